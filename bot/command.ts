@@ -1,0 +1,96 @@
+import { findKind } from './kinds';
+import { inlineCode } from './mrkdwn';
+
+/** What `/canary <text>` asks for, decided before anything touches AWS. */
+export type Command =
+  | { type: 'help' }
+  | { type: 'list' }
+  | { type: 'new-modal' }
+  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string }
+  | { type: 'invalid'; message: string };
+
+export const LOCATION_MAX = 200;
+export const NOTE_MAX = 500;
+
+// Control characters, bidirectional overrides and zero-width characters make a location read
+// differently from what it is (a classic for disguising text), so they are refused outright.
+const ODD_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
+
+/**
+ * Slash-command text arrives with Slack's escaping (manifest: should_escape): links as
+ * <https://x|label>, and & < > as entities. Locations are stored as the person typed them.
+ */
+export function unescapeSlackText(text: string): string {
+  return text
+    .replace(/<((?:https?|mailto):[^|>]*)(?:\|[^>]*)?>/g, '$1')
+    .replace(/<#C[A-Z0-9]+\|([^>]*)>/g, '#$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** Checks free text a person typed; returns the problem, or undefined when it is fine. */
+export function checkFreeText(label: string, value: string, max: number): string | undefined {
+  if (!value.trim()) return `The ${label} is empty.`;
+  if (value.length > max) return `The ${label} is ${value.length} characters; the limit is ${max}.`;
+  if (ODD_CHARACTERS.test(value)) return `The ${label} contains control, invisible or text-direction characters; please type it plainly.`;
+  return undefined;
+}
+
+const FLAG = /\s--(owner|name|note)(?=\s|=|$)[\s=]*/;
+
+function parseNew(rest: string): Command {
+  let text = rest.trim();
+  if (!text) return { type: 'new-modal' };
+  const [first = '', ...others] = text.split(/\s+/);
+  const kind = findKind(first);
+  if (kind) text = others.join(' ');
+  if (/^--/.test(text) || (kind && !text)) return { type: 'invalid', message: 'Say where the canary will live first, e.g. `/canary new laptop-42 ~/.aws/credentials`.' };
+
+  const flagAt = text.search(FLAG);
+  const location = unescapeSlackText((flagAt === -1 ? text : text.slice(0, flagAt)).trim());
+  const cmd: Extract<Command, { type: 'new' }> = { type: 'new', kind: (kind ?? findKind('aws-key')!).name, location };
+  let tail = flagAt === -1 ? '' : text.slice(flagAt);
+  while (tail) {
+    const m = FLAG.exec(tail);
+    if (!m || m.index !== 0) break;
+    const flag = m[1] as 'owner' | 'name' | 'note';
+    tail = tail.slice(m[0].length);
+    if (flag === 'note') {
+      cmd.note = unescapeSlackText(tail.trim());
+      tail = '';
+      continue;
+    }
+    const [value = '', ...after] = tail.split(/\s+/);
+    tail = after.length ? ` ${after.join(' ')}` : '';
+    if (flag === 'owner') {
+      const owner = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(value);
+      if (!owner) return { type: 'invalid', message: 'Give `--owner` as an @-mention of a person, e.g. `--owner @alice`.' };
+      cmd.owner = owner[1]!;
+    } else {
+      cmd.name = value;
+    }
+  }
+  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name and --note (last).` };
+
+  const problem = checkFreeText('location', cmd.location, LOCATION_MAX) ?? (cmd.note !== undefined ? checkFreeText('note', cmd.note, NOTE_MAX) : undefined);
+  if (problem) return { type: 'invalid', message: problem };
+  if (cmd.name !== undefined && !cmd.name) return { type: 'invalid', message: '`--name` needs a value.' };
+  return cmd;
+}
+
+export function parseCommand(raw: string): Command {
+  const text = raw.trim();
+  const [sub = '', ...rest] = text.split(/\s+/);
+  switch (sub.toLowerCase()) {
+    case '':
+    case 'help':
+      return { type: 'help' };
+    case 'list':
+      return rest.length ? { type: 'invalid', message: '`/canary list` takes no options yet.' } : { type: 'list' };
+    case 'new':
+      return parseNew(text.slice(sub.length));
+    default:
+      return { type: 'invalid', message: `I don't know ${inlineCode(sub, 30)}.` };
+  }
+}

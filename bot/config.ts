@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Every handler calls loadConfig() at module scope so
+ * a bad deployment fails on its first cold start with one line naming the variable, instead of
+ * half-working until a responder presses a button.
+ */
+
+const slackId = (prefix: string) =>
+  z.string().regex(new RegExp(`^[${prefix}][A-Z0-9]{2,}$`), `must be a Slack id starting with ${prefix.split('').join(' or ')}`);
+
+const idList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(slackId('UW')));
+
+// IAM paths are /.../ with printable ASCII. "/" alone is refused: the bot's IAM permissions are
+// scoped to this path, and the root path would scope them to every user in the account.
+const iamPath = z
+  .string()
+  .max(512)
+  .regex(/^\/[\x21-\x7e]*\/$/, 'must look like /svc/ (start and end with /, printable ASCII)')
+  .refine((p) => p !== '/' && !p.includes('//') && !p.includes('*'), 'must be a dedicated path such as /svc/, not / and without * or //');
+
+const schema = z.object({
+  SLACK_SIGNING_SECRET: z.string().min(8, 'must be the app signing secret'),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[\w-]+$/, 'must be a bot token starting with xoxb-'),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+    .optional(),
+  ALERT_CHANNEL_ID: slackId('CGD'),
+  CANARY_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+  CANARY_USER_PATH: iamPath.default('/svc/'),
+  ADMIN_USER_IDS: idList.default([]),
+  ADMIN_USERGROUP_ID: slackId('S').optional(),
+  JOBS_FUNCTION_NAME: z.string().min(1).optional(),
+  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').default('us-east-1'),
+});
+
+export interface Config {
+  signingSecret: string;
+  botToken: string;
+  /** Base URL of the Slack Web API, with a trailing slash; undefined means slack.com. */
+  slackApiUrl: string | undefined;
+  alertChannelId: string;
+  table: string;
+  userPath: string;
+  adminUserIds: readonly string[];
+  adminUsergroupId: string | undefined;
+  jobsFunctionName: string | undefined;
+  region: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Empty strings count as unset: CloudFormation and shells both produce them for "no value". */
+function present(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v.trim() !== '') out[key] = v.trim();
+  }
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(present(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    const why = issue.code === 'invalid_type' ? 'is required but not set' : issue.message;
+    // Never echo the value: several of these variables are secrets.
+    throw new ConfigError(`Configuration error: ${name} ${why}`);
+  }
+  const c = parsed.data;
+  if (c.ADMIN_USER_IDS.length === 0 && !c.ADMIN_USERGROUP_ID) {
+    throw new ConfigError('Configuration error: ADMIN_USER_IDS or ADMIN_USERGROUP_ID must be set, or nobody can mint or triage');
+  }
+  return {
+    signingSecret: c.SLACK_SIGNING_SECRET,
+    botToken: c.SLACK_BOT_TOKEN,
+    slackApiUrl: c.SLACK_API_URL,
+    alertChannelId: c.ALERT_CHANNEL_ID,
+    table: c.CANARY_TABLE,
+    userPath: c.CANARY_USER_PATH,
+    adminUserIds: c.ADMIN_USER_IDS,
+    adminUsergroupId: c.ADMIN_USERGROUP_ID,
+    jobsFunctionName: c.JOBS_FUNCTION_NAME,
+    region: c.AWS_REGION,
+  };
+}

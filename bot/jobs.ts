@@ -1,0 +1,59 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { z } from 'zod';
+import { log } from './log';
+import { runMintJob } from './mint';
+import type { Runtime } from './runtime';
+import { claimOnce } from './store';
+
+/**
+ * Work too slow for Slack's 3 s (IAM calls) runs in the `jobs` handler. A listener validates,
+ * hands over one of these payloads and acks. Payloads carry a response_url (a capability) but
+ * never a secret: secrets are created inside the job and leave only in the reply to Slack.
+ */
+const mintJob = z.object({
+  type: z.literal('mint'),
+  jobId: z.uuid(),
+  responseUrl: z.url(),
+  request: z.object({
+    id: z.string(),
+    kind: z.string(),
+    location: z.string(),
+    owner: z.string(),
+    note: z.string().optional(),
+    name: z.string().optional(),
+    requestedBy: z.string(),
+  }),
+});
+
+export const jobSchema = z.discriminatedUnion('type', [mintJob]);
+export type Job = z.infer<typeof jobSchema>;
+export type MintJob = z.infer<typeof mintJob>;
+
+/** Async Lambda invocation: returns once Lambda has queued the event (HTTP 202). */
+export async function invokeJobsFunction(rt: Pick<Runtime, 'aws' | 'config'>, job: Job): Promise<void> {
+  const out = await rt.aws.lambda.send(
+    new InvokeCommand({ FunctionName: rt.config.jobsFunctionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(job)) }),
+  );
+  if (out.StatusCode !== 202) throw new Error(`Lambda queued the job with status ${out.StatusCode}`);
+}
+
+/** Lambda may deliver an async event more than once; a job runs at most once per jobId. */
+const JOB_CLAIM_TTL_SECONDS = 24 * 3600;
+
+export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
+  const parsed = jobSchema.safeParse(payload);
+  if (!parsed.success) {
+    // Not retryable: a malformed payload stays malformed. Log the shape, not the content.
+    log.error('job payload rejected', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) });
+    return;
+  }
+  const job = parsed.data;
+  if (!(await claimOnce(rt.aws.ddb, rt.config.table, `JOB#${job.jobId}`, JOB_CLAIM_TTL_SECONDS))) {
+    log.info('job already ran; duplicate delivery ignored', { jobId: job.jobId, type: job.type });
+    return;
+  }
+  switch (job.type) {
+    case 'mint':
+      return runMintJob(rt, job);
+  }
+}

@@ -1,0 +1,192 @@
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  GetLoginProfileCommand,
+  GetUserCommand,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupsForUserCommand,
+  ListUserPoliciesCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { awsErrorName } from '../aws';
+import { log } from '../log';
+import { checkUserName, generateUserName } from '../names';
+import { deleteCanary, putNewCanary } from '../store';
+import type { CanaryRecord } from '../store';
+import { MintError } from './kind';
+import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
+
+/** Inline policy on every canary user: whatever else gets attached, nothing is allowed. */
+export const DENY_ALL_POLICY_NAME = 'baseline';
+export const DENY_ALL_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }],
+});
+/** AWS managed; as permissions boundary it caps the user at nothing even if a policy is attached. */
+export const DENY_ALL_BOUNDARY = 'arn:aws:iam::aws:policy/AWSDenyAll';
+/** Tag the bot uses to find its own users; deliberately dull. */
+export const REGISTRY_TAG = 'registry-id';
+
+const GENERATED_NAME_ATTEMPTS = 5;
+
+async function createUser(iam: IAMClient, path: string, id: string, typed: string | undefined): Promise<{ userName: string; arn: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const userName = typed ?? generateUserName();
+    try {
+      const out = await iam.send(
+        new CreateUserCommand({
+          UserName: userName,
+          Path: path,
+          PermissionsBoundary: DENY_ALL_BOUNDARY,
+          Tags: [{ Key: REGISTRY_TAG, Value: id }],
+        }),
+      );
+      return { userName, arn: out.User?.Arn ?? '' };
+    } catch (err) {
+      // A generated name can collide with an existing user: draw another. A typed one cannot be
+      // changed behind the admin's back.
+      if (awsErrorName(err) === 'EntityAlreadyExistsException' && !typed && attempt < GENERATED_NAME_ATTEMPTS) continue;
+      if (awsErrorName(err) === 'EntityAlreadyExistsException') throw new MintError('create IAM user', `an IAM user named ${userName} already exists`);
+      throw new MintError('create IAM user', awsErrorName(err));
+    }
+  }
+}
+
+const ignoreMissing = (err: unknown) => {
+  if (awsErrorName(err) !== 'NoSuchEntityException') throw err;
+};
+
+/**
+ * Deletes a canary user and everything IAM requires gone first. Tolerates pieces already missing,
+ * so it serves both rollback of a half-minted canary and retirement. Refuses users outside the
+ * canary path: the bot must never be steered into deleting a real user.
+ */
+export async function removeUser(iam: IAMClient, path: string, userName: string): Promise<void> {
+  let user;
+  try {
+    user = (await iam.send(new GetUserCommand({ UserName: userName }))).User;
+  } catch (err) {
+    ignoreMissing(err);
+    return;
+  }
+  if (user?.Path !== path) throw new Error(`refusing to delete ${userName}: it is not under ${path}`);
+  const keys = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
+  for (const k of keys.AccessKeyMetadata ?? []) {
+    await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: k.AccessKeyId })).catch(ignoreMissing);
+  }
+  const policies = await iam.send(new ListUserPoliciesCommand({ UserName: userName }));
+  for (const name of policies.PolicyNames ?? []) {
+    await iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: name })).catch(ignoreMissing);
+  }
+  await iam.send(new DeleteUserCommand({ UserName: userName })).catch(ignoreMissing);
+}
+
+async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Minted> {
+  if (req.name) {
+    const check = checkUserName(req.name);
+    if (!check.ok) throw new MintError('check the name', `${req.name}: ${check.reason}`);
+  }
+  let userName: string | undefined;
+  let recordWritten = false;
+  try {
+    const user = await createUser(aws.iam, config.userPath, req.id, req.name);
+    userName = user.userName;
+    await aws.iam
+      .send(new PutUserPolicyCommand({ UserName: userName, PolicyName: DENY_ALL_POLICY_NAME, PolicyDocument: DENY_ALL_POLICY }))
+      .catch((err: unknown) => {
+        throw new MintError('attach the deny-all policy', awsErrorName(err));
+      });
+    const key = await aws.iam.send(new CreateAccessKeyCommand({ UserName: userName })).catch((err: unknown) => {
+      throw new MintError('create the access key', awsErrorName(err));
+    });
+    const accessKeyId = key.AccessKey?.AccessKeyId;
+    const secretAccessKey = key.AccessKey?.SecretAccessKey;
+    if (!accessKeyId || !secretAccessKey) throw new MintError('create the access key', 'IAM returned no key');
+    const record: CanaryRecord = {
+      id: req.id,
+      kind: awsKey.name,
+      location: req.location,
+      owner: req.owner,
+      ...(req.note ? { note: req.note } : {}),
+      createdAt: new Date().toISOString(),
+      createdBy: req.requestedBy,
+      status: 'active',
+      lookup: accessKeyId,
+      resource: { userName, userArn: user.arn, accessKeyId },
+    };
+    recordWritten = true; // a timed-out write may still have landed, so undo it either way
+    await putNewCanary(aws.ddb, config.table, record).catch((err: unknown) => {
+      if (awsErrorName(err) === 'AlreadyExistsError') recordWritten = false; // someone else's record: leave it
+      throw new MintError('record the canary', awsErrorName(err));
+    });
+    return { record, credentials: { accessKeyId, secretAccessKey } };
+  } catch (err) {
+    const failure = err instanceof MintError ? err : new MintError('mint', awsErrorName(err));
+    const leftovers: string[] = [];
+    if (userName) {
+      await removeUser(aws.iam, config.userPath, userName).catch((e: unknown) => {
+        leftovers.push(`IAM user ${config.userPath}${userName} (${awsErrorName(e)})`);
+      });
+    }
+    if (recordWritten) {
+      await deleteCanary(aws.ddb, config.table, req.id).catch((e: unknown) => {
+        leftovers.push(`record ${req.id} (${awsErrorName(e)})`);
+      });
+    }
+    const leftover = leftovers.length ? leftovers.join(', ') : undefined;
+    log.error('mint failed', { canaryId: req.id, step: failure.step, reason: failure.reason, leftover });
+    throw new MintError(failure.step, failure.reason, leftover);
+  }
+}
+
+async function audit({ aws, config }: KindContext, rec: CanaryRecord): Promise<AuditFinding[]> {
+  const userName = rec.resource.userName ?? '';
+  const findings: AuditFinding[] = [];
+  try {
+    const user = (await aws.iam.send(new GetUserCommand({ UserName: userName }))).User;
+    if (user?.Path !== config.userPath) findings.push({ problem: `IAM user ${userName} is not under ${config.userPath}`, fix: 'retire this canary and mint a new one' });
+  } catch (err) {
+    ignoreMissing(err);
+    return [{ problem: `IAM user ${userName} no longer exists`, fix: 'retire this canary and mint a new one' }];
+  }
+  const keys = (await aws.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? [];
+  const ours = keys.find((k) => k.AccessKeyId === rec.resource.accessKeyId);
+  if (!ours) findings.push({ problem: `the recorded key ${rec.resource.accessKeyId} is not on the user`, fix: 'rotate the canary' });
+  else if (ours.Status !== 'Active' && rec.status === 'active') findings.push({ problem: 'the key is inactive, so its use is refused before CloudTrail sees much', fix: 're-enable the key or re-arm the canary' });
+  if (keys.length > 1) findings.push({ problem: `the user has ${keys.length} access keys`, fix: 'delete the keys the bot did not mint' });
+  const inline = (await aws.iam.send(new ListUserPoliciesCommand({ UserName: userName }))).PolicyNames ?? [];
+  if (!inline.includes(DENY_ALL_POLICY_NAME)) findings.push({ problem: 'the deny-all inline policy is missing', fix: 'retire and re-mint' });
+  const extraInline = inline.filter((p) => p !== DENY_ALL_POLICY_NAME);
+  const attached = (await aws.iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }))).AttachedPolicies ?? [];
+  if (extraInline.length || attached.length) findings.push({ problem: `extra policies: ${[...extraInline, ...attached.map((p) => p.PolicyName ?? '')].join(', ')}`, fix: 'remove them; a canary must grant nothing' });
+  const groups = (await aws.iam.send(new ListGroupsForUserCommand({ UserName: userName }))).Groups ?? [];
+  if (groups.length) findings.push({ problem: `member of groups: ${groups.map((g) => g.GroupName).join(', ')}`, fix: 'remove the user from the groups' });
+  const hasPassword = await aws.iam.send(new GetLoginProfileCommand({ UserName: userName })).then(
+    () => true,
+    (err: unknown) => (ignoreMissing(err), false),
+  );
+  if (hasPassword) findings.push({ problem: 'the user has a console password', fix: 'delete the login profile' });
+  return findings;
+}
+
+export const awsKey: CanaryKind = {
+  name: 'aws-key',
+  label: 'AWS access key',
+  summary: 'an IAM user with a deny-all policy and one access key, to paste where credentials live',
+  mint,
+  describe: (rec) => [
+    ['IAM user', rec.resource.userName ?? ''],
+    ['Key id', rec.resource.accessKeyId ?? ''],
+  ],
+  lookupFromEvent: (event) => {
+    const id = event.userIdentity?.accessKeyId;
+    return typeof id === 'string' && /^A[KS]IA[A-Z0-9]{12,}$/.test(id) ? id : undefined;
+  },
+  retire: async ({ aws, config }, rec) => removeUser(aws.iam, config.userPath, rec.resource.userName ?? ''),
+  audit,
+};

@@ -1,0 +1,10 @@
+import { awsKey } from './aws-key';
+import type { CanaryKind } from './kind';
+
+/** Every kind the bot can mint, in the order help and the modal list them. */
+export const KINDS: readonly CanaryKind[] = [awsKey];
+export const DEFAULT_KIND = awsKey;
+
+export function findKind(name: string): CanaryKind | undefined {
+  return KINDS.find((k) => k.name === name.toLowerCase());
+}

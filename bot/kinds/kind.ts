@@ -1,0 +1,72 @@
+import type { Aws } from '../aws';
+import type { Config } from '../config';
+import type { CanaryRecord } from '../store';
+
+/**
+ * One kind of canary (an AWS access key; later an S3 object, an ECR image). Everything that
+ * differs between kinds lives behind this interface, so a new kind is one file plus its tests.
+ */
+export interface KindContext {
+  aws: Aws;
+  config: Config;
+}
+
+export interface MintRequest {
+  id: string;
+  location: string;
+  owner: string;
+  note?: string;
+  requestedBy: string;
+  /** A name the admin typed (for aws-key, the IAM user name); otherwise one is generated. */
+  name?: string;
+}
+
+/** Shown once, to the requester only, and then forgotten. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface Minted {
+  record: CanaryRecord;
+  credentials?: Credentials;
+}
+
+/** The subset of a CloudTrail record a kind needs to recognise its own canaries. */
+export interface TrailEvent {
+  userIdentity?: { type?: string; arn?: string; accessKeyId?: string; userName?: string } | null;
+}
+
+export interface AuditFinding {
+  problem: string;
+  fix: string;
+}
+
+export interface CanaryKind {
+  name: string;
+  label: string;
+  /** One line for /canary help and the modal. */
+  summary: string;
+  mint(ctx: KindContext, req: MintRequest): Promise<Minted>;
+  /** Label/value pairs that identify the canary's resources, for lists and alerts. */
+  describe(rec: CanaryRecord): Array<[string, string]>;
+  /** The store lookup key this event names, if it could be one of this kind's canaries. */
+  lookupFromEvent(event: TrailEvent): string | undefined;
+  /** Removes the canary's cloud resources; safe to call again. */
+  retire(ctx: KindContext, rec: CanaryRecord): Promise<void>;
+  /** What is wrong with the canary's cloud resources; empty when intact. */
+  audit(ctx: KindContext, rec: CanaryRecord): Promise<AuditFinding[]>;
+}
+
+/** A step of minting failed; whatever the earlier steps created has been removed. */
+export class MintError extends Error {
+  override name = 'MintError';
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+    /** Set when undoing the earlier steps failed too: a person has to clean up. */
+    readonly leftover?: string,
+  ) {
+    super(`minting failed at ${step}: ${reason}${leftover ? `; cleanup incomplete: ${leftover}` : ''}`);
+  }
+}

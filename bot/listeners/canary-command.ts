@@ -1,0 +1,63 @@
+import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { parseCommand } from '../command';
+import { findKind } from '../kinds';
+import { log } from '../log';
+import { queueMint } from '../mint';
+import { inlineCode } from '../mrkdwn';
+import type { Runtime } from '../runtime';
+import { listCanaries } from '../store';
+import { ephemeral } from '../views/blocks';
+import { helpReply } from '../views/help';
+import { LIST_PAGE, listReply } from '../views/list';
+import { mintModal } from '../views/mint-modal';
+
+export type AdminCheck = (userId: string) => Promise<boolean>;
+
+export const refusal = (what: string) =>
+  ephemeral(`Sorry, only the security team's canary admins can ${what}. If you need a canary, ask them in the security channel.`);
+
+/**
+ * `/canary ...`. Everything here runs before the HTTP response (Bolt on Lambda acks only when
+ * the listener returns), so it does only quick work: parse, check, one DynamoDB query or one
+ * Slack call, and hands minting to the jobs handler.
+ */
+export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<SlackCommandMiddlewareArgs> {
+  return async ({ command, ack, client }) => {
+    const cmd = parseCommand(command.text ?? '');
+    const user = command.user_id;
+    if (cmd.type === 'help') return ack(helpReply());
+    if (cmd.type === 'invalid') return ack(ephemeral(`${cmd.message} Try \`/canary help\`.`));
+
+    // Listing reveals where the decoys are, which is exactly what an insider would want to know.
+    if (!(await isAdmin(user))) {
+      log.warn('non-admin refused', { userId: user, action: cmd.type });
+      return ack(refusal(cmd.type === 'list' ? 'list canaries' : 'mint canaries'));
+    }
+
+    switch (cmd.type) {
+      case 'list': {
+        const page = await listCanaries(rt.aws.ddb, rt.config.table, LIST_PAGE);
+        return ack(listReply(page.items, page.next !== undefined));
+      }
+      case 'new-modal': {
+        try {
+          await client.views.open({ trigger_id: command.trigger_id, view: mintModal(user, { responseUrl: command.response_url, channelId: command.channel_id }) });
+          return ack();
+        } catch (err) {
+          log.error('views.open failed', { error: err instanceof Error ? err.message : String(err) });
+          return ack(ephemeral('Could not open the form (Slack refused it). Try `/canary new <location>` instead.'));
+        }
+      }
+      case 'new': {
+        const kind = findKind(cmd.kind)!;
+        try {
+          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}) }, command.response_url);
+        } catch (err) {
+          log.error('could not queue mint', { error: err instanceof Error ? err.message : String(err) });
+          return ack(ephemeral('Could not start minting: the job queue is unavailable. Nothing was created; try again in a minute.'));
+        }
+        return ack(ephemeral(`Minting an ${kind.label} canary for ${inlineCode(cmd.location, 200)}... The key will appear here in a few seconds, visible only to you.`));
+      }
+    }
+  };
+}

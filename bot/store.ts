@@ -1,0 +1,117 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LIST_INDEX, LOOKUP_INDEX, TTL_ATTRIBUTE } from './table';
+
+export type CanaryStatus = 'active' | 'disabled' | 'retired';
+
+/** What we keep about a canary. Never a secret: only identifiers and the placement. */
+export interface CanaryRecord {
+  id: string;
+  kind: string;
+  location: string;
+  /** Slack user id of the person responsible for where the canary lives. */
+  owner: string;
+  note?: string;
+  createdAt: string;
+  createdBy: string;
+  status: CanaryStatus;
+  /** The kind's identifier that events carry (the access key id for aws-key). */
+  lookup: string;
+  /** Kind-specific identifiers (IAM user name and ARN, key id, ...). */
+  resource: Record<string, string>;
+}
+
+const key = (id: string) => ({ pk: `CANARY#${id}`, sk: 'META' });
+
+export class AlreadyExistsError extends Error {
+  override name = 'AlreadyExistsError';
+}
+
+export async function putNewCanary(ddb: DynamoDBDocumentClient, table: string, rec: CanaryRecord): Promise<void> {
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...key(rec.id), [LIST_INDEX.partition]: 'CANARY', [LIST_INDEX.sort]: `${rec.createdAt}#${rec.id}`, ...rec },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) throw new AlreadyExistsError(`canary ${rec.id} already exists`);
+    throw err;
+  }
+}
+
+export async function getCanary(ddb: DynamoDBDocumentClient, table: string, id: string): Promise<CanaryRecord | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: table, Key: key(id), ConsistentRead: true }));
+  return out.Item ? toRecord(out.Item) : undefined;
+}
+
+export async function deleteCanary(ddb: DynamoDBDocumentClient, table: string, id: string): Promise<void> {
+  await ddb.send(new DeleteCommand({ TableName: table, Key: key(id) }));
+}
+
+export interface Page {
+  items: CanaryRecord[];
+  /** Opaque cursor for the next page, undefined on the last one. */
+  next?: string;
+}
+
+export async function listCanaries(ddb: DynamoDBDocumentClient, table: string, limit: number, cursor?: string): Promise<Page> {
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: LIST_INDEX.name,
+      KeyConditionExpression: '#p = :p',
+      ExpressionAttributeNames: { '#p': LIST_INDEX.partition },
+      ExpressionAttributeValues: { ':p': 'CANARY' },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>) : undefined,
+    }),
+  );
+  return {
+    items: (out.Items ?? []).map(toRecord),
+    next: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined,
+  };
+}
+
+export async function findByLookup(ddb: DynamoDBDocumentClient, table: string, lookup: string): Promise<CanaryRecord | undefined> {
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: LOOKUP_INDEX.name,
+      KeyConditionExpression: '#l = :l',
+      ExpressionAttributeNames: { '#l': LOOKUP_INDEX.partition },
+      ExpressionAttributeValues: { ':l': lookup },
+      Limit: 1,
+    }),
+  );
+  return out.Items?.[0] ? toRecord(out.Items[0]) : undefined;
+}
+
+function toRecord(item: Record<string, unknown>): CanaryRecord {
+  const { pk: _pk, sk: _sk, [LIST_INDEX.partition]: _g, [LIST_INDEX.sort]: _s, ...rest } = item;
+  return rest as unknown as CanaryRecord;
+}
+
+/**
+ * Records that `key` happened, once: true for the first caller, false for every repeat. Lambda,
+ * SQS and Slack all deliver at least once; this conditional write is what makes work run once.
+ */
+export async function claimOnce(ddb: DynamoDBDocumentClient, table: string, key: string, ttlSeconds: number): Promise<boolean> {
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: key, sk: 'ONCE', [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + ttlSeconds },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The single DynamoDB table's shape, shared by the store, `npm run local:bootstrap` and (later)
+ * the CDK app so the three never disagree.
+ *
+ *   canary      pk=CANARY#<id>  sk=META     gsi1: CANARY / <createdAt>#<id>   byLookup: <lookup>
+ */
+export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
+
+/** Lists canaries newest first without a Scan. */
+export const LIST_INDEX = { name: 'gsi1', partition: 'gsi1pk', sort: 'gsi1sk' } as const;
+
+/** From what an event names (an access key id, later a bucket/key) to the canary. Sparse. */
+export const LOOKUP_INDEX = { name: 'byLookup', partition: 'lookup' } as const;
+
+/** Epoch seconds; DynamoDB deletes expired dedupe items on its own. */
+export const TTL_ATTRIBUTE = 'expiresAt';

@@ -1,0 +1,21 @@
+import { KINDS } from '../kinds';
+import { LOCATION_MAX } from '../command';
+import { ephemeral, section, context } from './blocks';
+import type { Reply } from './blocks';
+
+export function helpReply(): Reply {
+  const kinds = KINDS.map((k) => `• \`${k.name}\`: ${k.summary}`).join('\n');
+  return ephemeral('How to use /canary', [
+    section(
+      [
+        '*/canary new* `<location>` `[--owner @person]` `[--name iam-user-name]` `[--note text]`',
+        `  Mint a canary and record where it will live (up to ${LOCATION_MAX} characters). The key comes back to you alone, once.`,
+        '*/canary new* alone opens a form.',
+        '*/canary list*  Every canary with its location, owner and status.',
+        '*/canary help*  This message.',
+      ].join('\n'),
+    ),
+    section(`*Kinds*\n${kinds}`),
+    context('Only the admins configured for this bot can mint. Keys are decoys: they can do nothing, and any use of one raises an alert here.'),
+  ]);
+}

@@ -1,0 +1,77 @@
+import type { types } from '@slack/bolt';
+import { LOCATION_MAX, NOTE_MAX, checkFreeText } from '../command';
+import { DEFAULT_KIND, KINDS, findKind } from '../kinds';
+import { checkUserName } from '../names';
+
+export const MINT_MODAL_ID = 'canary_new';
+
+/** Carried through Slack and back so the submission can answer where the command was typed. */
+export interface MintModalMetadata {
+  responseUrl: string;
+  channelId: string;
+}
+
+const option = (k: (typeof KINDS)[number]) => ({ text: { type: 'plain_text' as const, text: k.label }, value: k.name });
+
+export function mintModal(requester: string, meta: MintModalMetadata): types.ModalView {
+  return {
+    type: 'modal',
+    callback_id: MINT_MODAL_ID,
+    private_metadata: JSON.stringify(meta),
+    title: { type: 'plain_text', text: 'New canary' },
+    submit: { type: 'plain_text', text: 'Mint' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'input', block_id: 'kind', label: { type: 'plain_text', text: 'Kind' }, element: { type: 'static_select', action_id: 'value', options: KINDS.map(option), initial_option: option(DEFAULT_KIND) } },
+      {
+        type: 'input',
+        block_id: 'location',
+        label: { type: 'plain_text', text: 'Where will it live?' },
+        hint: { type: 'plain_text', text: 'e.g. laptop-jdoe ~/.aws/credentials, or the repo and file' },
+        element: { type: 'plain_text_input', action_id: 'value', max_length: LOCATION_MAX },
+      },
+      { type: 'input', block_id: 'owner', label: { type: 'plain_text', text: 'Owner' }, element: { type: 'users_select', action_id: 'value', initial_user: requester } },
+      {
+        type: 'input',
+        block_id: 'name',
+        optional: true,
+        label: { type: 'plain_text', text: 'IAM user name' },
+        hint: { type: 'plain_text', text: 'Leave empty for a generated, plausible service-account name' },
+        element: { type: 'plain_text_input', action_id: 'value', max_length: 64 },
+      },
+      { type: 'input', block_id: 'note', optional: true, label: { type: 'plain_text', text: 'Note' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX } },
+    ],
+  };
+}
+
+export interface MintForm {
+  kind: string;
+  location: string;
+  owner: string;
+  name?: string;
+  note?: string;
+}
+
+type State = Record<string, Record<string, { value?: string | null; selected_user?: string | null; selected_option?: { value: string } | null }>>;
+
+/** The submitted form, or Slack's per-field errors to show in the modal. */
+export function readMintModal(values: State): { form: MintForm } | { errors: Record<string, string> } {
+  const kind = values.kind?.value?.selected_option?.value ?? DEFAULT_KIND.name;
+  const location = (values.location?.value?.value ?? '').trim();
+  const owner = values.owner?.value?.selected_user ?? '';
+  const name = (values.name?.value?.value ?? '').trim();
+  const note = (values.note?.value?.value ?? '').trim();
+  const errors: Record<string, string> = {};
+  if (!findKind(kind)) errors.kind = 'Pick one of the listed kinds.';
+  const locProblem = checkFreeText('location', location, LOCATION_MAX);
+  if (locProblem) errors.location = locProblem;
+  if (!/^[UW][A-Z0-9]+$/.test(owner)) errors.owner = 'Pick the person responsible for this placement.';
+  if (name) {
+    const check = checkUserName(name);
+    if (!check.ok) errors.name = check.reason;
+  }
+  const noteProblem = note ? checkFreeText('note', note, NOTE_MAX) : undefined;
+  if (noteProblem) errors.note = noteProblem;
+  if (Object.keys(errors).length) return { errors };
+  return { form: { kind, location, owner, ...(name ? { name } : {}), ...(note ? { note } : {}) } };
+}

@@ -1,0 +1,27 @@
+import { AwsLambdaReceiver } from '@slack/bolt';
+import type { APIGatewayProxyStructuredResultV2, Context, LambdaFunctionURLEvent } from 'aws-lambda';
+import { loadConfig } from '../bot/config';
+import { boltLogger, log } from '../bot/log';
+import { createRuntime } from '../bot/runtime';
+import { createSlackApp } from '../bot/slack-app';
+
+/** Lambda Function URL -> Bolt. Bolt verifies Slack's signature (5-minute window) and answers 401. */
+export const runtime = createRuntime(loadConfig());
+const receiver = new AwsLambdaReceiver({
+  signingSecret: runtime.config.signingSecret,
+  logger: boltLogger(),
+  invalidRequestSignatureHandler: ({ ts }) => log.warn('request with a bad or stale Slack signature refused', { ts }),
+});
+createSlackApp(runtime, { receiver });
+const boltHandler = receiver.toHandler();
+
+export const handler = async (event: LambdaFunctionURLEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+  try {
+    return (await boltHandler(event, context)) as APIGatewayProxyStructuredResultV2;
+  } catch (err) {
+    // Bolt parses the body before checking the signature and throws on a malformed one; that is
+    // the client's fault, not ours, and must not look like an outage.
+    log.warn('malformed request refused', { error: err instanceof Error ? err.name : 'unknown' });
+    return { statusCode: 400, body: '' };
+  }
+};

@@ -1,0 +1,118 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+
+/**
+ * Requests as Slack sends them, signed with the signing secret (v0 scheme: HMAC-SHA256 of
+ * "v0:<timestamp>:<body>"), wrapped as the Lambda Function URL events (payload format 2.0) that
+ * reach handlers/slack. Function URLs base64-encode bodies that are not text, and Slack's
+ * form-encoded posts are among them, so those arrive with isBase64Encoded: true.
+ */
+export function sign(secret: string, body: string, timestamp: number): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export interface Signed {
+  body: string;
+  contentType: string;
+  headers: Record<string, string>;
+}
+
+export function signed(secret: string, body: string, contentType: string, timestamp = nowSeconds()): Signed {
+  return {
+    body,
+    contentType,
+    headers: {
+      'content-type': contentType,
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': sign(secret, body, timestamp),
+      'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+    },
+  };
+}
+
+export interface SlashCommand {
+  text: string;
+  userId: string;
+  channelId?: string;
+  responseUrl: string;
+  triggerId?: string;
+  command?: string;
+}
+
+export const newTriggerId = () => `${Date.now()}.${1000000 + Math.floor(Math.random() * 8999999)}.${randomBytes(16).toString('hex')}`;
+
+export function slashCommandBody(c: SlashCommand): string {
+  return new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: 'T0001',
+    team_domain: 'example',
+    channel_id: c.channelId ?? 'C0SECURITY',
+    channel_name: 'security',
+    user_id: c.userId,
+    user_name: c.userId.toLowerCase(),
+    command: c.command ?? '/canary',
+    text: c.text,
+    api_app_id: 'A0CANARY',
+    is_enterprise_install: 'false',
+    response_url: c.responseUrl,
+    trigger_id: c.triggerId ?? newTriggerId(),
+  }).toString();
+}
+
+/** Interactivity (block_actions, view_submission): a form with one field, payload=<json>. */
+export function interactionBody(payload: object): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+export function viewSubmission(opts: { userId: string; callbackId: string; privateMetadata: string; values: Record<string, Record<string, unknown>> }): object {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0001', domain: 'example' },
+    user: { id: opts.userId, username: opts.userId.toLowerCase(), team_id: 'T0001' },
+    api_app_id: 'A0CANARY',
+    token: 'deprecated-verification-token',
+    trigger_id: newTriggerId(),
+    view: {
+      id: 'V0001',
+      team_id: 'T0001',
+      type: 'modal',
+      callback_id: opts.callbackId,
+      private_metadata: opts.privateMetadata,
+      state: { values: opts.values },
+      hash: '1700000000.abcdef',
+      app_id: 'A0CANARY',
+      bot_id: 'B0CANARY',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+  };
+}
+
+/** A Function URL event as Lambda builds it for a POST (payload format 2.0). */
+export function functionUrlEvent(req: Signed, opts: { base64?: boolean; path?: string } = {}): LambdaFunctionURLEvent {
+  const base64 = opts.base64 ?? !req.contentType.startsWith('application/json');
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: opts.path ?? '/slack/events',
+    rawQueryString: '',
+    headers: { host: 'abcdefghij.lambda-url.us-east-1.on.aws', 'x-forwarded-proto': 'https', 'x-forwarded-for': '192.0.2.10', ...req.headers },
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'abcdefghij',
+      domainName: 'abcdefghij.lambda-url.us-east-1.on.aws',
+      domainPrefix: 'abcdefghij',
+      http: { method: 'POST', path: opts.path ?? '/slack/events', protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: req.headers['user-agent'] ?? '' },
+      requestId: randomBytes(16).toString('hex'),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: base64 ? Buffer.from(req.body, 'utf8').toString('base64') : req.body,
+    isBase64Encoded: base64,
+  };
+}

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { inject, vi } from 'vitest';
+import { bootstrap } from '../../local/bootstrap';
+import { functionUrlEvent, interactionBody, signed, slashCommandBody } from '../../local/slack-requests';
+import type { Signed } from '../../local/slack-requests';
+import { startSlackStandin } from '../../local/slack-standin';
+import type { SlackStandin } from '../../local/slack-standin';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const ADMIN = 'UADMIN001';
+export const OUTSIDER = 'UOUTSIDE1';
+const REGION = 'us-east-1';
+
+export interface Harness {
+  standin: SlackStandin;
+  env: Record<string, string>;
+  table: string;
+  userPath: string;
+  slack: typeof import('../../handlers/slack');
+  jobs: typeof import('../../handlers/jobs');
+  iam: IAMClient;
+  ddb: DynamoDBDocumentClient;
+  /** Sends a signed slash command through handlers/slack; returns the HTTP response and the response_url used. */
+  command(text: string, opts?: { userId?: string; triggerId?: string }): Promise<{ res: APIGatewayProxyStructuredResultV2; responseUrl: string; body: Record<string, unknown> | undefined }>;
+  /** Sends a signed interactivity payload through handlers/slack. */
+  interact(payload: object): Promise<{ res: APIGatewayProxyStructuredResultV2; body: Record<string, unknown> | undefined }>;
+  /** Any request through handlers/slack. */
+  send(req: Signed, opts?: { base64?: boolean }): Promise<APIGatewayProxyStructuredResultV2>;
+  /** Waits for in-process jobs (minting) to finish. */
+  settle(): Promise<void>;
+  /** Everything the bot wrote to stdout/stderr since the harness started. */
+  logs(): string;
+  scanTable(): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+const parse = (res: APIGatewayProxyStructuredResultV2) => {
+  try {
+    return res.body ? (JSON.parse(res.body) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A bot wired to the run's moto server and a fresh Slack stand-in, with its own table and IAM
+ * path so test files running side by side never see each other's canaries.
+ */
+export async function startHarness(opts: { env?: Record<string, string> } = {}): Promise<Harness> {
+  const endpoint = inject('awsEndpoint');
+  const standin = await startSlackStandin();
+  const tag = randomBytes(4).toString('hex');
+  const table = `canaries-${tag}`;
+  const userPath = `/svc/${tag}/`;
+  const env: Record<string, string> = {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-1-test-bot-token',
+    SLACK_API_URL: standin.apiUrl,
+    ALERT_CHANNEL_ID: 'C0ALERTS1',
+    CANARY_TABLE: table,
+    CANARY_USER_PATH: userPath,
+    ADMIN_USER_IDS: ADMIN,
+    ADMIN_USERGROUP_ID: '',
+    JOBS_FUNCTION_NAME: '',
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    ...opts.env,
+  };
+  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+  await bootstrap({ table, region: REGION });
+
+  let output = '';
+  const capture = (stream: NodeJS.WriteStream) => {
+    const original = stream.write.bind(stream);
+    return vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write);
+  };
+  const spies = [capture(process.stdout), capture(process.stderr)];
+
+  vi.resetModules();
+  const slack = await import('../../handlers/slack');
+  const jobs = await import('../../handlers/jobs');
+  const iam = new IAMClient({ region: REGION });
+  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION }));
+
+  const send = (req: Signed, o: { base64?: boolean } = {}) => slack.handler(functionUrlEvent(req, o), {} as never);
+  const h: Harness = {
+    standin,
+    env,
+    table,
+    userPath,
+    slack,
+    jobs,
+    iam,
+    ddb,
+    send,
+    command: async (text, o = {}) => {
+      const responseUrl = standin.newResponseUrl();
+      const body = slashCommandBody({ text, userId: o.userId ?? ADMIN, responseUrl, ...(o.triggerId ? { triggerId: o.triggerId } : {}) });
+      const res = await send(signed(SIGNING_SECRET, body, 'application/x-www-form-urlencoded'));
+      return { res, responseUrl, body: parse(res) };
+    },
+    interact: async (payload) => {
+      const res = await send(signed(SIGNING_SECRET, interactionBody(payload), 'application/x-www-form-urlencoded'));
+      return { res, body: parse(res) };
+    },
+    settle: () => slack.runtime.jobsIdle(),
+    logs: () => output,
+    scanTable: async () => (await ddb.send(new ScanCommand({ TableName: table }))).Items ?? [],
+    close: async () => {
+      await slack.runtime.jobsIdle();
+      spies.forEach((s) => s.mockRestore());
+      vi.unstubAllEnvs();
+      await standin.close();
+    },
+  };
+  return h;
+}
+
+/** Every recorded Slack call, serialised, for "the secret appears nowhere else" checks. */
+export const serialisedCalls = (h: Harness) => h.standin.calls.map((c) => JSON.stringify(c));
