@@ -19,12 +19,17 @@ export function recordIamRequests(client: AnyClient): Array<{ command: string; i
   return seen;
 }
 
-export function failCommand(client: AnyClient, commandName: string, error: { name: string; message?: string }): () => void {
+export function failCommand(
+  client: AnyClient,
+  commandName: string,
+  error: { name: string; message?: string },
+  when: (input: Record<string, unknown>) => boolean = () => true,
+): () => void {
   const name = `fail-${commandName}-${Math.random()}`;
   const stack = client.middlewareStack as IAMClient['middlewareStack'];
   stack.add(
     (next, context) => async (args) => {
-      if (context.commandName === commandName) throw Object.assign(new Error(error.message ?? error.name), { name: error.name });
+      if (context.commandName === commandName && when(args.input as Record<string, unknown>)) throw Object.assign(new Error(error.message ?? error.name), { name: error.name });
       return next(args);
     },
     { step: 'initialize', name },

@@ -81,7 +81,8 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     const original = stream.write.bind(stream);
     return vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
       output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-      return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+      // Pass through only when asked: the bot's JSON logs would drown the test report.
+      return process.env.SHOW_BOT_LOGS ? (original as (...a: unknown[]) => boolean)(chunk, ...rest) : true;
     }) as typeof stream.write);
   };
   const spies = [capture(process.stdout), capture(process.stderr)];
