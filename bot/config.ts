@@ -19,7 +19,7 @@ const idList = z
 const iamPath = z
   .string()
   .max(512)
-  .regex(/^\/[\x21-\x7e]*\/$/, 'must look like /svc/ (start and end with /, printable ASCII)')
+  .regex(/^\/([\x21-\x7e]*\/)?$/, 'must look like /svc/ (start and end with /, printable ASCII)')
   .refine((p) => p !== '/' && !p.includes('//') && !p.includes('*'), 'must be a dedicated path such as /svc/, not / and without * or //');
 
 const schema = z.object({

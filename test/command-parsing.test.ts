@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../bot/command';
+
+describe('/canary text is parsed before anything touches AWS', () => {
+  it.each([
+    ['', { type: 'help' }],
+    ['help', { type: 'help' }],
+    ['  HELP ', { type: 'help' }],
+    ['list', { type: 'list' }],
+    ['new', { type: 'new-modal' }],
+    ['new   ', { type: 'new-modal' }],
+    ['new laptop-42', { type: 'new', kind: 'aws-key', location: 'laptop-42' }],
+    ['new laptop-jdoe ~/.aws/credentials', { type: 'new', kind: 'aws-key', location: 'laptop-jdoe ~/.aws/credentials' }],
+    ['new aws-key laptop-42', { type: 'new', kind: 'aws-key', location: 'laptop-42' }],
+    ['new repo <https://git.example.com/a/b|git.example.com/a/b> .env', { type: 'new', kind: 'aws-key', location: 'repo https://git.example.com/a/b .env' }],
+    ['new a &amp; b &lt;prod&gt;', { type: 'new', kind: 'aws-key', location: 'a & b <prod>' }],
+    ['new laptop-42 --owner <@U0ALICE|alice> --name ci-deploy-web --note spare laptop, 3rd floor', { type: 'new', kind: 'aws-key', location: 'laptop-42', owner: 'U0ALICE', name: 'ci-deploy-web', note: 'spare laptop, 3rd floor' }],
+    ['new laptop-42 --note=under the desk', { type: 'new', kind: 'aws-key', location: 'laptop-42', note: 'under the desk' }],
+  ])('parses %j', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['frobnicate', /I don't know `frobnicate`/],
+    ['new ' + 'x'.repeat(201), /201 characters; the limit is 200/],
+    ['new aws-key', /Say where the canary will live/],
+    ['new --owner <@U1>', /Say where the canary will live/],
+    ['new laptop\u0000', /control, invisible or text-direction/],
+    ['new lap\u200btop', /control, invisible or text-direction/],
+    ['new laptop --owner alice', /--owner` as an @-mention/],
+    ['new laptop --name', /`--name` needs a value/],
+    ['new laptop --note ' + 'n'.repeat(501), /note is 501 characters/],
+    ['list --all', /takes no options yet/],
+    ['<!channel>', /I don't know `&lt;!channel&gt;`/],
+  ])('explains what is wrong with %j', (text, message) => {
+    const cmd = parseCommand(text);
+    expect(cmd.type).toBe('invalid');
+    if (cmd.type === 'invalid') expect(cmd.message).toMatch(message);
+  });
+});
