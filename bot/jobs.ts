@@ -1,5 +1,5 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { log } from './log';
 import { runMintJob } from './mint';
 import type { Runtime } from './runtime';
@@ -19,8 +19,8 @@ const mintJob = z.object({
     kind: z.string(),
     location: z.string(),
     owner: z.string(),
-    note: z.string().optional(),
-    name: z.string().optional(),
+    note: z.optional(z.string()),
+    name: z.optional(z.string()),
     requestedBy: z.string(),
   }),
 });

@@ -1,14 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Logger as BoltLogger } from '@slack/bolt';
-import { LogLevel } from '@slack/bolt';
 
 /**
  * Structured JSON logs (Powertools). Level from POWERTOOLS_LOG_LEVEL, default INFO.
  *
  * Slack hands us capabilities (response_url, trigger_id, tokens) that let anyone holding them
- * post as the bot. They must never reach a log line, at any level, so everything that could
- * carry one goes through redact() and Bolt's own debug output (which dumps whole payloads) is
- * dropped rather than trusted to a pattern.
+ * post as the bot. They must never reach a log line, at any level: everything that could carry
+ * one goes through redact(), and Bolt's own debug output is dropped (see bolt-logger.ts).
+ *
+ * This module must not import Bolt: the jobs and alert bundles would carry all of it.
  */
 export const log = new Logger({ serviceName: 'aws-canary-bot' });
 
@@ -22,21 +21,4 @@ const CAPABILITY_PATTERNS: RegExp[] = [
 
 export function redact(text: string): string {
   return CAPABILITY_PATTERNS.reduce((t, re) => t.replace(re, (_m, key: unknown) => (typeof key === 'string' ? `${key}"[redacted]"` : '[redacted]')), text);
-}
-
-/** Bolt's logger interface over our structured logger. */
-export function boltLogger(): BoltLogger {
-  let level = LogLevel.INFO;
-  const line = (args: unknown[]) => redact(args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(' '));
-  return {
-    debug: () => {},
-    info: (...a: unknown[]) => log.info(line(a), { source: 'bolt' }),
-    warn: (...a: unknown[]) => log.warn(line(a), { source: 'bolt' }),
-    error: (...a: unknown[]) => log.error(line(a), { source: 'bolt' }),
-    setLevel: (l: LogLevel) => {
-      level = l;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
 }

@@ -3,7 +3,8 @@ import type { Receiver } from '@slack/bolt';
 import { createAdminCheck } from './admins';
 import { canaryCommand } from './listeners/canary-command';
 import { mintModalSubmit } from './listeners/mint-modal';
-import { boltLogger, log } from './log';
+import { boltLogger } from './bolt-logger';
+import { log } from './log';
 import type { Runtime } from './runtime';
 import { MINT_MODAL_ID } from './views/mint-modal';
 

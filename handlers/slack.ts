@@ -1,7 +1,8 @@
 import { AwsLambdaReceiver } from '@slack/bolt';
 import type { APIGatewayProxyStructuredResultV2, Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import { loadConfig } from '../bot/config';
-import { boltLogger, log } from '../bot/log';
+import { boltLogger } from '../bot/bolt-logger';
+import { log } from '../bot/log';
 import { createRuntime } from '../bot/runtime';
 import { createSlackApp } from '../bot/slack-app';
 

@@ -1,5 +1,5 @@
 import type { Middleware, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { log } from '../log';
 import { queueMint } from '../mint';
 import type { Runtime } from '../runtime';
