@@ -29,6 +29,8 @@ export async function buildHandlers(outdir = join(ROOT, 'dist', 'handlers')): Pr
     sourcesContent: false,
     metafile: true,
     legalComments: 'none',
+    // Short lines keep stack traces and Node's "uncaught error at this line" excerpt readable.
+    lineLimit: 240,
     logLevel: 'warning',
   });
   return HANDLERS.map((name) => ({ name, bytes: result.metafile.outputs[join(outdir, `${name}.js`).slice(ROOT.length + 1)]?.bytes ?? 0 }));
