@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 /** The README's run command, with no configuration at all, works end to end offline. */
 describe('npm start with no configuration runs an offline sandbox', () => {
   it('mints from a typed /canary command and lists the canary', async () => {
-    const env = { ...process.env, PORT: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
     for (const k of ['SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'AWS_ENDPOINT_URL', 'CANARY_TABLE']) delete env[k];
     const child = spawn('npm', ['start', '--silent'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
