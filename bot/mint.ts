@@ -40,7 +40,7 @@ export async function runMintJob(rt: Runtime, job: MintJob): Promise<void> {
     if (!(err instanceof MintError)) log.error('mint crashed', { canaryId: request.id, error: err instanceof Error ? err.message : String(err) });
     return reply(ephemeral(text));
   }
-  log.info('canary minted', { canaryId: minted.record.id, kind: kind.name, lookup: minted.record.lookup, requestedBy: request.requestedBy });
+  log.info('canary minted', { canaryId: minted.record.id, kind: kind.name, aliases: minted.record.aliases, requestedBy: request.requestedBy });
   try {
     await reply(mintedReply(minted.record, minted.credentials, rt.config.region));
   } catch (err) {
@@ -48,6 +48,6 @@ export async function runMintJob(rt: Runtime, job: MintJob): Promise<void> {
     // so undo it rather than leave a live key nobody holds.
     log.error('could not deliver the minted canary; undoing it', { canaryId: request.id, error: err instanceof Error ? err.message : String(err) });
     await kind.retire(ctx, minted.record);
-    await deleteCanary(rt.aws.ddb, rt.config.table, request.id);
+    await deleteCanary(rt.aws.ddb, rt.config.table, request.id, minted.record.aliases);
   }
 }

@@ -1,9 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LIST_INDEX, LOOKUP_INDEX, TTL_ATTRIBUTE } from './table';
+import { LIST_INDEX, TTL_ATTRIBUTE } from './table';
 
-export type CanaryStatus = 'active' | 'disabled' | 'retired';
+/** `unknown`: a user under the canary path that this bot did not mint, seen in an event. */
+export type CanaryStatus = 'active' | 'disabled' | 'retired' | 'unknown';
 
 /** What we keep about a canary. Never a secret: only identifiers and the placement. */
 export interface CanaryRecord {
@@ -16,8 +17,8 @@ export interface CanaryRecord {
   createdAt: string;
   createdBy: string;
   status: CanaryStatus;
-  /** The kind's identifier that events carry (the access key id for aws-key). */
-  lookup: string;
+  /** Identifiers events carry that lead to this canary (access key id, user ARN for aws-key). */
+  aliases: string[];
   /** Kind-specific identifiers (IAM user name and ARN, key id, ...). */
   resource: Record<string, string>;
 }
@@ -28,17 +29,26 @@ export class AlreadyExistsError extends Error {
   override name = 'AlreadyExistsError';
 }
 
+const aliasKey = (alias: string) => ({ pk: `ALIAS#${alias}`, sk: 'ALIAS' });
+
+/**
+ * Writes the record and its alias items in one transaction, each conditional on not existing:
+ * an id or alias clash writes nothing.
+ */
 export async function putNewCanary(ddb: DynamoDBDocumentClient, table: string, rec: CanaryRecord): Promise<void> {
   try {
     await ddb.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...key(rec.id), [LIST_INDEX.partition]: 'CANARY', [LIST_INDEX.sort]: `${rec.createdAt}#${rec.id}`, ...rec },
-        ConditionExpression: 'attribute_not_exists(pk)',
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: table, Item: { ...key(rec.id), [LIST_INDEX.partition]: 'CANARY', [LIST_INDEX.sort]: `${rec.createdAt}#${rec.id}`, ...rec }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...rec.aliases.map((a) => ({ Put: { TableName: table, Item: { ...aliasKey(a), canaryId: rec.id }, ConditionExpression: 'attribute_not_exists(pk)' } })),
+        ],
       }),
     );
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new AlreadyExistsError(`canary ${rec.id} already exists`);
+    if (err instanceof TransactionCanceledException && err.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+      throw new AlreadyExistsError(`canary ${rec.id} or one of its aliases already exists`);
+    }
     throw err;
   }
 }
@@ -48,8 +58,23 @@ export async function getCanary(ddb: DynamoDBDocumentClient, table: string, id: 
   return out.Item ? toRecord(out.Item) : undefined;
 }
 
-export async function deleteCanary(ddb: DynamoDBDocumentClient, table: string, id: string): Promise<void> {
-  await ddb.send(new DeleteCommand({ TableName: table, Key: key(id) }));
+/** Removes the record and its aliases; used to undo a mint. */
+export async function deleteCanary(ddb: DynamoDBDocumentClient, table: string, id: string, aliases: string[]): Promise<void> {
+  await ddb.send(
+    new TransactWriteCommand({
+      TransactItems: [{ Delete: { TableName: table, Key: key(id) } }, ...aliases.map((a) => ({ Delete: { TableName: table, Key: aliasKey(a), ConditionExpression: 'attribute_not_exists(pk) OR canaryId = :id', ExpressionAttributeValues: { ':id': id } } }))],
+    }),
+  );
+}
+
+/** The canary the first known alias leads to. */
+export async function findByAlias(ddb: DynamoDBDocumentClient, table: string, aliases: string[]): Promise<CanaryRecord | undefined> {
+  for (const a of aliases) {
+    const alias = await ddb.send(new GetCommand({ TableName: table, Key: aliasKey(a) }));
+    const id = alias.Item?.canaryId;
+    if (typeof id === 'string') return getCanary(ddb, table, id);
+  }
+  return undefined;
 }
 
 export interface Page {
@@ -75,20 +100,6 @@ export async function listCanaries(ddb: DynamoDBDocumentClient, table: string, l
     items: (out.Items ?? []).map(toRecord),
     next: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined,
   };
-}
-
-export async function findByLookup(ddb: DynamoDBDocumentClient, table: string, lookup: string): Promise<CanaryRecord | undefined> {
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: table,
-      IndexName: LOOKUP_INDEX.name,
-      KeyConditionExpression: '#l = :l',
-      ExpressionAttributeNames: { '#l': LOOKUP_INDEX.partition },
-      ExpressionAttributeValues: { ':l': lookup },
-      Limit: 1,
-    }),
-  );
-  return out.Items?.[0] ? toRecord(out.Items[0]) : undefined;
 }
 
 function toRecord(item: Record<string, unknown>): CanaryRecord {

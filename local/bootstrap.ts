@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { LIST_INDEX, LOOKUP_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
+import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
 
 /**
  * Creates, idempotently, what the handlers need in whatever AWS endpoint the SDK is pointed at
@@ -18,7 +18,6 @@ export async function bootstrap({ table, region }: { table: string; region: stri
           { AttributeName: TABLE_KEYS.sort, AttributeType: 'S' },
           { AttributeName: LIST_INDEX.partition, AttributeType: 'S' },
           { AttributeName: LIST_INDEX.sort, AttributeType: 'S' },
-          { AttributeName: LOOKUP_INDEX.partition, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: TABLE_KEYS.partition, KeyType: 'HASH' },
@@ -33,7 +32,6 @@ export async function bootstrap({ table, region }: { table: string; region: stri
             ],
             Projection: { ProjectionType: 'ALL' },
           },
-          { IndexName: LOOKUP_INDEX.name, KeySchema: [{ AttributeName: LOOKUP_INDEX.partition, KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
         ],
       }),
     );

@@ -20,7 +20,7 @@ describe('the bot touches only IAM users under the canary path', () => {
     const name = `alice-${h.table}`;
     await h.iam.send(new CreateUserCommand({ UserName: name, Path: '/' }));
     await expect(removeUser(h.slack.runtime.aws.iam, h.userPath, name)).rejects.toThrow(/not under/);
-    const tampered = { id: 'cxxxxxx', kind: 'aws-key', location: 'x', owner: 'U1', createdAt: '', createdBy: 'U1', status: 'active' as const, lookup: 'AKIA', resource: { userName: name } };
+    const tampered = { id: 'cxxxxxx', kind: 'aws-key', location: 'x', owner: 'U1', createdAt: '', createdBy: 'U1', status: 'active' as const, aliases: ['AKIA'], resource: { userName: name } };
     await expect(awsKey.retire({ aws: h.slack.runtime.aws, config: h.slack.runtime.config }, tampered)).rejects.toThrow(/not under/);
     expect((await h.iam.send(new GetUserCommand({ UserName: name }))).User?.UserName).toBe(name);
   });

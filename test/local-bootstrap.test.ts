@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, inject, it } from 'vitest';
-import { LIST_INDEX, LOOKUP_INDEX, TTL_ATTRIBUTE } from '../bot/table';
+import { LIST_INDEX, TTL_ATTRIBUTE } from '../bot/table';
 
 describe('npm run local:bootstrap creates what the handlers need, idempotently', () => {
   const table = `bootstrap-${Date.now()}`;
@@ -14,7 +14,7 @@ describe('npm run local:bootstrap creates what the handlers need, idempotently',
     const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: env.AWS_ENDPOINT_URL, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const t = (await ddb.send(new DescribeTableCommand({ TableName: table }))).Table!;
     expect(t.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(t.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([LOOKUP_INDEX.name, LIST_INDEX.name].sort());
+    expect(t.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([LIST_INDEX.name]);
     const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: table }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: TTL_ATTRIBUTE, TimeToLiveStatus: 'ENABLED' });
   }, 60_000);

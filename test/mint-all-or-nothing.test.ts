@@ -23,13 +23,13 @@ describe('a failure at any minting step leaves nothing behind', () => {
   afterAll(() => h.close());
 
   // The document client's commands share the base client's stack and arrive unmarshalled.
-  const isCanaryRecord = (input: Record<string, unknown>) => String((input.Item as { pk?: string } | undefined)?.pk ?? '').startsWith('CANARY#');
+  const isCanaryRecord = (input: Record<string, unknown>) => JSON.stringify(input.TransactItems ?? '').includes('"Put"');
 
   const steps = [
     { step: 'create IAM user', client: 'iam', command: 'CreateUserCommand' },
     { step: 'attach the deny-all policy', client: 'iam', command: 'PutUserPolicyCommand' },
     { step: 'create the access key', client: 'iam', command: 'CreateAccessKeyCommand' },
-    { step: 'record the canary', client: 'ddb', command: 'PutItemCommand' },
+    { step: 'record the canary', client: 'ddb', command: 'TransactWriteItemsCommand' },
   ] as const;
 
   for (const s of steps) {
@@ -40,7 +40,7 @@ describe('a failure at any minting step leaves nothing behind', () => {
       await h.settle();
 
       expect((await h.iam.send(new ListUsersCommand({ PathPrefix: h.userPath }))).Users ?? []).toEqual([]);
-      expect((await h.scanTable()).filter((i) => String(i.pk).startsWith('CANARY#'))).toEqual([]);
+      expect((await h.scanTable()).filter((i) => /^(CANARY|ALIAS)#/.test(String(i.pk)))).toEqual([]);
       const replies = h.standin.calls.filter((c) => c.method === 'response_url');
       expect(replies).toHaveLength(1);
       expect(replies[0]!.args.response_type).toBe('ephemeral');

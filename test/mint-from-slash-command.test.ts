@@ -52,13 +52,15 @@ describe('a signed /canary new laptop-42 mints an AWS key canary end to end', ()
     const [key] = (await h.iam.send(new ListAccessKeysCommand({ UserName: user!.UserName! }))).AccessKeyMetadata ?? [];
     const items = (await h.scanTable()).filter((i) => String(i.pk).startsWith('CANARY#'));
     expect(items).toHaveLength(1);
+    const aliases = (await h.scanTable()).filter((i) => String(i.pk).startsWith('ALIAS#'));
+    expect(aliases.map((a) => [a.pk, a.canaryId]).sort()).toEqual([[`ALIAS#${key!.AccessKeyId}`, items[0]!.id], [`ALIAS#${user!.Arn}`, items[0]!.id]].sort());
     expect(items[0]).toMatchObject({
       kind: 'aws-key',
       location: 'laptop-42',
       owner: ADMIN,
       createdBy: ADMIN,
       status: 'active',
-      lookup: key!.AccessKeyId,
+      aliases: [key!.AccessKeyId, user!.Arn],
       resource: { userName: user!.UserName, userArn: user!.Arn, accessKeyId: key!.AccessKeyId },
     });
     expect(String(items[0]!.id)).toMatch(/^c[0-9a-z]{6}$/);

@@ -93,6 +93,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
   }
   let userName: string | undefined;
   let recordWritten = false;
+  let aliases: string[] = [];
   try {
     const user = await createUser(aws.iam, config.userPath, req.id, req.name);
     userName = user.userName;
@@ -116,12 +117,13 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
       createdAt: new Date().toISOString(),
       createdBy: req.requestedBy,
       status: 'active',
-      lookup: accessKeyId,
+      aliases: [accessKeyId, user.arn],
       resource: { userName, userArn: user.arn, accessKeyId },
     };
+    aliases = record.aliases;
     recordWritten = true; // a timed-out write may still have landed, so undo it either way
     await putNewCanary(aws.ddb, config.table, record).catch((err: unknown) => {
-      if (awsErrorName(err) === 'AlreadyExistsError') recordWritten = false; // someone else's record: leave it
+      if (awsErrorName(err) === 'AlreadyExistsError') recordWritten = false; // nothing of ours was written
       throw new MintError('record the canary', awsErrorName(err));
     });
     return { record, credentials: { accessKeyId, secretAccessKey } };
@@ -134,7 +136,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
       });
     }
     if (recordWritten) {
-      await deleteCanary(aws.ddb, config.table, req.id).catch((e: unknown) => {
+      await deleteCanary(aws.ddb, config.table, req.id, aliases).catch((e: unknown) => {
         leftovers.push(`record ${req.id} (${awsErrorName(e)})`);
       });
     }
@@ -183,10 +185,9 @@ export const awsKey: CanaryKind = {
     ['IAM user', rec.resource.userName ?? ''],
     ['Key id', rec.resource.accessKeyId ?? ''],
   ],
-  lookupFromEvent: (event) => {
-    const id = event.userIdentity?.accessKeyId;
-    return typeof id === 'string' && /^A[KS]IA[A-Z0-9]{12,}$/.test(id) ? id : undefined;
-  },
+  // The key for calls signed with it; the ARN for calls made with temporary credentials the
+  // canary obtained (GetSessionToken), which carry an ASIA key of their own.
+  aliasesFromEvent: (event) => [event.userIdentity?.accessKeyId, event.userIdentity?.arn].filter((a): a is string => typeof a === 'string' && a.length > 0),
   retire: async ({ aws, config }, rec) => removeUser(aws.iam, config.userPath, rec.resource.userName ?? ''),
   audit,
 };

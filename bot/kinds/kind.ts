@@ -50,8 +50,8 @@ export interface CanaryKind {
   mint(ctx: KindContext, req: MintRequest): Promise<Minted>;
   /** Label/value pairs that identify the canary's resources, for lists and alerts. */
   describe(rec: CanaryRecord): Array<[string, string]>;
-  /** The store lookup key this event names, if it could be one of this kind's canaries. */
-  lookupFromEvent(event: TrailEvent): string | undefined;
+  /** Aliases (see CanaryRecord.aliases) this event names, most specific first. */
+  aliasesFromEvent(event: TrailEvent): string[];
   /** Removes the canary's cloud resources; safe to call again. */
   retire(ctx: KindContext, rec: CanaryRecord): Promise<void>;
   /** What is wrong with the canary's cloud resources; empty when intact. */
