@@ -35,6 +35,8 @@ const schema = z.object({
   ADMIN_USER_IDS: z._default(idList, []),
   ADMIN_USERGROUP_ID: z.optional(slackId('S')),
   JOBS_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
+  ALERT_QUEUE_URL: z.optional(z.url({ protocol: /^https?$/, error: 'must be the alert queue URL' })),
+  ALERT_UPDATE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds')), z.transform(Number)), 10),
   AWS_REGION: z._default(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')), 'us-east-1'),
 });
 
@@ -49,6 +51,10 @@ export interface Config {
   adminUserIds: readonly string[];
   adminUsergroupId: string | undefined;
   jobsFunctionName: string | undefined;
+  /** The alert handler's own queue, for delayed flushes of throttled Slack updates. */
+  alertQueueUrl: string | undefined;
+  /** At most one thread summary and parent update per incident per this many seconds. */
+  alertUpdateSeconds: number;
   region: string;
 }
 
@@ -89,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminUserIds: c.ADMIN_USER_IDS,
     adminUsergroupId: c.ADMIN_USERGROUP_ID,
     jobsFunctionName: c.JOBS_FUNCTION_NAME,
+    alertQueueUrl: c.ALERT_QUEUE_URL,
+    alertUpdateSeconds: c.ALERT_UPDATE_SECONDS,
     region: c.AWS_REGION,
   };
 }

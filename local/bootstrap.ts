@@ -1,11 +1,22 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
+
+export interface Bootstrapped {
+  done: string[];
+  topicArn: string;
+  queueUrl: string;
+  dlqUrl: string;
+}
 
 /**
  * Creates, idempotently, what the handlers need in whatever AWS endpoint the SDK is pointed at
- * (AWS_ENDPOINT_URL): today the table. In AWS the CDK app owns these resources instead.
+ * (AWS_ENDPOINT_URL): the table, and the alert path's SNS topic, SQS queue and its DLQ (the
+ * queue subscribed to the topic, raw delivery off, as in AWS). Names derive from the table's.
+ * In AWS the CDK app owns these resources instead.
  */
-export async function bootstrap({ table, region }: { table: string; region: string }): Promise<string[]> {
+export async function bootstrap({ table, region }: { table: string; region: string }): Promise<Bootstrapped> {
   const ddb = new DynamoDBClient({ region });
   const done: string[] = [];
   try {
@@ -48,5 +59,24 @@ export async function bootstrap({ table, region }: { table: string; region: stri
     if (!(err instanceof Error && /already enabled/i.test(err.message))) throw err;
   });
   ddb.destroy();
-  return done;
+
+  // Create* calls for topics, queues and subscriptions are idempotent by name in SNS and SQS.
+  const sqs = new SQSClient({ region });
+  const sns = new SNSClient({ region });
+  const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${table}-alerts-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }))).QueueUrl!;
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${table}-alerts` }))).QueueUrl!;
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      Attributes: { VisibilityTimeout: '120', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
+    }),
+  );
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${table}-alerts` }))).TopicArn!;
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  done.push(`alert topic ${topicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`);
+  sqs.destroy();
+  sns.destroy();
+  return { done, topicArn, queueUrl, dlqUrl };
 }

@@ -8,7 +8,7 @@ if (!process.env.AWS_ENDPOINT_URL) {
   process.stderr.write('AWS_ENDPOINT_URL is not set: bootstrapping against real AWS. In AWS, deploy with the CDK app instead.\n');
 }
 bootstrap({ table, region }).then(
-  (done) => console.log(done.join('\n')),
+  (out) => console.log(`${out.done.join('\n')}\nSet ALERT_QUEUE_URL=${out.queueUrl} for the alert handler.`),
   (err: unknown) => {
     console.error(`local:bootstrap failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

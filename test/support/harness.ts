@@ -20,8 +20,11 @@ export interface Harness {
   env: Record<string, string>;
   table: string;
   userPath: string;
+  /** The alert path in moto: the SNS topic and the queue subscribed to it. */
+  resources: Awaited<ReturnType<typeof bootstrap>>;
   slack: typeof import('../../handlers/slack');
   jobs: typeof import('../../handlers/jobs');
+  alert: typeof import('../../handlers/alert');
   iam: IAMClient;
   ddb: DynamoDBDocumentClient;
   /** Sends a signed slash command through handlers/slack; returns the HTTP response and the response_url used. */
@@ -74,7 +77,11 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     ...opts.env,
   };
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-  await bootstrap({ table, region: REGION });
+  const resources = await bootstrap({ table, region: REGION });
+  if (!('ALERT_QUEUE_URL' in (opts.env ?? {}))) {
+    vi.stubEnv('ALERT_QUEUE_URL', resources.queueUrl);
+    env.ALERT_QUEUE_URL = resources.queueUrl;
+  }
 
   let output = '';
   const capture = (stream: NodeJS.WriteStream) => {
@@ -90,6 +97,7 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
   vi.resetModules();
   const slack = await import('../../handlers/slack');
   const jobs = await import('../../handlers/jobs');
+  const alert = await import('../../handlers/alert');
   const iam = new IAMClient({ region: REGION });
   const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION }));
 
@@ -99,8 +107,10 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     env,
     table,
     userPath,
+    resources,
     slack,
     jobs,
+    alert,
     iam,
     ddb,
     send,

@@ -1,0 +1,45 @@
+/**
+ * What arrives at the alert handler, unwrapped down to CloudTrail records. Accepted, in any
+ * nesting the seeds of this field use:
+ *   SQS body -> SNS notification (raw delivery off) -> EventBridge event -> detail (the record)
+ *   SQS body -> EventBridge event (raw delivery on), or a raw record, or a log file {Records: [...]}
+ *   a direct SNS event's Message, with the same contents
+ * plus the bot's own control messages (scheduled flushes of throttled Slack updates).
+ */
+export interface FlushRequest {
+  type: 'flush';
+  canaryId: string;
+  seq: number;
+}
+
+export type Unwrapped = { records: unknown[] } | { flush: FlushRequest } | { error: string };
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function unwrap(body: string): Unwrapped {
+  let value: unknown = parseJson(body);
+  if (value === undefined) return { error: 'body is not JSON' };
+  // An SNS notification carries its payload as a JSON string.
+  if (isObj(value) && value.Type === 'Notification' && typeof value.Message === 'string') {
+    value = parseJson(value.Message);
+    if (value === undefined) return { error: 'SNS Message is not JSON' };
+  }
+  if (!isObj(value)) return { error: 'payload is not a JSON object' };
+  if (value.type === 'flush' && typeof value.canaryId === 'string' && typeof value.seq === 'number') {
+    return { flush: { type: 'flush', canaryId: value.canaryId, seq: value.seq } };
+  }
+  if (typeof value['detail-type'] === 'string' && 'detail' in value) {
+    return isObj(value.detail) ? { records: [value.detail] } : { error: 'EventBridge event without a detail object' };
+  }
+  if (Array.isArray(value.Records)) return { records: value.Records };
+  if ('eventID' in value || 'eventName' in value) return { records: [value] };
+  return { error: 'no CloudTrail record in the payload' };
+}

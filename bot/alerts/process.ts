@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { KINDS } from '../kinds';
+import { log } from '../log';
+import { AlreadyExistsError, findByAlias, getCanary, putNewCanary } from '../store';
+import type { CanaryRecord } from '../store';
+import { unwrap } from './envelope';
+import type { FlushRequest } from './envelope';
+import { countEvents, currentIncident, getIncident, incidentKey } from './incidents';
+import { reconcile } from './reconcile';
+import type { AlertRuntime } from './runtime';
+import { parseTrailEvent } from './trail-event';
+import type { TrailEvent } from './trail-event';
+
+export interface QueueMessage {
+  id: string;
+  body: string;
+}
+
+/**
+ * One batch from the queue: unwrap, match each event to its canary, count every event once per
+ * incident, then bring Slack in line. Returns the ids of messages to redeliver; a message fails
+ * alone (a record we cannot use, or its canary's Slack update failing) and never drops the rest.
+ */
+export async function processMessages(rt: AlertRuntime, messages: QueueMessage[], now = Date.now()): Promise<string[]> {
+  const failed = new Set<string>();
+  const groups = new Map<string, { canary: CanaryRecord; events: TrailEvent[]; messages: Set<string> }>();
+  const flushes = new Map<string, { flush: FlushRequest; messages: Set<string> }>();
+  const canaries = new Map<string, Promise<CanaryRecord | undefined>>();
+
+  for (const m of messages) {
+    const unwrapped = unwrap(m.body);
+    if ('error' in unwrapped) {
+      log.error('unusable alert message', { messageId: m.id, reason: unwrapped.error });
+      failed.add(m.id);
+      continue;
+    }
+    if ('flush' in unwrapped) {
+      const key = `${unwrapped.flush.canaryId}#${unwrapped.flush.seq}`;
+      const entry = flushes.get(key) ?? { flush: unwrapped.flush, messages: new Set<string>() };
+      flushes.set(key, entry.messages.add(m.id) && entry);
+      continue;
+    }
+    for (const raw of unwrapped.records) {
+      const parsed = parseTrailEvent(raw);
+      if (!parsed.ok) {
+        log.error('unusable CloudTrail record', { messageId: m.id, eventId: parsed.eventId, reason: parsed.reason });
+        failed.add(m.id);
+        continue;
+      }
+      const event = parsed.event;
+      let canary: CanaryRecord | undefined;
+      try {
+        canary = await canaryFor(rt, event, canaries);
+      } catch (err) {
+        log.error('canary lookup failed', { messageId: m.id, eventId: event.eventId, error: errorText(err) });
+        failed.add(m.id);
+        continue;
+      }
+      if (!canary) {
+        log.info('event is not from a canary; ignored', { eventId: event.eventId, arn: event.userIdentity.arn, action: event.eventName });
+        continue;
+      }
+      const group = groups.get(canary.id) ?? { canary, events: [], messages: new Set<string>() };
+      group.events.push(event);
+      group.messages.add(m.id);
+      groups.set(canary.id, group);
+    }
+  }
+
+  for (const { canary, events, messages: ids } of groups.values()) {
+    try {
+      const seq = await currentIncident(rt.aws.ddb, rt.config.table, canary.id, now);
+      const before = await getIncident(rt.aws.ddb, rt.config.table, canary.id, seq);
+      const counted = await countEvents(rt.aws.ddb, rt.config.table, canary.id, seq, events, Object.keys(before?.ips ?? {}).length, now);
+      log.info('canary events counted', { canaryId: canary.id, incident: seq, received: events.length, new: counted.length });
+      await reconcile(rt, canary, seq, now);
+    } catch (err) {
+      log.error('alert processing failed; the messages will be redelivered', { canaryId: canary.id, events: events.length, error: errorText(err) });
+      ids.forEach((id) => failed.add(id));
+    }
+  }
+
+  for (const { flush, messages: ids } of flushes.values()) {
+    try {
+      const canary = await getCanary(rt.aws.ddb, rt.config.table, flush.canaryId);
+      if (!canary) continue;
+      await rt.aws.ddb.send(new UpdateCommand({ TableName: rt.config.table, Key: incidentKey(flush.canaryId, flush.seq), UpdateExpression: 'REMOVE flushAt' }));
+      await reconcile(rt, canary, flush.seq, now);
+    } catch (err) {
+      log.error('flush failed; it will be redelivered', { canaryId: flush.canaryId, error: errorText(err) });
+      ids.forEach((id) => failed.add(id));
+    }
+  }
+  return [...failed];
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+/** The canary an event belongs to: through its aliases, or an "unknown canary" under our path. */
+async function canaryFor(rt: AlertRuntime, event: TrailEvent, cache: Map<string, Promise<CanaryRecord | undefined>>): Promise<CanaryRecord | undefined> {
+  const aliases = [...new Set(KINDS.flatMap((k) => k.aliasesFromEvent(event)))];
+  const key = aliases.join('|');
+  if (!cache.has(key)) cache.set(key, findByAlias(rt.aws.ddb, rt.config.table, aliases));
+  const known = await cache.get(key);
+  if (known) return known;
+  const arn = event.userIdentity.arn ?? '';
+  if (!arn.includes(`:user${rt.config.userPath}`)) return undefined;
+  return unknownCanary(rt, event, arn, cache, key);
+}
+
+/**
+ * A user under the canary path that the store does not know (minted by hand, or by another
+ * deployment) still alerts. It gets a record of its own, status "unknown", with a stable id
+ * derived from its ARN, so its events form incidents like any other canary's.
+ */
+async function unknownCanary(rt: AlertRuntime, event: TrailEvent, arn: string, cache: Map<string, Promise<CanaryRecord | undefined>>, key: string): Promise<CanaryRecord> {
+  const digest = createHash('sha256').update(arn).digest();
+  const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+  const id = `u${[...digest.subarray(0, 6)].map((b) => alphabet[b % 32]).join('')}`;
+  const record: CanaryRecord = {
+    id,
+    kind: 'aws-key',
+    location: 'unknown: not minted by this bot',
+    owner: '',
+    createdAt: new Date().toISOString(),
+    createdBy: 'cloudtrail',
+    status: 'unknown',
+    aliases: [arn],
+    resource: { userArn: arn, ...(event.userIdentity.userName ? { userName: event.userIdentity.userName } : {}), ...(event.userIdentity.accessKeyId ? { accessKeyId: event.userIdentity.accessKeyId } : {}) },
+  };
+  try {
+    await putNewCanary(rt.aws.ddb, rt.config.table, record);
+    log.warn('event from an unknown canary under the canary path', { canaryId: id, arn });
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+  }
+  const stored = (await getCanary(rt.aws.ddb, rt.config.table, id)) ?? record;
+  cache.set(key, Promise.resolve(stored));
+  return stored;
+}

@@ -1,0 +1,74 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { AlertRuntime } from './runtime';
+import { log } from '../log';
+import type { CanaryRecord } from '../store';
+import { alertParent, ownerNotice, threadSummary } from '../views/alert';
+import { claim, getIncident, setIncident } from './incidents';
+import type { Incident } from './incidents';
+
+/**
+ * Brings Slack in line with the incident as stored. Counting happened first (persist before
+ * telling Slack), so this can run any number of times, after any failure, and converge:
+ *   - no parent yet: one caller wins a short lease and posts it; everyone else leaves it to them;
+ *   - new calls since Slack last heard: at most one thread summary plus one parent update per
+ *     interval; inside the interval a single delayed "flush" message is queued instead, so the
+ *     last calls of a flood are reported even if no further event arrives.
+ */
+const PARENT_LEASE_MS = 30_000;
+
+export async function reconcile(rt: AlertRuntime, canary: CanaryRecord, seq: number, now = Date.now()): Promise<void> {
+  const { ddb } = rt.aws;
+  const { table } = rt.config;
+  const inc = await getIncident(ddb, table, canary.id, seq);
+  if (!inc || !inc.firstEvent) return;
+
+  if (!inc.parent) {
+    const won = await claim(ddb, table, canary.id, seq, 'SET parentLease = :until', 'attribute_not_exists(parent) AND (attribute_not_exists(parentLease) OR parentLease < :now)', { ':until': now + PARENT_LEASE_MS, ':now': now });
+    if (!won) return scheduleFlush(rt, canary, inc, now + PARENT_LEASE_MS, now);
+    const msg = alertParent(canary, inc, now);
+    const res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    const parent = { channel: String(res.channel), ts: String(res.ts) };
+    await setIncident(ddb, table, canary.id, seq, 'SET parent = :p, posted = :posted REMOVE parentLease', { ':p': parent, ':posted': snapshot(inc, now) });
+    log.info('alert posted', { canaryId: canary.id, incident: seq, calls: inc.calls });
+    await notifyOwner(rt, canary, { ...inc, parent }, now).catch((err: unknown) =>
+      // The channel alert is what matters; a failed DM is logged, not retried forever.
+      log.warn('could not notify the canary owner', { canaryId: canary.id, error: err instanceof Error ? err.message : String(err) }),
+    );
+    return;
+  }
+
+  const posted = inc.posted ?? snapshot({ ...inc, calls: 0, actions: {}, ips: {} }, 0);
+  if (inc.calls <= posted.calls) return;
+  const due = posted.at + rt.updateIntervalMs;
+  if (now < due) return scheduleFlush(rt, canary, inc, due, now);
+  const won = await claim(ddb, table, canary.id, seq, 'SET posted.#at = :now', 'posted.#at = :at', { ':now': now, ':at': posted.at }, { '#at': 'at' });
+  // Lost to a concurrent update, which may have read the counters before ours landed: flush later.
+  if (!won) return scheduleFlush(rt, canary, inc, now + rt.updateIntervalMs, now);
+  const summary = threadSummary(inc, posted);
+  await rt.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text: summary.text, blocks: summary.blocks, unfurl_links: false, unfurl_media: false });
+  const parent = alertParent(canary, inc, now);
+  await rt.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: parent.text, blocks: parent.blocks });
+  await setIncident(ddb, table, canary.id, seq, 'SET posted = :posted', { ':posted': snapshot(inc, now) });
+}
+
+function snapshot(inc: Pick<Incident, 'calls' | 'actions' | 'ips'>, at: number) {
+  return { calls: inc.calls, actions: inc.actions, ips: inc.ips, at };
+}
+
+/** One pending flush per incident, delivered through the alert queue itself after the interval. */
+async function scheduleFlush(rt: AlertRuntime, canary: CanaryRecord, inc: Incident, at: number, now: number): Promise<void> {
+  if (!rt.config.alertQueueUrl) return; // no queue (direct SNS wiring): the next event flushes
+  const won = await claim(rt.aws.ddb, rt.config.table, canary.id, inc.seq, 'SET flushAt = :at', 'attribute_not_exists(flushAt) OR flushAt < :now', { ':at': at, ':now': now });
+  if (!won) return;
+  const delay = Math.min(900, Math.max(1, Math.ceil((at - now) / 1000)));
+  await rt.aws.sqs.send(new SendMessageCommand({ QueueUrl: rt.config.alertQueueUrl, MessageBody: JSON.stringify({ type: 'flush', canaryId: canary.id, seq: inc.seq }), DelaySeconds: delay }));
+}
+
+async function notifyOwner(rt: AlertRuntime, canary: CanaryRecord, inc: Incident & { parent: { channel: string; ts: string } }, now: number): Promise<void> {
+  if (!canary.owner || canary.status === 'unknown') return;
+  if (!(await claim(rt.aws.ddb, rt.config.table, canary.id, inc.seq, 'SET ownerNotified = :now', 'attribute_not_exists(ownerNotified)', { ':now': now }))) return;
+  const link = await rt.slack.chat.getPermalink({ channel: inc.parent.channel, message_ts: inc.parent.ts });
+  const dm = await rt.slack.conversations.open({ users: canary.owner });
+  await rt.slack.chat.postMessage({ channel: String(dm.channel?.id), text: ownerNotice(canary, link.permalink), unfurl_links: false });
+}
+

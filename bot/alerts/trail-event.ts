@@ -1,0 +1,93 @@
+/**
+ * A CloudTrail record reduced to what alerts need, every field a bounded string. Real records
+ * vary a lot (every userIdentity type, service names or IPv6 as source, null or deeply nested
+ * requestParameters, obfuscated regions); anything we cannot rely on is normalised here, once.
+ */
+export interface Identity {
+  type?: string;
+  arn?: string;
+  accessKeyId?: string;
+  userName?: string;
+  accountId?: string;
+  principalId?: string;
+  invokedBy?: string;
+}
+
+export interface TrailEvent {
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  /** ISO 8601, as CloudTrail wrote it. */
+  eventTime: string;
+  region: string;
+  sourceIp: string;
+  userAgent: string;
+  errorCode?: string;
+  errorMessage?: string;
+  userIdentity: Identity;
+  /** requestParameters as compact JSON, cut; undefined when null or absent. */
+  requestParameters?: string;
+}
+
+/** Attacker-controlled strings can be huge; nothing we show or store needs more than this. */
+export const FIELD_MAX = 1000;
+
+const str = (v: unknown, max = FIELD_MAX): string | undefined => {
+  if (typeof v === 'string') return v.length > max ? `${v.slice(0, max - 1)}…` : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+};
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export type Parsed = { ok: true; event: TrailEvent } | { ok: false; reason: string; eventId?: string };
+
+export function parseTrailEvent(raw: unknown): Parsed {
+  if (!isObj(raw)) return { ok: false, reason: 'record is not an object' };
+  const eventId = typeof raw.eventID === 'string' && raw.eventID ? str(raw.eventID, 128) : undefined;
+  if (!eventId) return { ok: false, reason: 'record has no eventID' };
+  const eventName = str(raw.eventName, 128);
+  const eventSource = str(raw.eventSource, 128);
+  if (typeof raw.eventName !== 'string' || !eventName) return { ok: false, reason: 'record has no eventName', eventId };
+  if (typeof raw.eventSource !== 'string' || !eventSource) return { ok: false, reason: 'record has no eventSource', eventId };
+  const eventTime = typeof raw.eventTime === 'string' && !Number.isNaN(Date.parse(raw.eventTime)) ? raw.eventTime.slice(0, 64) : undefined;
+  if (!eventTime) return { ok: false, reason: 'record has no valid eventTime', eventId };
+
+  const id = isObj(raw.userIdentity) ? raw.userIdentity : {};
+  const userIdentity: Identity = {};
+  for (const k of ['type', 'arn', 'accessKeyId', 'userName', 'accountId', 'principalId', 'invokedBy'] as const) {
+    const v = str(id[k], 512);
+    if (v) userIdentity[k] = v;
+  }
+  let requestParameters: string | undefined;
+  if (raw.requestParameters !== null && raw.requestParameters !== undefined) {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(raw.requestParameters);
+    } catch {
+      json = '[unserialisable]';
+    }
+    requestParameters = str(json);
+  }
+  const event: TrailEvent = {
+    eventId,
+    eventName,
+    eventSource,
+    eventTime,
+    region: str(raw.awsRegion, 64) ?? 'unknown',
+    sourceIp: str(raw.sourceIPAddress, 256) ?? 'unknown',
+    userAgent: str(raw.userAgent) ?? '',
+    userIdentity,
+  };
+  const errorCode = str(raw.errorCode, 256);
+  const errorMessage = str(raw.errorMessage);
+  if (errorCode) event.errorCode = errorCode;
+  if (errorMessage) event.errorMessage = errorMessage;
+  if (requestParameters) event.requestParameters = requestParameters;
+  return { ok: true, event };
+}
+
+/** "sts:GetCallerIdentity": the service prefix IAM uses, which is what responders think in. */
+export function actionOf(e: Pick<TrailEvent, 'eventSource' | 'eventName'>): string {
+  return `${e.eventSource.replace(/\.amazonaws\.com$/, '')}:${e.eventName}`;
+}

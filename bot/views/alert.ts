@@ -1,0 +1,133 @@
+import type { FirstEvent, Incident } from '../alerts/incidents';
+import { incidentId } from '../alerts/incidents';
+import { countryOf } from '../alerts/source';
+import type { Source } from '../alerts/source';
+import { actionOf } from '../alerts/trail-event';
+import { findKind } from '../kinds';
+import { escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
+import type { CanaryRecord } from '../store';
+import type { Block } from './blocks';
+import { context, fields, header, section } from './blocks';
+
+/** Stable ids the triage listeners (next issue) match on; buttons carry the canary and incident. */
+export const ALERT_ACTIONS = { disableKey: 'canary_disable_key', falsePositive: 'canary_false_positive' } as const;
+
+export interface ButtonValue {
+  canaryId: string;
+  seq: number;
+}
+
+const SOURCE_LABEL: Record<Source['class'], string> = {
+  unknown: 'unknown source',
+  scanner: 'a known secret scanner',
+  'aws-internal': 'AWS itself (internal call)',
+};
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+function ipWithCountry(ip: string): string {
+  const cc = countryOf(ip);
+  return `${inlineCode(ip, 100)}${cc ? ` (${cc})` : ''}`;
+}
+
+function ago(fromIso: string, now: number): string {
+  const s = Math.max(0, Math.round((now - Date.parse(fromIso)) / 1000));
+  return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
+}
+
+/** "3 calls · 2 IPs · 2 actions · first seen ... · last seen ...": the live part of the parent. */
+export function totalsLine(inc: Incident): string {
+  const ips = Object.keys(inc.ips).filter((k) => k !== 'other').length;
+  const more = inc.ips.other ? '+' : '';
+  return [
+    `*${plural(inc.calls, 'call')}*`,
+    `${plural(ips, 'IP')}${more}`,
+    plural(Object.keys(inc.actions).length, 'action'),
+    inc.firstSeen ? `first seen ${inc.firstSeen.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}` : '',
+    inc.lastSeen ? `last seen ${inc.lastSeen.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/**
+ * The parent message of an incident. Everything that came from the event (user agent, IP,
+ * parameters, error message) is attacker-controlled and goes through inlineCode().
+ */
+export function alertParent(canary: CanaryRecord, inc: Incident, now: number): { text: string; blocks: Block[] } {
+  const e = inc.firstEvent as FirstEvent;
+  const kind = findKind(canary.kind);
+  const unknown = canary.status === 'unknown';
+  const title = unknown ? `Unknown canary used: ${e.userIdentity.arn ?? e.userIdentity.accessKeyId ?? canary.id}` : `Canary used: ${canary.location}`;
+  const result = e.errorCode ? `${inlineCode(e.errorCode, 100)}${e.errorMessage ? ` ${inlineCode(e.errorMessage, 300)}` : ''}` : 'success';
+  const severity = e.source.severity === 'high' ? ':rotating_light: *High severity*' : ':large_yellow_circle: *Lower severity*';
+  const blocks: Block[] = [
+    header(title),
+    section(`${severity}: ${SOURCE_LABEL[e.source.class]}${e.source.label ? ` (${escapeMrkdwn(e.source.label)})` : ''}. ${unknown ? 'This key is under the canary path but the bot has no record of it.' : ''}`.trim()),
+    fields([
+      ['Canary', `${inlineCode(canary.id)} · ${kind?.label ?? canary.kind}${unknown ? ' · *unknown canary*' : ''}`],
+      ['Owner', canary.owner ? mention(canary.owner) : '_none_'],
+      ['Key id', inlineCode(e.userIdentity.accessKeyId ?? canary.resource.accessKeyId ?? 'unknown', 128)],
+      ['IAM user', inlineCode(e.userIdentity.userName ?? canary.resource.userName ?? e.userIdentity.arn ?? 'unknown', 200)],
+      ['Action', inlineCode(actionOf(e), 200)],
+      ['Region', inlineCode(e.region, 64)],
+      ['Result', result],
+      ['Source IP', ipWithCountry(e.sourceIp)],
+      ['User agent', inlineCode(e.userAgent || 'none', 300)],
+      ['Event time', `${e.eventTime.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}, alerted ${ago(e.eventTime, now)} later`],
+    ]),
+  ];
+  if (e.requestParameters) blocks.push(section(`*Request parameters* ${inlineCode(e.requestParameters, 500)}`));
+  blocks.push(section(totalsLine(inc)));
+  const value = JSON.stringify({ canaryId: canary.id, seq: inc.seq } satisfies ButtonValue);
+  blocks.push({
+    type: 'actions',
+    block_id: 'triage',
+    elements: [
+      {
+        type: 'button',
+        action_id: ALERT_ACTIONS.disableKey,
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Disable key' },
+        value,
+        confirm: {
+          title: { type: 'plain_text', text: 'Disable this canary key?' },
+          text: { type: 'mrkdwn', text: 'The key becomes Inactive: the attacker\'s next calls fail, and you may no longer see what they try next.' },
+          confirm: { type: 'plain_text', text: 'Disable key' },
+          deny: { type: 'plain_text', text: 'Keep watching' },
+          style: 'danger',
+        },
+      },
+      { type: 'button', action_id: ALERT_ACTIONS.falsePositive, text: { type: 'plain_text', text: 'Mark false positive' }, value },
+    ],
+  });
+  blocks.push(context(`Incident ${incidentId(canary.id, inc.seq)} · CloudTrail event ${inlineCode(e.eventId, 128)} · placed ${canary.createdAt.slice(0, 10)}`));
+  const text = `${unknown ? 'Unknown canary' : `Canary ${canary.id}`} used: ${actionOf(e)} from ${e.sourceIp}`;
+  return { text: escapeMrkdwn(text.slice(0, 300)), blocks };
+}
+
+const delta = (now: Record<string, number>, before: Record<string, number> = {}) =>
+  Object.entries(now)
+    .map(([k, n]): [string, number] => [k, n - (before[k] ?? 0)])
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+
+function top(entries: Array<[string, number]>, show: (k: string) => string, max = 8): string {
+  const shown = entries.slice(0, max).map(([k, n]) => `${show(k)} ×${n.toLocaleString('en-US')}`);
+  return entries.length > max ? `${shown.join(', ')} and ${entries.length - max} more` : shown.join(', ');
+}
+
+/** A batched thread reply: what happened since the last one, never one reply per call. */
+export function threadSummary(inc: Incident, before: { calls: number; actions: Record<string, number>; ips: Record<string, number> }): { text: string; blocks: Block[] } {
+  const calls = inc.calls - before.calls;
+  const lines = [
+    `*${plural(calls, 'more call')}* (${plural(inc.calls, 'call')} in all)`,
+    `Actions: ${top(delta(inc.actions, before.actions), (k) => inlineCode(k, 100))}`,
+    `From: ${top(delta(inc.ips, before.ips), (k) => (k === 'other' ? 'other IPs' : ipWithCountry(k)))}`,
+  ];
+  return { text: `${calls} more calls by canary ${inc.canaryId}`, blocks: [section(lines.join('\n'))] };
+}
+
+export function ownerNotice(canary: CanaryRecord, permalink: string | undefined): string {
+  return `Your canary ${inlineCode(canary.id)} at ${inlineCode(canary.location, 200)} was just used.${permalink ? ` The security team is looking at it here: ${permalink}` : ''}`;
+}
