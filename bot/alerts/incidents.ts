@@ -63,7 +63,10 @@ export const incidentId = (canaryId: string, seq: number) => `${canaryId}-${seq}
 
 export async function getIncident(ddb: DynamoDBDocumentClient, table: string, canaryId: string, seq: number): Promise<Incident | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table, Key: incidentKey(canaryId, seq), ConsistentRead: true }));
-  return out.Item as Incident | undefined;
+  const item = out.Item as Incident | undefined;
+  if (!item) return undefined;
+  const posted = item.posted ? { ...item.posted, actions: decodeCounts(item.posted.actions), ips: decodeCounts(item.posted.ips) } : undefined;
+  return { ...item, actions: decodeCounts(item.actions), ips: decodeCounts(item.ips), sources: decodeCounts(item.sources), ...(posted ? { posted } : {}) };
 }
 
 /**
@@ -109,13 +112,28 @@ function ignoreConditionFailed(err: unknown): void {
 }
 
 /**
+ * Map keys are stored with '.' and '%' percent-encoded: DynamoDB takes a placeholder name
+ * literally, but moto splits it on dots into a nested path, and IPs are full of dots.
+ */
+const encodeKey = (k: string) => k.replace(/%/g, '%25').replace(/\./g, '%2E');
+const decodeKey = (k: string) => k.replace(/%2E/g, '.').replace(/%25/g, '%');
+
+export function encodeCounts(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([k, n]) => [encodeKey(k), n]));
+}
+
+export function decodeCounts(m: Record<string, number> = {}): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([k, n]) => [decodeKey(k), Number(n)]));
+}
+
+/**
  * Increments of map entries. DynamoDB's ADD works only on top-level attributes, so nested
  * counters are SET to if_not_exists(..., 0) + n. Map keys become expression attribute names, so
  * any string (IPv6, odd service names) is safe.
  */
 function addCounts(prefix: string, attr: string, counts: Map<string, number>, names: Record<string, string>, values: Record<string, unknown>): string[] {
   return [...counts].map(([k, n], i) => {
-    names[`#${prefix}${i}`] = k;
+    names[`#${prefix}${i}`] = encodeKey(k);
     values[`:${prefix}${i}`] = n;
     return `${attr}.#${prefix}${i} = if_not_exists(${attr}.#${prefix}${i}, :zero) + :${prefix}${i}`;
   });

@@ -3,7 +3,7 @@ import type { AlertRuntime } from './runtime';
 import { log } from '../log';
 import type { CanaryRecord } from '../store';
 import { alertParent, ownerNotice, threadSummary } from '../views/alert';
-import { claim, getIncident, setIncident } from './incidents';
+import { claim, encodeCounts, getIncident, setIncident } from './incidents';
 import type { Incident } from './incidents';
 
 /**
@@ -51,8 +51,9 @@ export async function reconcile(rt: AlertRuntime, canary: CanaryRecord, seq: num
   await setIncident(ddb, table, canary.id, seq, 'SET posted = :posted', { ':posted': snapshot(inc, now) });
 }
 
+/** What Slack now shows, stored with keys encoded as the counters are. */
 function snapshot(inc: Pick<Incident, 'calls' | 'actions' | 'ips'>, at: number) {
-  return { calls: inc.calls, actions: inc.actions, ips: inc.ips, at };
+  return { calls: inc.calls, actions: encodeCounts(inc.actions), ips: encodeCounts(inc.ips), at };
 }
 
 /** One pending flush per incident, delivered through the alert queue itself after the interval. */

@@ -75,7 +75,7 @@ export function parseTrailEvent(raw: unknown): Parsed {
     eventSource,
     eventTime,
     region: str(raw.awsRegion, 64) ?? 'unknown',
-    sourceIp: str(raw.sourceIPAddress, 256) ?? 'unknown',
+    sourceIp: str(raw.sourceIPAddress, 256) || 'unknown', // also for "": it becomes a map key, and those cannot be empty
     userAgent: str(raw.userAgent) ?? '',
     userIdentity,
   };
