@@ -88,11 +88,12 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
 }
 
 export async function startMoto(): Promise<Moto> {
-  const server = await ensureMoto();
+  await ensureMoto();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(server, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Through our launcher: moto's server plus one emulator-only speed fix (see moto_server.py).
+  const child = spawn(bin('python'), [join(ROOT, 'local', 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   await waitUntilUp(url, child, () => output);

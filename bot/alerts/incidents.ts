@@ -23,8 +23,8 @@ export const QUIET_MS = 24 * 3600 * 1000;
 const EVENT_DEDUPE_SECONDS = 7 * 24 * 3600;
 /** Distinct source IPs tracked one by one; beyond this they are counted under "other". */
 export const MAX_TRACKED_IPS = 200;
-/** Events per transaction: DynamoDB allows 100 items, one is the incident itself. */
-const CHUNK = 99;
+/** Events per transaction: DynamoDB allows 100 items; two are the incident and the canary. */
+const CHUNK = 98;
 
 /** The first event's details, as the parent message shows them. */
 export interface FirstEvent extends TrailEvent {
