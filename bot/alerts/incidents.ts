@@ -52,6 +52,8 @@ export interface Incident {
   firstEvent?: FirstEvent;
   parent?: { channel: string; ts: string };
   posted?: Posted;
+  /** Set between a thread summary and the parent update that follows it. */
+  parentStale?: boolean;
   parentLease?: number;
   flushAt?: number;
   ownerNotified?: boolean;

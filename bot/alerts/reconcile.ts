@@ -26,7 +26,14 @@ export async function reconcile(rt: AlertRuntime, canary: CanaryRecord, seq: num
     const won = await claim(ddb, table, canary.id, seq, 'SET parentLease = :until', 'attribute_not_exists(parent) AND (attribute_not_exists(parentLease) OR parentLease < :now)', { ':until': now + PARENT_LEASE_MS, ':now': now });
     if (!won) return scheduleFlush(rt, canary, inc, now + PARENT_LEASE_MS, now);
     const msg = alertParent(canary, inc, now);
-    const res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    let res;
+    try {
+      res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    } catch (err) {
+      // Let the redelivery (or another Lambda) try at once instead of waiting out the lease.
+      await setIncident(ddb, table, canary.id, seq, 'REMOVE parentLease', {});
+      throw err;
+    }
     const parent = { channel: String(res.channel), ts: String(res.ts) };
     await setIncident(ddb, table, canary.id, seq, 'SET parent = :p, posted = :posted REMOVE parentLease', { ':p': parent, ':posted': snapshot(inc, now) });
     log.info('alert posted', { canaryId: canary.id, incident: seq, calls: inc.calls });
@@ -38,17 +45,22 @@ export async function reconcile(rt: AlertRuntime, canary: CanaryRecord, seq: num
   }
 
   const posted = inc.posted ?? snapshot({ ...inc, calls: 0, actions: {}, ips: {} }, 0);
-  if (inc.calls <= posted.calls) return;
+  const fresh = inc.calls > posted.calls;
+  if (!fresh && !inc.parentStale) return;
   const due = posted.at + rt.updateIntervalMs;
   if (now < due) return scheduleFlush(rt, canary, inc, due, now);
   const won = await claim(ddb, table, canary.id, seq, 'SET posted.#at = :now', 'posted.#at = :at', { ':now': now, ':at': posted.at }, { '#at': 'at' });
   // Lost to a concurrent update, which may have read the counters before ours landed: flush later.
   if (!won) return scheduleFlush(rt, canary, inc, now + rt.updateIntervalMs, now);
-  const summary = threadSummary(inc, posted);
-  await rt.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text: summary.text, blocks: summary.blocks, unfurl_links: false, unfurl_media: false });
+  if (fresh) {
+    const summary = threadSummary(inc, posted);
+    await rt.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text: summary.text, blocks: summary.blocks, unfurl_links: false, unfurl_media: false });
+    // Recorded before the parent update, so a failure there never repeats this summary.
+    await setIncident(ddb, table, canary.id, seq, 'SET posted = :posted, parentStale = :t', { ':posted': snapshot(inc, now), ':t': true });
+  }
   const parent = alertParent(canary, inc, now);
   await rt.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: parent.text, blocks: parent.blocks });
-  await setIncident(ddb, table, canary.id, seq, 'SET posted = :posted', { ':posted': snapshot(inc, now) });
+  await setIncident(ddb, table, canary.id, seq, 'REMOVE parentStale', {});
 }
 
 /** What Slack now shows, stored with keys encoded as the counters are. */
