@@ -7,9 +7,13 @@ export type Command =
   | { type: 'list' }
   | { type: 'new-modal' }
   | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string }
+  | { type: 'show'; id: string }
+  | { type: 'unsuppress'; id: string; suppression: string }
   | { type: 'invalid'; message: string };
 
 export const LOCATION_MAX = 200;
+/** Minted canaries are c + 6, unknown ones u + 6 (see ids.ts and alerts/process.ts). */
+const CANARY_REF = /^[cu][0-9a-z]{6}$/;
 export const NOTE_MAX = 500;
 
 // Control characters, bidirectional overrides and zero-width characters make a location read
@@ -90,6 +94,12 @@ export function parseCommand(raw: string): Command {
       return rest.length ? { type: 'invalid', message: '`/canary list` takes no options yet.' } : { type: 'list' };
     case 'new':
       return parseNew(text.slice(sub.length));
+    case 'show':
+      return rest.length === 1 && CANARY_REF.test(rest[0]!) ? { type: 'show', id: rest[0]! } : { type: 'invalid', message: 'Give the canary id, e.g. `/canary show c7k2mq4`.' };
+    case 'unsuppress':
+      return rest.length === 2 && CANARY_REF.test(rest[0]!) && /^s[0-9a-f]{4}$/.test(rest[1]!)
+        ? { type: 'unsuppress', id: rest[0]!, suppression: rest[1]! }
+        : { type: 'invalid', message: 'Give the canary id and the suppression id, e.g. `/canary unsuppress c7k2mq4 s1a2b`; `/canary show` lists them.' };
     default:
       return { type: 'invalid', message: `I don't know ${inlineCode(sub, 30)}.` };
   }

@@ -1,7 +1,10 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
 import { log } from './log';
+import { refreshParent, threadReply } from './alerts/reconcile';
 import { runMintJob } from './mint';
+import { performDisable } from './triage/disable';
+import { performRearm } from './triage/rearm';
 import type { Runtime } from './runtime';
 import { claimOnce } from './store';
 
@@ -25,7 +28,13 @@ const mintJob = z.object({
   }),
 });
 
-export const jobSchema = z.discriminatedUnion('type', [mintJob]);
+const incidentRef = { jobId: z.uuid(), canaryId: z.string(), seq: z.number() };
+const disableJob = z.object({ type: z.literal('disable'), ...incidentRef, by: z.string() });
+const rearmJob = z.object({ type: z.literal('rearm'), ...incidentRef, by: z.string(), responseUrl: z.url() });
+/** A decision already stored (a false positive): tell the thread and re-render the parent. */
+const announceJob = z.object({ type: z.literal('announce'), ...incidentRef, line: z.string() });
+
+export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob]);
 export type Job = z.infer<typeof jobSchema>;
 export type MintJob = z.infer<typeof mintJob>;
 
@@ -55,5 +64,12 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
   switch (job.type) {
     case 'mint':
       return runMintJob(rt, job);
+    case 'disable':
+      return performDisable(rt, job.canaryId, job.seq, job.by);
+    case 'rearm':
+      return performRearm(rt, job.canaryId, job.seq, job.by, job.responseUrl);
+    case 'announce':
+      await threadReply(rt, job.canaryId, job.seq, job.line);
+      return refreshParent(rt, job.canaryId, job.seq);
   }
 }

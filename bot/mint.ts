@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { recordAction } from './audit';
 import { newCanaryId } from './ids';
 import type { MintJob } from './jobs';
 import { findKind } from './kinds';
 import { MintError } from './kinds/kind';
-import type { MintRequest } from './kinds/kind';
+import type { CanaryKind, MintRequest, Minted } from './kinds/kind';
 import { log } from './log';
 import { inlineCode } from './mrkdwn';
 import { postToResponseUrl } from './respond';
@@ -41,13 +42,24 @@ export async function runMintJob(rt: Runtime, job: MintJob): Promise<void> {
     return reply(ephemeral(text));
   }
   log.info('canary minted', { canaryId: minted.record.id, kind: kind.name, aliases: minted.record.aliases, requestedBy: request.requestedBy });
+  if (await deliverOrUndo(rt, kind, minted, job.responseUrl)) {
+    await recordAction(rt.aws.ddb, rt.config.table, minted.record.id, { action: 'minted', by: request.requestedBy, detail: minted.record.location });
+  }
+}
+
+/**
+ * Sends the one message that carries the secret. The secret exists nowhere else: a canary whose
+ * key never reached anyone cannot be placed, so if delivery fails the canary is undone rather
+ * than left as a live key nobody holds. True when delivered.
+ */
+export async function deliverOrUndo(rt: Runtime, kind: CanaryKind, minted: Minted, responseUrl: string): Promise<boolean> {
   try {
-    await reply(mintedReply(minted.record, minted.credentials, rt.config.region));
+    await postToResponseUrl(rt.config, responseUrl, mintedReply(minted.record, minted.credentials, rt.config.region));
+    return true;
   } catch (err) {
-    // The secret exists nowhere else: a canary whose key never reached anyone cannot be placed,
-    // so undo it rather than leave a live key nobody holds.
-    log.error('could not deliver the minted canary; undoing it', { canaryId: request.id, error: err instanceof Error ? err.message : String(err) });
-    await kind.retire(ctx, minted.record);
-    await deleteCanary(rt.aws.ddb, rt.config.table, request.id, minted.record.aliases);
+    log.error('could not deliver the minted canary; undoing it', { canaryId: minted.record.id, error: err instanceof Error ? err.message : String(err) });
+    await kind.retire({ aws: rt.aws, config: rt.config }, minted.record);
+    await deleteCanary(rt.aws.ddb, rt.config.table, minted.record.id, minted.record.aliases);
+    return false;
   }
 }

@@ -1,14 +1,18 @@
 import { createAws } from './aws';
 import type { Aws } from './aws';
+import type { WebClient } from '@slack/web-api';
 import type { Config } from './config';
 import { invokeJobsFunction, runJob } from './jobs';
 import type { Job } from './jobs';
 import { log } from './log';
+import { createWebClient } from './slack-client';
 
 /** Everything a handler needs, built once per process at module scope. */
 export interface Runtime {
   config: Config;
   aws: Aws;
+  /** For jobs: thread replies and message updates, with retries that suit a background job. */
+  slack: WebClient;
   /** Hands a job to the jobs handler: an async Lambda invocation, or in process when unset. */
   dispatch(job: Job): Promise<void>;
   /** Resolves when in-process jobs have finished (tests, the sandbox). */
@@ -20,6 +24,7 @@ export function createRuntime(config: Config, aws: Aws = createAws(config.region
   const rt: Runtime = {
     config,
     aws,
+    slack: createWebClient(config),
     dispatch: async (job) => {
       if (config.jobsFunctionName) return invokeJobsFunction(rt, job);
       // setImmediate lets the listener's ack go out first, as it would with a separate Lambda.

@@ -3,6 +3,7 @@ import type { Receiver } from '@slack/bolt';
 import { createAdminCheck } from './admins';
 import { canaryCommand } from './listeners/canary-command';
 import { mintModalSubmit } from './listeners/mint-modal';
+import { registerTriage } from './listeners/triage';
 import { boltLogger } from './bolt-logger';
 import { log } from './log';
 import type { Runtime } from './runtime';
@@ -35,6 +36,7 @@ export function createSlackApp(rt: Runtime, transport: Transport): App {
   const isAdmin = createAdminCheck(config, app.client);
   app.command('/canary', canaryCommand(rt, isAdmin));
   app.view(MINT_MODAL_ID, mintModalSubmit(rt, isAdmin));
+  registerTriage(app, rt, isAdmin);
   app.error(async (err) => {
     log.error('unhandled listener error', { error: err.message, code: (err as { code?: string }).code });
   });

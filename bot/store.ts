@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LIST_INDEX, TTL_ATTRIBUTE } from './table';
 
@@ -21,6 +21,26 @@ export interface CanaryRecord {
   aliases: string[];
   /** Kind-specific identifiers (IAM user name and ARN, key id, ...). */
   resource: Record<string, string>;
+  /** A triage action in flight (set by the button, cleared by the job): a second press waits. */
+  pending?: { action: 'disable' | 'rearm'; by: string; at: string };
+  disabledBy?: string;
+  disabledAt?: string;
+  /** The canary that re-armed this placement after it was disabled. */
+  replacedBy?: string;
+  /** Sources whose calls are counted but not alerted on, for this canary only. */
+  suppressions?: Record<string, Suppression>;
+  /** Disable the key on the first alert; undefined follows AUTO_DISABLE. */
+  autoDisable?: boolean;
+}
+
+export interface Suppression {
+  sourceIp?: string;
+  userAgent?: string;
+  reason: string;
+  by: string;
+  at: string;
+  /** Calls matched since, counted exactly like alerted ones. */
+  hits?: number;
 }
 
 const key = (id: string) => ({ pk: `CANARY#${id}`, sk: 'META' });
@@ -125,4 +145,49 @@ export async function claimOnce(ddb: DynamoDBDocumentClient, table: string, key:
     if (err instanceof ConditionalCheckFailedException) return false;
     throw err;
   }
+}
+
+/**
+ * A conditional update of a canary record: true when it applied, false when the condition did
+ * not hold (another press, another Lambda, a state that moved on).
+ */
+export async function updateCanary(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  id: string,
+  update: string,
+  condition: string | undefined,
+  values: Record<string, unknown>,
+  names?: Record<string, string>,
+): Promise<boolean> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key(id),
+        UpdateExpression: update,
+        ConditionExpression: condition ? `attribute_exists(pk) AND (${condition})` : 'attribute_exists(pk)',
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+/** Every item of a canary: its record, incidents and audit trail, in key order. */
+export async function canaryItems(ddb: DynamoDBDocumentClient, table: string, id: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb.send(
+      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CANARY#${id}` }, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

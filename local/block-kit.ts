@@ -52,6 +52,17 @@ function element(errors: string[], at: string, e: unknown, inInput: boolean): vo
       });
       return;
     }
+    case 'checkboxes': {
+      if (!inInput) errors.push(`${at}: checkboxes only in input blocks here`);
+      const options = Array.isArray(e.options) ? e.options : [];
+      if (options.length === 0 || options.length > 10) errors.push(`${at}.options: 1 to 10 options`);
+      options.forEach((o, i) => {
+        if (!isObj(o)) return void errors.push(`${at}.options[${i}]: must be an object`);
+        text(errors, `${at}.options[${i}].text`, o.text, 75);
+        if (typeof o.value !== 'string' || o.value.length > 150) errors.push(`${at}.options[${i}].value: max 150 chars`);
+      });
+      return;
+    }
     case 'users_select':
       return;
     default:

@@ -35,7 +35,7 @@ describe('only configured admins can mint; others get a polite private refusal, 
 
   it('refuses /canary list to outsiders too: it reveals where the decoys are', async () => {
     const { body } = await h.command('list', { userId: OUTSIDER });
-    expect(String(body?.text)).toMatch(/can list canaries/);
+    expect(String(body?.text)).toMatch(/can see or change canaries/);
   });
 
   it('still shows help to anyone', async () => {

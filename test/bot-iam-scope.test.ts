@@ -29,7 +29,7 @@ describe('the bot touches only IAM users under the canary path', () => {
     calls.length = 0;
     await h.command('new laptop-42');
     await h.settle();
-    const [rec] = (await h.scanTable()).filter((i) => String(i.pk).startsWith('CANARY#'));
+    const [rec] = (await h.scanTable()).filter((i) => i.sk === 'META');
     const ctx = { aws: h.slack.runtime.aws, config: h.slack.runtime.config };
     const canary = rec as unknown as Parameters<typeof awsKey.audit>[1];
     expect(await awsKey.audit(ctx, canary)).toEqual([]);

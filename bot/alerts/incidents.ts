@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 import { TTL_ATTRIBUTE } from '../table';
 import { classifySource } from './source';
 import type { Source } from './source';
@@ -57,6 +59,8 @@ export interface Incident {
   parentLease?: number;
   flushAt?: number;
   ownerNotified?: boolean;
+  /** A responder's verdict on the incident. */
+  triage?: { state: 'false-positive'; by: string; at: string; reason: string };
 }
 
 const canaryKey = (canaryId: string) => ({ pk: `CANARY#${canaryId}`, sk: 'META' });
@@ -144,38 +148,71 @@ function addCounts(prefix: string, attr: string, counts: Map<string, number>, na
 const tally = (xs: string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
 
 /**
- * Counts events into the incident, each exactly once: every event's dedupe item and the counter
- * update commit in one transaction, so a crash or a redelivery can neither lose nor double one.
- * Returns the events that were new.
+ * Runs `counterUpdates` for each new event exactly once: every event's dedupe item and the
+ * counter updates commit in one transaction, so a crash or a redelivery can neither lose nor
+ * double one. Returns the events that were new.
  */
-export async function countEvents(ddb: DynamoDBDocumentClient, table: string, canaryId: string, seq: number, events: TrailEvent[], trackedIps: number, now: number): Promise<TrailEvent[]> {
+async function countOnce(ddb: DynamoDBDocumentClient, table: string, events: TrailEvent[], now: number, counterUpdates: (chunk: TrailEvent[]) => TransactItem[]): Promise<TrailEvent[]> {
   const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
   const counted: TrailEvent[] = [];
   for (let i = 0; i < unique.length; i += CHUNK) {
     let chunk = unique.slice(i, i + CHUNK);
     for (let attempt = 0; chunk.length && attempt < 8; attempt++) {
       try {
-        await ddb.send(new TransactWriteCommand({ TransactItems: countTransaction(table, canaryId, seq, chunk, trackedIps, now) }));
+        await ddb.send(new TransactWriteCommand({ TransactItems: [...chunk.map((e) => dedupePut(table, e, now)), ...counterUpdates(chunk)] }));
         counted.push(...chunk);
-        trackedIps += chunk.length;
         break;
       } catch (err) {
         if (!(err instanceof TransactionCanceledException)) throw err;
         const reasons = err.CancellationReasons ?? [];
         const duplicates = new Set(chunk.filter((_, j) => reasons[j]?.Code === 'ConditionalCheckFailed').map((e) => e.eventId));
         if (duplicates.size) chunk = chunk.filter((e) => !duplicates.has(e.eventId));
-        // A conflict with a concurrent transaction on the same incident: back off and retry.
+        // A conflict with a concurrent transaction on the same counters: back off and retry.
         else if (reasons.some((r) => r.Code === 'TransactionConflict')) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
         else throw err;
         if (attempt === 7) throw err;
       }
     }
   }
+  return counted;
+}
+
+const dedupePut = (table: string, e: TrailEvent, now: number): TransactItem => ({
+  Put: {
+    TableName: table,
+    Item: { pk: `EVENT#${e.eventId}`, sk: 'ONCE', [TTL_ATTRIBUTE]: Math.floor(now / 1000) + EVENT_DEDUPE_SECONDS },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/** Counts events into the incident, each exactly once. */
+export async function countEvents(ddb: DynamoDBDocumentClient, table: string, canaryId: string, seq: number, events: TrailEvent[], trackedIps: number, now: number): Promise<TrailEvent[]> {
+  let tracked = trackedIps;
+  const counted = await countOnce(ddb, table, events, now, (chunk) => {
+    const updates = countTransaction(table, canaryId, seq, chunk, tracked, now);
+    tracked += chunk.length;
+    return updates;
+  });
   if (counted.length) await widenSeenWindow(ddb, table, canaryId, seq, counted);
   return counted;
 }
 
-function countTransaction(table: string, canaryId: string, seq: number, chunk: TrailEvent[], trackedIps: number, now: number) {
+/** Counts calls from a suppressed source against its suppression, each exactly once. */
+export async function countSuppressed(ddb: DynamoDBDocumentClient, table: string, canaryId: string, suppressionId: string, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
+  return countOnce(ddb, table, events, now, (chunk) => [
+    {
+      Update: {
+        TableName: table,
+        Key: canaryKey(canaryId),
+        UpdateExpression: 'SET suppressions.#id.hits = if_not_exists(suppressions.#id.hits, :zero) + :n',
+        ExpressionAttributeNames: { '#id': suppressionId },
+        ExpressionAttributeValues: { ':n': chunk.length, ':zero': 0 },
+      },
+    },
+  ]);
+}
+
+function countTransaction(table: string, canaryId: string, seq: number, chunk: TrailEvent[], trackedIps: number, now: number): TransactItem[] {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':n': chunk.length, ':now': now, ':zero': 0 };
   const ipRoom = MAX_TRACKED_IPS - trackedIps;
@@ -195,13 +232,6 @@ function countTransaction(table: string, canaryId: string, seq: number, chunk: T
     'lastEventAt = :now',
   ];
   return [
-    ...chunk.map((e) => ({
-      Put: {
-        TableName: table,
-        Item: { pk: `EVENT#${e.eventId}`, sk: 'ONCE', [TTL_ATTRIBUTE]: Math.floor(now / 1000) + EVENT_DEDUPE_SECONDS },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    })),
     {
       Update: {
         TableName: table,

@@ -6,7 +6,8 @@ import { AlreadyExistsError, findByAlias, getCanary, putNewCanary } from '../sto
 import type { CanaryRecord } from '../store';
 import { unwrap } from './envelope';
 import type { FlushRequest } from './envelope';
-import { countEvents, currentIncident, getIncident, incidentKey } from './incidents';
+import { matchingSuppression } from '../triage/suppress';
+import { countEvents, countSuppressed, currentIncident, getIncident, incidentKey } from './incidents';
 import { reconcile } from './reconcile';
 import type { AlertRuntime } from './runtime';
 import { parseTrailEvent } from './trail-event';
@@ -68,15 +69,17 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
     }
   }
 
-  for (const { canary, events, messages: ids } of groups.values()) {
+  for (const { canary, events: all, messages: ids } of groups.values()) {
     try {
+      const events = await countAndDropSuppressed(rt, canary, all, now);
+      if (!events.length) continue;
       const seq = await currentIncident(rt.aws.ddb, rt.config.table, canary.id, now);
       const before = await getIncident(rt.aws.ddb, rt.config.table, canary.id, seq);
       const counted = await countEvents(rt.aws.ddb, rt.config.table, canary.id, seq, events, Object.keys(before?.ips ?? {}).length, now);
       log.info('canary events counted', { canaryId: canary.id, incident: seq, received: events.length, new: counted.length });
       await reconcile(rt, canary, seq, now);
     } catch (err) {
-      log.error('alert processing failed; the messages will be redelivered', { canaryId: canary.id, events: events.length, error: errorText(err) });
+      log.error('alert processing failed; the messages will be redelivered', { canaryId: canary.id, events: all.length, error: errorText(err) });
       ids.forEach((id) => failed.add(id));
     }
   }
@@ -93,6 +96,22 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
     }
   }
   return [...failed];
+}
+
+/** Calls from a suppressed source are counted against their suppression and raise nothing. */
+async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
+  const bySuppression = new Map<string, TrailEvent[]>();
+  const rest: TrailEvent[] = [];
+  for (const e of events) {
+    const id = matchingSuppression(canary, e);
+    if (id) bySuppression.set(id, [...(bySuppression.get(id) ?? []), e]);
+    else rest.push(e);
+  }
+  for (const [id, matched] of bySuppression) {
+    const counted = await countSuppressed(rt.aws.ddb, rt.config.table, canary.id, id, matched, now);
+    log.info('suppressed calls counted', { canaryId: canary.id, suppression: id, received: matched.length, new: counted.length });
+  }
+  return rest;
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));

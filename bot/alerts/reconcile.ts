@@ -1,6 +1,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AlertRuntime } from './runtime';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config';
 import { log } from '../log';
+import { getCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { alertParent, ownerNotice, threadSummary } from '../views/alert';
 import { claim, encodeCounts, getIncident, setIncident } from './incidents';
@@ -16,10 +20,11 @@ import type { Incident } from './incidents';
  */
 const PARENT_LEASE_MS = 30_000;
 
-export async function reconcile(rt: AlertRuntime, canary: CanaryRecord, seq: number, now = Date.now()): Promise<void> {
+export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: number, now = Date.now()): Promise<void> {
   const { ddb } = rt.aws;
   const { table } = rt.config;
-  const inc = await getIncident(ddb, table, canary.id, seq);
+  // Read fresh: a responder may have acted since the batch looked the canary up.
+  const [inc, canary = seen] = await Promise.all([getIncident(ddb, table, seen.id, seq), getCanary(ddb, table, seen.id)]);
   if (!inc || !inc.firstEvent) return;
 
   if (!inc.parent) {
@@ -85,3 +90,25 @@ async function notifyOwner(rt: AlertRuntime, canary: CanaryRecord, inc: Incident
   await rt.slack.chat.postMessage({ channel: String(dm.channel?.id), text: ownerNotice(canary, link.permalink), unfurl_links: false });
 }
 
+
+/** What posting to an incident's thread needs; both the alert and the slack/jobs runtimes have it. */
+export interface SlackDeps {
+  config: Config;
+  aws: { ddb: DynamoDBDocumentClient };
+  slack: WebClient;
+}
+
+/** Re-renders an incident's parent from the stored state (after a triage action). */
+export async function refreshParent(deps: SlackDeps, canaryId: string, seq: number): Promise<void> {
+  const [canary, inc] = await Promise.all([getCanary(deps.aws.ddb, deps.config.table, canaryId), getIncident(deps.aws.ddb, deps.config.table, canaryId, seq)]);
+  if (!canary || !inc?.parent || !inc.firstEvent) return;
+  const msg = alertParent(canary, inc, Date.now());
+  await deps.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: msg.text, blocks: msg.blocks });
+}
+
+/** A line in the incident's thread (who did what), if the incident has a parent yet. */
+export async function threadReply(deps: SlackDeps, canaryId: string, seq: number, text: string): Promise<void> {
+  const inc = await getIncident(deps.aws.ddb, deps.config.table, canaryId, seq);
+  if (!inc?.parent) return;
+  await deps.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text, unfurl_links: false, unfurl_media: false });
+}

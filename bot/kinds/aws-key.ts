@@ -7,6 +7,7 @@ import {
   GetLoginProfileCommand,
   GetUserCommand,
   ListAccessKeysCommand,
+  UpdateAccessKeyCommand,
   ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
   ListUserPoliciesCommand,
@@ -176,6 +177,23 @@ async function audit({ aws, config }: KindContext, rec: CanaryRecord): Promise<A
   return findings;
 }
 
+async function disable({ aws, config }: KindContext, rec: CanaryRecord): Promise<'disabled' | 'already-inactive' | 'gone'> {
+  const userName = rec.resource.userName ?? '';
+  const keyId = rec.resource.accessKeyId ?? '';
+  try {
+    const user = (await aws.iam.send(new GetUserCommand({ UserName: userName }))).User;
+    if (user?.Path !== config.userPath) throw new Error(`refusing to touch ${userName}: it is not under ${config.userPath}`);
+    const key = (await aws.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata?.find((k) => k.AccessKeyId === keyId);
+    if (!key) return 'gone';
+    if (key.Status === 'Inactive') return 'already-inactive';
+    await aws.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: keyId, Status: 'Inactive' }));
+    return 'disabled';
+  } catch (err) {
+    if (awsErrorName(err) === 'NoSuchEntityException') return 'gone';
+    throw err;
+  }
+}
+
 export const awsKey: CanaryKind = {
   name: 'aws-key',
   label: 'AWS access key',
@@ -188,6 +206,7 @@ export const awsKey: CanaryKind = {
   // The key for calls signed with it; the ARN for calls made with temporary credentials the
   // canary obtained (GetSessionToken), which carry an ASIA key of their own.
   aliasesFromEvent: (event) => [event.userIdentity?.accessKeyId, event.userIdentity?.arn].filter((a): a is string => typeof a === 'string' && a.length > 0),
+  disable,
   retire: async ({ aws, config }, rec) => removeUser(aws.iam, config.userPath, rec.resource.userName ?? ''),
   audit,
 };

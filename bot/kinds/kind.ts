@@ -7,7 +7,7 @@ import type { CanaryRecord } from '../store';
  * differs between kinds lives behind this interface, so a new kind is one file plus its tests.
  */
 export interface KindContext {
-  aws: Aws;
+  aws: Pick<Aws, 'iam' | 'ddb'>;
   config: Config;
 }
 
@@ -52,6 +52,11 @@ export interface CanaryKind {
   describe(rec: CanaryRecord): Array<[string, string]>;
   /** Aliases (see CanaryRecord.aliases) this event names, most specific first. */
   aliasesFromEvent(event: TrailEvent): string[];
+  /**
+   * Stops the canary's credential from working (the Disable key button), if the kind has one.
+   * Says whether it did, found it already off (someone disabled it by hand), or found it gone.
+   */
+  disable?(ctx: KindContext, rec: CanaryRecord): Promise<'disabled' | 'already-inactive' | 'gone'>;
   /** Removes the canary's cloud resources; safe to call again. */
   retire(ctx: KindContext, rec: CanaryRecord): Promise<void>;
   /** What is wrong with the canary's cloud resources; empty when intact. */

@@ -5,7 +5,12 @@ import { log } from '../log';
 import { queueMint } from '../mint';
 import { inlineCode } from '../mrkdwn';
 import type { Runtime } from '../runtime';
-import { listCanaries } from '../store';
+import type { Incident } from '../alerts/incidents';
+import type { AuditEntry } from '../audit';
+import { canaryItems, listCanaries } from '../store';
+import type { CanaryRecord } from '../store';
+import { removeSuppression } from '../triage/suppress';
+import { showReply } from '../views/show';
 import { ephemeral } from '../views/blocks';
 import { helpReply } from '../views/help';
 import { LIST_PAGE, listReply } from '../views/list';
@@ -31,10 +36,22 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
     // Listing reveals where the decoys are, which is exactly what an insider would want to know.
     if (!(await isAdmin(user))) {
       log.warn('non-admin refused', { userId: user, action: cmd.type });
-      return ack(refusal(cmd.type === 'list' ? 'list canaries' : 'mint canaries'));
+      return ack(refusal(cmd.type === 'new' || cmd.type === 'new-modal' ? 'mint canaries' : 'see or change canaries'));
     }
 
     switch (cmd.type) {
+      case 'show': {
+        const items = await canaryItems(rt.aws.ddb, rt.config.table, cmd.id);
+        const canary = items.find((i) => i.sk === 'META') as CanaryRecord | undefined;
+        if (!canary) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}. \`/canary list\` shows them all.`));
+        const incidents = items.filter((i) => String(i.sk).startsWith('INCIDENT#')) as unknown as Incident[];
+        const audit = items.filter((i) => String(i.sk).startsWith('AUDIT#')) as unknown as AuditEntry[];
+        return ack(showReply(canary, incidents, audit));
+      }
+      case 'unsuppress': {
+        const removed = await removeSuppression(rt.aws.ddb, rt.config.table, cmd.id, cmd.suppression, user);
+        return ack(ephemeral(removed ? `Suppression ${inlineCode(cmd.suppression)} removed: calls from that source alert again.` : `Canary ${inlineCode(cmd.id)} has no suppression ${inlineCode(cmd.suppression)}.`));
+      }
       case 'list': {
         const page = await listCanaries(rt.aws.ddb, rt.config.table, LIST_PAGE);
         return ack(listReply(page.items, page.next !== undefined));

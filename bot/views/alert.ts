@@ -9,8 +9,8 @@ import type { CanaryRecord } from '../store';
 import type { Block } from './blocks';
 import { context, fields, header, section } from './blocks';
 
-/** Stable ids the triage listeners (next issue) match on; buttons carry the canary and incident. */
-export const ALERT_ACTIONS = { disableKey: 'canary_disable_key', falsePositive: 'canary_false_positive' } as const;
+/** Stable ids the triage listeners match on; buttons carry the canary and incident. */
+export const ALERT_ACTIONS = { disableKey: 'canary_disable_key', falsePositive: 'canary_false_positive', rearm: 'canary_rearm' } as const;
 
 export interface ButtonValue {
   canaryId: string;
@@ -28,6 +28,20 @@ const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word
 function ipWithCountry(ip: string): string {
   const cc = countryOf(ip);
   return `${inlineCode(ip, 100)}${cc ? ` (${cc})` : ''}`;
+}
+
+const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
+const who = (by: string) => (by === 'auto' ? 'automatic containment' : mention(by));
+
+/** Where triage stands, one line each; empty while nobody has acted. */
+export function triageLines(canary: CanaryRecord, inc: Incident): string[] {
+  const lines: string[] = [];
+  if (canary.pending?.action === 'disable') lines.push(`:hourglass_flowing_sand: Disabling the key... (requested by ${who(canary.pending.by)})`);
+  if (canary.pending?.action === 'rearm') lines.push(`:hourglass_flowing_sand: Re-arming... (requested by ${who(canary.pending.by)})`);
+  if (canary.status === 'disabled' && canary.disabledAt) lines.push(`:lock: *Disabled* by ${who(canary.disabledBy ?? '')} at ${hhmm(canary.disabledAt)}`);
+  if (inc.triage) lines.push(`:white_check_mark: *Marked false positive* by ${mention(inc.triage.by)} at ${hhmm(inc.triage.at)}: ${inlineCode(inc.triage.reason, 300)}`);
+  if (canary.replacedBy) lines.push(`:recycle: Re-armed as ${inlineCode(canary.replacedBy)}`);
+  return lines;
 }
 
 function ago(fromIso: string, now: number): string {
@@ -79,31 +93,41 @@ export function alertParent(canary: CanaryRecord, inc: Incident, now: number): {
   ];
   if (e.requestParameters) blocks.push(section(`*Request parameters* ${inlineCode(e.requestParameters, 500)}`));
   blocks.push(section(totalsLine(inc)));
-  const value = JSON.stringify({ canaryId: canary.id, seq: inc.seq } satisfies ButtonValue);
-  blocks.push({
-    type: 'actions',
-    block_id: 'triage',
-    elements: [
-      {
-        type: 'button',
-        action_id: ALERT_ACTIONS.disableKey,
-        style: 'danger',
-        text: { type: 'plain_text', text: 'Disable key' },
-        value,
-        confirm: {
-          title: { type: 'plain_text', text: 'Disable this canary key?' },
-          text: { type: 'mrkdwn', text: 'The key becomes Inactive: the attacker\'s next calls fail, and you may no longer see what they try next.' },
-          confirm: { type: 'plain_text', text: 'Disable key' },
-          deny: { type: 'plain_text', text: 'Keep watching' },
-          style: 'danger',
-        },
-      },
-      { type: 'button', action_id: ALERT_ACTIONS.falsePositive, text: { type: 'plain_text', text: 'Mark false positive' }, value },
-    ],
-  });
+  const triage = triageLines(canary, inc);
+  if (triage.length) blocks.push(section(triage.join('\n')));
+  const buttons = triageButtons(canary, inc);
+  if (buttons.length) blocks.push({ type: 'actions', block_id: 'triage', elements: buttons });
   blocks.push(context(`Incident ${incidentId(canary.id, inc.seq)} · CloudTrail event ${inlineCode(e.eventId, 128)} · placed ${canary.createdAt.slice(0, 10)}`));
   const text = `${unknown ? 'Unknown canary' : `Canary ${canary.id}`} used: ${actionOf(e)} from ${e.sourceIp}`;
   return { text: escapeMrkdwn(text.slice(0, 300)), blocks };
+}
+
+/** Only the actions that still make sense: a disabled key offers Re-arm instead of Disable. */
+function triageButtons(canary: CanaryRecord, inc: Incident) {
+  const value = JSON.stringify({ canaryId: canary.id, seq: inc.seq } satisfies ButtonValue);
+  const buttons = [];
+  if (canary.pending) return [];
+  if (canary.status === 'active' || canary.status === 'unknown') {
+    buttons.push({
+      type: 'button' as const,
+      action_id: ALERT_ACTIONS.disableKey,
+      style: 'danger' as const,
+      text: { type: 'plain_text' as const, text: 'Disable key' },
+      value,
+      confirm: {
+        title: { type: 'plain_text' as const, text: 'Disable this canary key?' },
+        text: { type: 'mrkdwn' as const, text: "The key becomes Inactive: the attacker's next calls fail, and you may no longer see what they try next." },
+        confirm: { type: 'plain_text' as const, text: 'Disable key' },
+        deny: { type: 'plain_text' as const, text: 'Keep watching' },
+        style: 'danger' as const,
+      },
+    });
+  }
+  if (!inc.triage) buttons.push({ type: 'button' as const, action_id: ALERT_ACTIONS.falsePositive, text: { type: 'plain_text' as const, text: 'Mark false positive' }, value });
+  if (canary.status === 'disabled' && !canary.replacedBy && canary.kind === 'aws-key') {
+    buttons.push({ type: 'button' as const, action_id: ALERT_ACTIONS.rearm, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Re-arm' }, value });
+  }
+  return buttons;
 }
 
 const delta = (now: Record<string, number>, before: Record<string, number> = {}) =>

@@ -12,6 +12,8 @@ export function helpReply(): Reply {
         `  Mint a canary and record where it will live (up to ${LOCATION_MAX} characters). The key comes back to you alone, once.`,
         '*/canary new* alone opens a form.',
         '*/canary list*  Every canary with its location, owner and status.',
+        '*/canary show* `<id>`  One canary: placement, incidents, suppressions and every action taken.',
+        '*/canary unsuppress* `<id>` `<suppression>`  Alert again on a source marked harmless.',
         '*/canary help*  This message.',
       ].join('\n'),
     ),

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { App, BlockButtonAction, webApi } from '@slack/bolt';
+import * as z from 'zod/mini';
+import { getIncident } from '../alerts/incidents';
+import { refreshParent } from '../alerts/reconcile';
+import { recordAction } from '../audit';
+import { log } from '../log';
+import type { Runtime } from '../runtime';
+import { updateCanary } from '../store';
+import { requestDisable } from '../triage/disable';
+import { FP_MODAL_ID, fpModal, markFalsePositive, readFpModal } from '../triage/false-positive';
+import { requestRearm } from '../triage/rearm';
+import { ALERT_ACTIONS } from '../views/alert';
+import type { AdminCheck } from './canary-command';
+import { refusal } from './canary-command';
+
+const ref = z.object({ canaryId: z.string().check(z.regex(/^[cu][0-9a-z]{6}$/)), seq: z.number() });
+
+function parseRef(text: string | undefined): z.infer<typeof ref> | undefined {
+  try {
+    const out = ref.safeParse(JSON.parse(text ?? ''));
+    return out.success ? out.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The alert's buttons and the false-positive form. Each listener decides with one conditional
+ * write (so double clicks, two admins and Slack's retries make one action), acks, and hands IAM
+ * and Slack work to the jobs handler. Refusals and "already done" answers go privately to the
+ * presser through the button's response_url.
+ */
+export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void {
+  const privately = (text: string) => ({ response_type: 'ephemeral' as const, replace_original: false, text });
+
+  async function gate(user: string, action: string, canaryId: string, respond: (m: object) => Promise<unknown>): Promise<boolean> {
+    if (await isAdmin(user)) return true;
+    log.warn('non-admin refused', { userId: user, action, canaryId });
+    await recordAction(rt.aws.ddb, rt.config.table, canaryId, { action: 'refused', by: user, detail: action }).catch(() => undefined);
+    await respond(refusal(action === 'disable' ? 'disable canary keys' : action === 'rearm' ? 're-arm canaries' : 'triage alerts'));
+    return false;
+  }
+
+  /** Shows the in-flight state on the parent before the job starts, so it cannot land after the job's own update. */
+  const showPending = (client: webApi.WebClient, canaryId: string, seq: number) =>
+    refreshParent({ config: rt.config, aws: rt.aws, slack: client }, canaryId, seq).catch((err: unknown) => log.warn('could not show the pending state', { canaryId, error: String(err) }));
+
+  app.action<BlockButtonAction>(ALERT_ACTIONS.disableKey, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const target = parseRef(action.value);
+    if (!target || !(await gate(body.user.id, 'disable', target.canaryId, respond))) return;
+    const claim = await requestDisable(rt, target.canaryId, target.seq, body.user.id);
+    if (!claim.ok) return void (await respond(privately(claim.why)));
+    await showPending(client, target.canaryId, target.seq);
+    try {
+      await rt.dispatch({ type: 'disable', jobId: randomUUID(), ...target, by: body.user.id });
+    } catch (err) {
+      log.error('could not queue the disable', { canaryId: target.canaryId, error: String(err) });
+      await updateCanary(rt.aws.ddb, rt.config.table, target.canaryId, 'REMOVE pending', undefined, {});
+      await showPending(client, target.canaryId, target.seq);
+      await respond(privately('Could not start disabling: the job queue is unavailable. Nothing changed; try again in a minute.'));
+    }
+  });
+
+  app.action<BlockButtonAction>(ALERT_ACTIONS.rearm, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const target = parseRef(action.value);
+    if (!target || !(await gate(body.user.id, 'rearm', target.canaryId, respond))) return;
+    const claim = await requestRearm(rt, target.canaryId, body.user.id);
+    if (!claim.ok) return void (await respond(privately(claim.why)));
+    await showPending(client, target.canaryId, target.seq);
+    await respond(privately('Re-arming: the new key will appear here in a few seconds, visible only to you.'));
+    try {
+      await rt.dispatch({ type: 'rearm', jobId: randomUUID(), ...target, by: body.user.id, responseUrl: body.response_url });
+    } catch (err) {
+      log.error('could not queue the re-arm', { canaryId: target.canaryId, error: String(err) });
+      await updateCanary(rt.aws.ddb, rt.config.table, target.canaryId, 'REMOVE pending', undefined, {});
+      await showPending(client, target.canaryId, target.seq);
+      await respond(privately('Could not start re-arming: the job queue is unavailable. Try again in a minute.'));
+    }
+  });
+
+  app.action<BlockButtonAction>(ALERT_ACTIONS.falsePositive, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const target = parseRef(action.value);
+    if (!target || !(await gate(body.user.id, 'false-positive', target.canaryId, respond))) return;
+    const inc = await getIncident(rt.aws.ddb, rt.config.table, target.canaryId, target.seq);
+    if (!inc) return void (await respond(privately('That incident no longer exists.')));
+    if (inc.triage) return void (await respond(privately('This incident is already marked false positive.')));
+    await client.views.open({ trigger_id: body.trigger_id, view: fpModal(inc, target) });
+  });
+
+  app.view(FP_MODAL_ID, async ({ ack, body, view }) => {
+    const user = body.user.id;
+    const target = parseRef(view.private_metadata);
+    if (!target) return ack({ response_action: 'errors', errors: { reason: 'This form has expired; press the button again.' } });
+    if (!(await isAdmin(user))) {
+      log.warn('non-admin refused', { userId: user, action: 'false-positive-submit', canaryId: target.canaryId });
+      return ack({ response_action: 'errors', errors: { reason: 'Only the canary admins can triage alerts.' } });
+    }
+    const form = readFpModal(view.state.values as Parameters<typeof readFpModal>[0]);
+    if ('errors' in form) return ack({ response_action: 'errors', errors: form.errors });
+    const inc = await getIncident(rt.aws.ddb, rt.config.table, target.canaryId, target.seq);
+    if (!inc) return ack({ response_action: 'errors', errors: { reason: 'That incident no longer exists.' } });
+    const marked = await markFalsePositive(rt.aws.ddb, rt.config.table, inc, user, form.reason, form.suppress);
+    if (!marked.ok) return ack({ response_action: 'errors', errors: { reason: marked.why } });
+    await ack();
+    await rt.dispatch({ type: 'announce', jobId: randomUUID(), ...target, line: marked.line });
+  });
+}

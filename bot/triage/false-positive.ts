@@ -1,0 +1,84 @@
+import type { types } from '@slack/bolt';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { claim } from '../alerts/incidents';
+import type { Incident } from '../alerts/incidents';
+import { recordAction } from '../audit';
+import { checkFreeText, NOTE_MAX } from '../command';
+import { escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
+import { addSuppression } from './suppress';
+
+export const FP_MODAL_ID = 'canary_false_positive';
+
+export interface FpMetadata {
+  canaryId: string;
+  seq: number;
+}
+
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** Reason, and whether to stop alerting on this source (IP and/or user agent) for this canary. */
+export function fpModal(inc: Incident, meta: FpMetadata): types.ModalView {
+  const e = inc.firstEvent;
+  const options = [
+    ...(e?.sourceIp ? [{ text: { type: 'mrkdwn' as const, text: cut(`Calls from IP \`${escapeMrkdwn(e.sourceIp)}\``, 75) }, value: 'ip' }] : []),
+    ...(e?.userAgent ? [{ text: { type: 'mrkdwn' as const, text: cut(`Calls with user agent \`${escapeMrkdwn(e.userAgent.replace(/`/g, "'"))}`, 74) + '`' }, value: 'ua' }] : []),
+  ];
+  return {
+    type: 'modal',
+    callback_id: FP_MODAL_ID,
+    private_metadata: JSON.stringify(meta),
+    title: { type: 'plain_text', text: 'False positive' },
+    submit: { type: 'plain_text', text: 'Mark' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'input', block_id: 'reason', label: { type: 'plain_text', text: 'Why is this harmless?' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX } },
+      ...(options.length
+        ? [
+            {
+              type: 'input' as const,
+              block_id: 'suppress',
+              optional: true,
+              label: { type: 'plain_text' as const, text: 'Stop alerting on this source, for this canary only' },
+              hint: { type: 'plain_text' as const, text: 'Its calls are still counted; /canary show lists suppressions and /canary unsuppress removes one.' },
+              element: { type: 'checkboxes' as const, action_id: 'value', options },
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+type State = Record<string, Record<string, { value?: string | null; selected_options?: Array<{ value: string }> }>>;
+
+export function readFpModal(values: State): { reason: string; suppress: Set<string> } | { errors: Record<string, string> } {
+  const reason = (values.reason?.value?.value ?? '').trim();
+  const problem = checkFreeText('reason', reason, NOTE_MAX);
+  if (problem) return { errors: { reason: problem } };
+  return { reason, suppress: new Set((values.suppress?.value?.selected_options ?? []).map((o) => o.value)) };
+}
+
+/**
+ * Closes the incident as a false positive, once: the conditional write elects the first submit.
+ * Returns the thread line to post, or why nothing happened.
+ */
+export async function markFalsePositive(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  inc: Incident,
+  by: string,
+  reason: string,
+  suppress: Set<string>,
+): Promise<{ ok: true; line: string } | { ok: false; why: string }> {
+  const at = new Date().toISOString();
+  const won = await claim(ddb, table, inc.canaryId, inc.seq, 'SET triage = :t', 'attribute_not_exists(triage)', { ':t': { state: 'false-positive', by, at, reason } });
+  if (!won) return { ok: false, why: `Already marked false positive${inc.triage ? ` by ${mention(inc.triage.by)}` : ''}.` };
+  await recordAction(ddb, table, inc.canaryId, { action: 'false-positive', by, incident: inc.seq, detail: reason, at });
+  const e = inc.firstEvent;
+  const rule = { ...(suppress.has('ip') && e?.sourceIp ? { sourceIp: e.sourceIp } : {}), ...(suppress.has('ua') && e?.userAgent ? { userAgent: e.userAgent } : {}) };
+  let suppressed = '';
+  if (Object.keys(rule).length) {
+    const id = await addSuppression(ddb, table, inc.canaryId, { ...rule, reason, by, at }, inc.seq);
+    suppressed = ` Calls from ${[rule.sourceIp && `IP ${inlineCode(rule.sourceIp)}`, rule.userAgent && `user agent ${inlineCode(rule.userAgent, 120)}`].filter(Boolean).join(' with ')} are counted but no longer alert for this canary (suppression ${inlineCode(id)}).`;
+  }
+  return { ok: true, line: `:white_check_mark: Marked false positive by ${mention(by)}: ${inlineCode(reason, 500)}.${suppressed}` };
+}

@@ -1,0 +1,57 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { refreshParent, threadReply } from '../alerts/reconcile';
+import { recordAction } from '../audit';
+import type { Config } from '../config';
+import { newCanaryId } from '../ids';
+import { findKind } from '../kinds';
+import { MintError } from '../kinds/kind';
+import { log } from '../log';
+import { deliverOrUndo } from '../mint';
+import { inlineCode, mention } from '../mrkdwn';
+import { postToResponseUrl } from '../respond';
+import type { Runtime } from '../runtime';
+import { getCanary, updateCanary } from '../store';
+import { ephemeral } from '../views/blocks';
+import { alreadyHandled } from './disable';
+
+/** The button's half: only a disabled, not yet replaced canary can be re-armed, once. */
+export async function requestRearm(deps: { config: Config; aws: { ddb: DynamoDBDocumentClient } }, canaryId: string, by: string): Promise<{ ok: true } | { ok: false; why: string }> {
+  const { ddb } = deps.aws;
+  const won = await updateCanary(ddb, deps.config.table, canaryId, 'SET pending = :p', 'attribute_not_exists(pending) AND #s = :disabled AND attribute_not_exists(replacedBy)', { ':p': { action: 'rearm', by, at: new Date().toISOString() }, ':disabled': 'disabled' }, { '#s': 'status' });
+  if (won) return { ok: true };
+  const c = await getCanary(ddb, deps.config.table, canaryId);
+  return { ok: false, why: c?.replacedBy ? `Already re-armed as ${inlineCode(c.replacedBy)}.` : alreadyHandled(c) };
+}
+
+/**
+ * The job: a replacement canary for the same placement and owner, its key to the presser alone
+ * (the button's response_url, as when minting). The old key stays Inactive.
+ */
+export async function performRearm(rt: Runtime, canaryId: string, seq: number, by: string, responseUrl: string): Promise<void> {
+  const { ddb } = rt.aws;
+  const { table } = rt.config;
+  const old = await getCanary(ddb, table, canaryId);
+  const kind = old && findKind(old.kind);
+  if (!old || !kind) return;
+  const release = () => updateCanary(ddb, table, canaryId, 'REMOVE pending', undefined, {});
+  let minted;
+  try {
+    minted = await kind.mint({ aws: rt.aws, config: rt.config }, { id: newCanaryId(), location: old.location, owner: old.owner || by, requestedBy: by, note: `re-armed from ${old.id}` });
+  } catch (err) {
+    await release();
+    const why = err instanceof MintError ? `the step "${err.step}" failed (${err.reason})` : 'an unexpected error';
+    log.error('re-arm failed', { canaryId, error: err instanceof Error ? err.message : String(err) });
+    await postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not re-arm ${inlineCode(canaryId)}: ${inlineCode(why, 300)}. Nothing was created; try again.`));
+    return;
+  }
+  if (!(await deliverOrUndo(rt, kind, minted, responseUrl))) {
+    await release();
+    return;
+  }
+  const newId = minted.record.id;
+  await updateCanary(ddb, table, canaryId, 'SET replacedBy = :n REMOVE pending', undefined, { ':n': newId });
+  await recordAction(ddb, table, canaryId, { action: 'rearmed', by, incident: seq, detail: `replaced by ${newId}` });
+  await recordAction(ddb, table, newId, { action: 'minted', by, detail: `re-arms ${canaryId}` });
+  await threadReply(rt, canaryId, seq, `:recycle: Re-armed by ${mention(by)}: new canary ${inlineCode(newId)} for the same placement; its key went to ${mention(by)} privately. The old key stays inactive.`);
+  await refreshParent(rt, canaryId, seq);
+}

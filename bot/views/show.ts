@@ -1,0 +1,40 @@
+import type { Incident } from '../alerts/incidents';
+import type { AuditEntry } from '../audit';
+import { findKind } from '../kinds';
+import { inlineCode, mention } from '../mrkdwn';
+import type { CanaryRecord } from '../store';
+import { context, ephemeral, fields, header, section } from './blocks';
+import type { Block, Reply } from './blocks';
+
+const when = (iso: string) => iso.replace('T', ' ').slice(0, 16) + ' UTC';
+const who = (by: string) => (by === 'auto' ? 'automatic containment' : /^[UW][A-Z0-9]+$/.test(by) ? mention(by) : inlineCode(by));
+
+/** `/canary show <id>`: the canary, its placement, its incidents, suppressions and every action. */
+export function showReply(canary: CanaryRecord, incidents: Incident[], audit: AuditEntry[]): Reply {
+  const kind = findKind(canary.kind);
+  const blocks: Block[] = [
+    header(`Canary ${canary.id}`),
+    fields([
+      ['Location', inlineCode(canary.location, 300)],
+      ['Owner', canary.owner ? mention(canary.owner) : '_none_'],
+      ['Status', canary.status + (canary.replacedBy ? ` (re-armed as ${inlineCode(canary.replacedBy)})` : '')],
+      ['Kind', kind?.label ?? canary.kind],
+      ['Created', `${when(canary.createdAt)} by ${who(canary.createdBy)}`],
+      ...(kind?.describe(canary) ?? []).map(([k, v]): [string, string] => [k, inlineCode(v || 'unknown')]),
+      ...(canary.note ? [['Note', inlineCode(canary.note, 500)] as [string, string]] : []),
+    ]),
+  ];
+  const incLines = incidents.map(
+    (i) => `• *${canary.id}-${i.seq}* opened ${when(i.openedAt)} · ${i.calls.toLocaleString('en-US')} calls${i.triage ? ` · false positive (${who(i.triage.by)})` : ''}`,
+  );
+  blocks.push(section(`*Incidents*\n${incLines.length ? incLines.join('\n') : '_none yet_'}`));
+  const sup = Object.entries(canary.suppressions ?? {}).map(
+    ([id, s]) => `• ${inlineCode(id)} ${[s.sourceIp && `IP ${inlineCode(s.sourceIp)}`, s.userAgent && `user agent ${inlineCode(s.userAgent, 120)}`].filter(Boolean).join(' + ')} · ${s.hits ?? 0} calls silenced · by ${who(s.by)}`,
+  );
+  if (sup.length) blocks.push(section(`*Suppressions* (remove with \`/canary unsuppress ${canary.id} <id>\`)\n${sup.join('\n')}`));
+  const shown = audit.slice(-25);
+  const lines = shown.map((a) => `• ${when(a.at)} · *${a.action}* by ${who(a.by)}${a.incident ? ` · incident ${a.incident}` : ''}${a.detail ? ` · ${inlineCode(a.detail, 200)}` : ''}`);
+  blocks.push(section(`*Actions*\n${lines.length ? lines.join('\n') : '_none yet_'}`));
+  if (audit.length > shown.length) blocks.push(context(`Showing the last ${shown.length} of ${audit.length} actions.`));
+  return ephemeral(`Canary ${canary.id}`, blocks);
+}
