@@ -116,3 +116,20 @@ export function functionUrlEvent(req: Signed, opts: { base64?: boolean; path?: s
     isBase64Encoded: base64,
   };
 }
+
+/** A button press on a message, as Slack sends it (block_actions). */
+export function blockAction(opts: { userId: string; actionId: string; value: string; responseUrl: string; channelId: string; messageTs: string; blockId?: string }): object {
+  return {
+    type: 'block_actions',
+    team: { id: 'T0001', domain: 'example' },
+    user: { id: opts.userId, username: opts.userId.toLowerCase(), team_id: 'T0001' },
+    api_app_id: 'A0CANARY',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: opts.messageTs, channel_id: opts.channelId, is_ephemeral: false },
+    trigger_id: newTriggerId(),
+    channel: { id: opts.channelId, name: 'security' },
+    message: { type: 'message', ts: opts.messageTs, text: 'alert' },
+    response_url: opts.responseUrl,
+    actions: [{ type: 'button', action_id: opts.actionId, block_id: opts.blockId ?? 'triage', value: opts.value, text: { type: 'plain_text', text: 'button' }, action_ts: `${Date.now() / 1000}` }],
+  };
+}
