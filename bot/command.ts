@@ -6,7 +6,7 @@ export type Command =
   | { type: 'help' }
   | { type: 'list' }
   | { type: 'new-modal' }
-  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string }
+  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean }
   | { type: 'show'; id: string }
   | { type: 'unsuppress'; id: string; suppression: string }
   | { type: 'invalid'; message: string };
@@ -41,7 +41,7 @@ export function checkFreeText(label: string, value: string, max: number): string
   return undefined;
 }
 
-const FLAG = /\s--(owner|name|note)(?=\s|=|$)[\s=]*/;
+const FLAG = /\s--(owner|name|note|auto-disable)(?=\s|=|$)[\s=]*/;
 
 function parseNew(rest: string): Command {
   let text = rest.trim();
@@ -58,7 +58,7 @@ function parseNew(rest: string): Command {
   while (tail) {
     const m = FLAG.exec(tail);
     if (!m || m.index !== 0) break;
-    const flag = m[1] as 'owner' | 'name' | 'note';
+    const flag = m[1] as 'owner' | 'name' | 'note' | 'auto-disable';
     tail = tail.slice(m[0].length);
     if (flag === 'note') {
       cmd.note = unescapeSlackText(tail.trim());
@@ -71,11 +71,14 @@ function parseNew(rest: string): Command {
       const owner = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(value);
       if (!owner) return { type: 'invalid', message: 'Give `--owner` as an @-mention of a person, e.g. `--owner @alice`.' };
       cmd.owner = owner[1]!;
+    } else if (flag === 'auto-disable') {
+      if (value !== 'on' && value !== 'off') return { type: 'invalid', message: '`--auto-disable` takes `on` or `off`.' };
+      cmd.autoDisable = value === 'on';
     } else {
       cmd.name = value;
     }
   }
-  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name and --note (last).` };
+  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --auto-disable and --note (last).` };
 
   const problem = checkFreeText('location', cmd.location, LOCATION_MAX) ?? (cmd.note !== undefined ? checkFreeText('note', cmd.note, NOTE_MAX) : undefined);
   if (problem) return { type: 'invalid', message: problem };

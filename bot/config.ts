@@ -35,6 +35,7 @@ const schema = z.object({
   ADMIN_USER_IDS: z._default(idList, []),
   ADMIN_USERGROUP_ID: z.optional(slackId('S')),
   JOBS_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
+  AUTO_DISABLE: z._default(z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true')), false),
   ALERT_QUEUE_URL: z.optional(z.url({ protocol: /^https?$/, error: 'must be the alert queue URL' })),
   ALERT_UPDATE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds')), z.transform(Number)), 10),
   AWS_REGION: z._default(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')), 'us-east-1'),
@@ -51,6 +52,8 @@ export interface Config {
   adminUserIds: readonly string[];
   adminUsergroupId: string | undefined;
   jobsFunctionName: string | undefined;
+  /** Disable a canary's key on its first alert (a canary's own autoDisable overrides). */
+  autoDisable: boolean;
   /** The alert handler's own queue, for delayed flushes of throttled Slack updates. */
   alertQueueUrl: string | undefined;
   /** At most one thread summary and parent update per incident per this many seconds. */
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminUserIds: c.ADMIN_USER_IDS,
     adminUsergroupId: c.ADMIN_USERGROUP_ID,
     jobsFunctionName: c.JOBS_FUNCTION_NAME,
+    autoDisable: c.AUTO_DISABLE,
     alertQueueUrl: c.ALERT_QUEUE_URL,
     alertUpdateSeconds: c.ALERT_UPDATE_SECONDS,
     region: c.AWS_REGION,

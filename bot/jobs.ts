@@ -24,6 +24,7 @@ const mintJob = z.object({
     owner: z.string(),
     note: z.optional(z.string()),
     name: z.optional(z.string()),
+    autoDisable: z.optional(z.boolean()),
     requestedBy: z.string(),
   }),
 });

@@ -16,6 +16,7 @@ describe('/canary text is parsed before anything touches AWS', () => {
     ['new a &amp; b &lt;prod&gt;', { type: 'new', kind: 'aws-key', location: 'a & b <prod>' }],
     ['new laptop-42 --owner <@U0ALICE|alice> --name ci-deploy-web --note spare laptop, 3rd floor', { type: 'new', kind: 'aws-key', location: 'laptop-42', owner: 'U0ALICE', name: 'ci-deploy-web', note: 'spare laptop, 3rd floor' }],
     ['new laptop-42 --note=under the desk', { type: 'new', kind: 'aws-key', location: 'laptop-42', note: 'under the desk' }],
+    ['new laptop-42 --auto-disable on', { type: 'new', kind: 'aws-key', location: 'laptop-42', autoDisable: true }],
   ])('parses %j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });
@@ -31,6 +32,7 @@ describe('/canary text is parsed before anything touches AWS', () => {
     ['new laptop --name', /`--name` needs a value/],
     ['new laptop --note ' + 'n'.repeat(501), /note is 501 characters/],
     ['list --all', /takes no options yet/],
+    ['new laptop --auto-disable maybe', /takes `on` or `off`/],
     ['<!channel>', /I don't know `&lt;!channel&gt;`/],
   ])('explains what is wrong with %j', (text, message) => {
     const cmd = parseCommand(text);

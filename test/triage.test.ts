@@ -22,7 +22,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
   async function alertedCanary(location: string) {
     await h.command(`new ${location}`);
     await h.settle();
-    const canary = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === location)!;
+    const canary = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === location.replace(/ --.*$/, ''))!;
     const resource = canary.resource as { userName: string; userArn: string; accessKeyId: string };
     const identity = { accessKeyId: resource.accessKeyId, arn: resource.userArn, userName: resource.userName };
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '203.0.113.50', userAgent: 'company-secret-scanner/1.0' })))]));
@@ -46,6 +46,10 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     expect(buttonsOf(c)).toEqual([ALERT_ACTIONS.disableKey, ALERT_ACTIONS.falsePositive]);
     await press(c, ALERT_ACTIONS.disableKey);
     await h.settle();
+    // the press itself showed "Disabling..." (and hid the button) before the job ran
+    const updates = h.standin.calls.filter((x) => x.method === 'chat.update' && x.args.ts === c.ts).map((x) => JSON.stringify(x.args.blocks));
+    expect(updates[0]).toContain('Disabling the key... (requested by <@UADMIN001>)');
+    expect(updates[0]).not.toContain(ALERT_ACTIONS.disableKey);
     expect(await keyStatus(c.identity.userName)).toEqual(['Inactive']);
     expect(await getCanary(h.ddb, h.table, c.id)).toMatchObject({ status: 'disabled', disabledBy: ADMIN });
     expect(JSON.stringify(parentOf(c).blocks)).toMatch(/:lock: \*Disabled\* by <@UADMIN001> at \d\d:\d\d UTC/);
@@ -139,6 +143,22 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     const twice = await press(c, ALERT_ACTIONS.rearm);
     await h.settle();
     expect(String(repliesTo(twice)[0]!.args.text)).toMatch(/Already re-armed as/);
+  });
+
+  it('contains automatically on the first alert when the canary asks for it, and says so on the alert', async () => {
+    const c = await alertedCanary('kiosk-9 --auto-disable on');
+    await h.settle();
+    const canary = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === 'kiosk-9')!;
+    expect(canary).toMatchObject({ autoDisable: true, status: 'disabled', disabledBy: 'auto' });
+    const user = (canary.resource as { userName: string }).userName;
+    expect(await keyStatus(user)).toEqual(['Inactive']);
+    const parent = JSON.stringify(h.standin.messages.get(`C0ALERTS1/${c.ts}`)!.blocks);
+    expect(parent).toContain(':lock: *Disabled* by automatic containment');
+    expect(parent).toContain('automatic containment on: the key is disabled on the first alert');
+    // the others, minted without the flag, follow AUTO_DISABLE (off by default) and say so
+    const other = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === 'laptop-4')!;
+    const otherInc = await getIncident(h.ddb, h.table, String(other.id), 1);
+    expect(JSON.stringify(h.standin.messages.get(`C0ALERTS1/${otherInc!.parent!.ts}`)!.blocks)).toContain('automatic containment off');
   });
 
   it('/canary show lists the canary, its incidents, suppressions and actions in order', async () => {

@@ -6,6 +6,7 @@ import { AlreadyExistsError, findByAlias, getCanary, putNewCanary } from '../sto
 import type { CanaryRecord } from '../store';
 import { unwrap } from './envelope';
 import type { FlushRequest } from './envelope';
+import { performDisable, requestDisable } from '../triage/disable';
 import { matchingSuppression } from '../triage/suppress';
 import { countEvents, countSuppressed, currentIncident, getIncident, incidentKey } from './incidents';
 import { reconcile } from './reconcile';
@@ -78,6 +79,7 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
       const counted = await countEvents(rt.aws.ddb, rt.config.table, canary.id, seq, events, Object.keys(before?.ips ?? {}).length, now);
       log.info('canary events counted', { canaryId: canary.id, incident: seq, received: events.length, new: counted.length });
       await reconcile(rt, canary, seq, now);
+      if (counted.length && (canary.autoDisable ?? rt.config.autoDisable)) await contain(rt, canary, seq);
     } catch (err) {
       log.error('alert processing failed; the messages will be redelivered', { canaryId: canary.id, events: all.length, error: errorText(err) });
       ids.forEach((id) => failed.add(id));
@@ -96,6 +98,16 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
     }
   }
   return [...failed];
+}
+
+/**
+ * Automatic containment: the first alert disables the key, through the same conditional claim
+ * and code as the button, so it happens once however many Lambdas see the first calls.
+ */
+async function contain(rt: AlertRuntime, canary: CanaryRecord, seq: number): Promise<void> {
+  if (canary.status !== 'active') return;
+  const claimed = await requestDisable(rt, canary.id, seq, 'auto');
+  if (claimed.ok) await performDisable(rt, canary.id, seq, 'auto');
 }
 
 /** Calls from a suppressed source are counted against their suppression and raise nothing. */

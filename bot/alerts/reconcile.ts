@@ -30,7 +30,7 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
   if (!inc.parent) {
     const won = await claim(ddb, table, canary.id, seq, 'SET parentLease = :until', 'attribute_not_exists(parent) AND (attribute_not_exists(parentLease) OR parentLease < :now)', { ':until': now + PARENT_LEASE_MS, ':now': now });
     if (!won) return scheduleFlush(rt, canary, inc, now + PARENT_LEASE_MS, now);
-    const msg = alertParent(canary, inc, now);
+    const msg = alertParent(canary, inc, now, rt.config.autoDisable);
     let res;
     try {
       res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
@@ -63,7 +63,7 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
     // Recorded before the parent update, so a failure there never repeats this summary.
     await setIncident(ddb, table, canary.id, seq, 'SET posted = :posted, parentStale = :t', { ':posted': snapshot(inc, now), ':t': true });
   }
-  const parent = alertParent(canary, inc, now);
+  const parent = alertParent(canary, inc, now, rt.config.autoDisable);
   await rt.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: parent.text, blocks: parent.blocks });
   await setIncident(ddb, table, canary.id, seq, 'REMOVE parentStale', {});
 }
@@ -102,7 +102,7 @@ export interface SlackDeps {
 export async function refreshParent(deps: SlackDeps, canaryId: string, seq: number): Promise<void> {
   const [canary, inc] = await Promise.all([getCanary(deps.aws.ddb, deps.config.table, canaryId), getIncident(deps.aws.ddb, deps.config.table, canaryId, seq)]);
   if (!canary || !inc?.parent || !inc.firstEvent) return;
-  const msg = alertParent(canary, inc, Date.now());
+  const msg = alertParent(canary, inc, Date.now(), deps.config.autoDisable);
   await deps.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: msg.text, blocks: msg.blocks });
 }
 

@@ -115,6 +115,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
       location: req.location,
       owner: req.owner,
       ...(req.note ? { note: req.note } : {}),
+      ...(req.autoDisable !== undefined ? { autoDisable: req.autoDisable } : {}),
       createdAt: new Date().toISOString(),
       createdBy: req.requestedBy,
       status: 'active',

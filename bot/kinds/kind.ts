@@ -19,6 +19,8 @@ export interface MintRequest {
   requestedBy: string;
   /** A name the admin typed (for aws-key, the IAM user name); otherwise one is generated. */
   name?: string;
+  /** Overrides AUTO_DISABLE for this canary. */
+  autoDisable?: boolean;
 }
 
 /** Shown once, to the requester only, and then forgotten. */

@@ -68,7 +68,7 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
       case 'new': {
         const kind = findKind(cmd.kind)!;
         try {
-          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}) }, command.response_url);
+          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}), ...(cmd.autoDisable !== undefined ? { autoDisable: cmd.autoDisable } : {}) }, command.response_url);
         } catch (err) {
           log.error('could not queue mint', { error: err instanceof Error ? err.message : String(err) });
           return ack(ephemeral('Could not start minting: the job queue is unavailable. Nothing was created; try again in a minute.'));

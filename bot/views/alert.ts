@@ -68,7 +68,7 @@ export function totalsLine(inc: Incident): string {
  * The parent message of an incident. Everything that came from the event (user agent, IP,
  * parameters, error message) is attacker-controlled and goes through inlineCode().
  */
-export function alertParent(canary: CanaryRecord, inc: Incident, now: number): { text: string; blocks: Block[] } {
+export function alertParent(canary: CanaryRecord, inc: Incident, now: number, autoDisable = false): { text: string; blocks: Block[] } {
   const e = inc.firstEvent as FirstEvent;
   const kind = findKind(canary.kind);
   const unknown = canary.status === 'unknown';
@@ -97,7 +97,8 @@ export function alertParent(canary: CanaryRecord, inc: Incident, now: number): {
   if (triage.length) blocks.push(section(triage.join('\n')));
   const buttons = triageButtons(canary, inc);
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'triage', elements: buttons });
-  blocks.push(context(`Incident ${incidentId(canary.id, inc.seq)} · CloudTrail event ${inlineCode(e.eventId, 128)} · placed ${canary.createdAt.slice(0, 10)}`));
+  const containment = (canary.autoDisable ?? autoDisable) ? 'automatic containment on: the key is disabled on the first alert' : 'automatic containment off';
+  blocks.push(context(`Incident ${incidentId(canary.id, inc.seq)} · CloudTrail event ${inlineCode(e.eventId, 128)} · placed ${canary.createdAt.slice(0, 10)} · ${containment}`));
   const text = `${unknown ? 'Unknown canary' : `Canary ${canary.id}`} used: ${actionOf(e)} from ${e.sourceIp}`;
   return { text: escapeMrkdwn(text.slice(0, 300)), blocks };
 }

@@ -8,7 +8,7 @@ export function helpReply(): Reply {
   return ephemeral('How to use /canary', [
     section(
       [
-        '*/canary new* `<location>` `[--owner @person]` `[--name iam-user-name]` `[--note text]`',
+        '*/canary new* `<location>` `[--owner @person]` `[--name iam-user-name]` `[--auto-disable on|off]` `[--note text]`',
         `  Mint a canary and record where it will live (up to ${LOCATION_MAX} characters). The key comes back to you alone, once.`,
         '*/canary new* alone opens a form.',
         '*/canary list*  Every canary with its location, owner and status.',
