@@ -73,7 +73,7 @@ async function flood() {
   });
   const { queueUrl } = await bootstrap({ table, region: 'us-east-1' });
   process.env.ALERT_QUEUE_URL = queueUrl;
-  const { runtime } = await import('../handlers/alert');
+  const { runtime } = await (await import('../handlers/alert')).ready;
   const { putNewCanary } = await import('../bot/store');
   const identity = { accessKeyId: 'AKIABENCH00000000001', arn: 'arn:aws:iam::123456789012:user/svc/ci-deploy-web' };
   await putNewCanary(runtime.aws.ddb, table, { id: 'cbench1', kind: 'aws-key', location: 'bench', owner: 'U0BENCH', createdAt: new Date().toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [identity.accessKeyId], resource: {} });

@@ -2,6 +2,7 @@ import type { SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processMessages } from '../bot/alerts/process';
 import { createAlertRuntime } from '../bot/alerts/runtime';
 import { loadConfig } from '../bot/config';
+import { initialise } from '../bot/secrets';
 
 /**
  * CloudTrail events, normally SQS messages from the alert queue (EventBridge -> SNS -> SQS).
@@ -9,9 +10,10 @@ import { loadConfig } from '../bot/config';
  * A direct SNS subscription also works; SNS has no partial failure, so any failure fails the
  * invocation and SNS retries it (duplicates are counted once).
  */
-export const runtime = createAlertRuntime(loadConfig());
+export const ready = initialise(() => ({ runtime: createAlertRuntime(loadConfig()) }));
 
 export const handler = async (event: SQSEvent | SNSEvent): Promise<SQSBatchResponse | void> => {
+  const { runtime } = await ready;
   const records = event.Records ?? [];
   if (records.length && 'Sns' in records[0]!) {
     const failed = await processMessages(

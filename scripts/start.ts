@@ -106,7 +106,7 @@ async function sandbox(): Promise<void> {
     const res = await fetch(url, { method: 'POST', headers, body });
     const text = await res.text();
     if (text) console.log(`\n[bot, only visible to you]\n${renderMessage(JSON.parse(text) as Record<string, unknown>)}\n`);
-    await slack.runtime.jobsIdle();
+    await (await slack.ready).runtime.jobsIdle();
   };
   rl.prompt();
   rl.on('line', (line) => {

@@ -22,9 +22,9 @@ export interface Harness {
   userPath: string;
   /** The alert path in moto: the SNS topic and the queue subscribed to it. */
   resources: Awaited<ReturnType<typeof bootstrap>>;
-  slack: typeof import('../../handlers/slack');
-  jobs: typeof import('../../handlers/jobs');
-  alert: typeof import('../../handlers/alert');
+  slack: Loaded<typeof import('../../handlers/slack')>;
+  jobs: Loaded<typeof import('../../handlers/jobs')>;
+  alert: Loaded<typeof import('../../handlers/alert')>;
   iam: IAMClient;
   ddb: DynamoDBDocumentClient;
   /** Sends a signed slash command through handlers/slack; returns the HTTP response and the response_url used. */
@@ -39,6 +39,12 @@ export interface Harness {
   logs(): string;
   scanTable(): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
+}
+
+/** A handler module with its initialised state (runtime) at hand, as the tests use it. */
+type Loaded<M extends { ready: Promise<{ runtime: unknown }>; handler: unknown }> = { handler: M['handler']; runtime: Awaited<M['ready']>['runtime'] };
+async function loaded<M extends { ready: Promise<{ runtime: unknown }>; handler: unknown }>(m: M): Promise<Loaded<M>> {
+  return { handler: m.handler, runtime: (await m.ready).runtime as Awaited<M['ready']>['runtime'] };
 }
 
 const parse = (res: APIGatewayProxyStructuredResultV2) => {
@@ -95,9 +101,9 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
   const spies = [capture(process.stdout), capture(process.stderr)];
 
   vi.resetModules();
-  const slack = await import('../../handlers/slack');
-  const jobs = await import('../../handlers/jobs');
-  const alert = await import('../../handlers/alert');
+  const slack = await loaded(await import('../../handlers/slack'));
+  const jobs = await loaded(await import('../../handlers/jobs'));
+  const alert = await loaded(await import('../../handlers/alert'));
   const iam = new IAMClient({ region: REGION });
   const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION }));
 

@@ -1,0 +1,36 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/**
+ * In AWS the Slack secrets live in Secrets Manager, never in the template or the function's
+ * environment: the CDK app passes only SLACK_SECRET_ARN, and each handler reads the secret once
+ * per cold start, before it builds anything. The secret is JSON:
+ *   { "signingSecret": "...", "botToken": "xoxb-..." }
+ * Values already in the environment win (local runs, tests), so no call is made there.
+ */
+export async function loadSlackSecrets(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const arn = env.SLACK_SECRET_ARN;
+  if (!arn || (env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN)) return;
+  const client = new SecretsManagerClient({ region: env.AWS_REGION, maxAttempts: 3 });
+  let parsed: { signingSecret?: unknown; botToken?: unknown };
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    parsed = JSON.parse(out.SecretString ?? '{}') as typeof parsed;
+  } catch (err) {
+    // One clear line; never the secret's content.
+    throw new Error(`Configuration error: SLACK_SECRET_ARN could not be read (${err instanceof Error ? err.name : 'error'})`);
+  } finally {
+    client.destroy();
+  }
+  if (typeof parsed.signingSecret === 'string' && !env.SLACK_SIGNING_SECRET) env.SLACK_SIGNING_SECRET = parsed.signingSecret;
+  if (typeof parsed.botToken === 'string' && !env.SLACK_BOT_TOKEN) env.SLACK_BOT_TOKEN = parsed.botToken;
+}
+
+/**
+ * Builds a handler's state: at once (so a bad configuration fails the cold start, loudly) when
+ * the secrets are in the environment, or after reading them from Secrets Manager.
+ */
+export function initialise<T>(build: () => T): Promise<T> {
+  const ready = process.env.SLACK_SECRET_ARN && !(process.env.SLACK_SIGNING_SECRET && process.env.SLACK_BOT_TOKEN) ? loadSlackSecrets().then(build) : Promise.resolve(build());
+  ready.catch(() => undefined); // reported by the first invocation, which awaits it
+  return ready;
+}
