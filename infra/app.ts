@@ -1,0 +1,47 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_REGIONS } from './detection';
+import { ForwarderStack } from './forwarder-stack';
+import { CanaryBotStack } from './home-stack';
+
+/**
+ * `npm run deploy` (= build, then `cdk deploy --all`). Settings come from CDK context:
+ *   -c alertChannelId=C0123 -c adminUserIds=U01,U02 (or -c adminUsergroupId=S01)
+ *   [-c homeRegion=us-east-1] [-c regions=us-east-1,eu-west-1,...] [-c userPath=/svc/]
+ *   [-c autoDisable=true] [-c xray=true]
+ */
+export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack; forwarders: ForwarderStack[] } {
+  const ctx = (k: string) => app.node.tryGetContext(k) as string | undefined;
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const homeRegion = ctx('homeRegion') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
+  const regions = (ctx('regions') ?? DEFAULT_REGIONS.join(',')).split(',').map((r) => r.trim()).filter(Boolean);
+  const userPath = ctx('userPath') ?? '/svc/';
+  const alertChannelId = ctx('alertChannelId');
+  if (!alertChannelId) throw new Error('Set the security channel: cdk deploy -c alertChannelId=C0123456');
+  if (!ctx('adminUserIds') && !ctx('adminUsergroupId')) throw new Error('Set who may mint and triage: -c adminUserIds=U01,U02 or -c adminUsergroupId=S01');
+  const home = new CanaryBotStack(app, 'CanaryBot', {
+    env: { account, region: homeRegion },
+    settings: {
+      handlersDir,
+      userPath,
+      alertChannelId,
+      adminUserIds: ctx('adminUserIds'),
+      adminUsergroupId: ctx('adminUsergroupId'),
+      autoDisable: ctx('autoDisable') === 'true',
+      xray: ctx('xray') === 'true',
+    },
+  });
+  const forwarders = regions
+    .filter((r) => r !== homeRegion)
+    .map((region) => new ForwarderStack(app, `CanaryBotForwarder-${region}`, { env: { account, region }, homeRegion, userPath }));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { home, forwarders };
+}
+
+if (process.argv[1] && process.argv[1] === fileURLToPath(import.meta.url)) {
+  const app = new App();
+  buildApp(app, join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'handlers'));
+  app.synth();
+}

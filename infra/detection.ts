@@ -1,0 +1,33 @@
+/**
+ * The one EventBridge pattern of the whole product: CloudTrail API calls made by any IAM user
+ * under the canary path. It never changes as canaries come and go (no key ids appended per mint:
+ * patterns have a size limit and concurrent mints would race on the rule). The bot's own role
+ * acts as an assumed role, never as a user under the path, so its calls never match.
+ *
+ * Used by the CDK app (home and forwarding rules) and by the sandbox, so there is no copy.
+ */
+export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
+
+/**
+ * Without this state, EventBridge drops read-only management events, and sts:GetCallerIdentity
+ * (the first thing an attacker runs) never arrives.
+ */
+export const RULE_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+
+export function canaryEventPattern(userPath: string): Record<string, unknown> {
+  return {
+    'detail-type': [CLOUDTRAIL_API_CALL],
+    detail: { userIdentity: { arn: [{ wildcard: `arn:*:iam::*:user${userPath}*` }] } },
+  };
+}
+
+/**
+ * Regions enabled by default in every commercial account. Opt-in regions (af-south-1,
+ * ap-east-1, me-south-1, eu-south-1, ...) must be enabled in the account first, then added with
+ * `-c regions=...` (see README).
+ */
+export const DEFAULT_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
+  'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
+];

@@ -1,0 +1,185 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
+import { botIamStatements } from './bot-policy';
+import { canaryEventPattern, CLOUDTRAIL_API_CALL, RULE_STATE } from './detection';
+
+export interface BotSettings {
+  /** Folder of `npm run build`'s bundles (dist/handlers). */
+  handlersDir: string;
+  userPath: string;
+  alertChannelId: string;
+  adminUserIds?: string;
+  adminUsergroupId?: string;
+  autoDisable?: boolean;
+  xray?: boolean;
+}
+
+/**
+ * The home region: table, secret, the three Lambdas, the alert topic/queue/DLQ, alarms, and the
+ * detection rule on the default bus. Forwarding stacks in the other regions send their matches
+ * to this region's default bus, where the same rule picks them up.
+ */
+export class CanaryBotStack extends Stack {
+  readonly topic: sns.Topic;
+  readonly detectionRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: StackProps & { settings: BotSettings }) {
+    super(scope, id, props);
+    const s = props.settings;
+
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sort, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      deletionProtection: true,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: LIST_INDEX.name,
+      partitionKey: { name: LIST_INDEX.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: LIST_INDEX.sort, type: dynamodb.AttributeType.STRING },
+    });
+
+    const secret = new secretsmanager.Secret(this, 'SlackSecret', {
+      description: 'aws-canary-bot Slack credentials: {"signingSecret": "...", "botToken": "xoxb-..."}',
+    });
+
+    // A customer managed key: EventBridge and CloudWatch alarms can publish to the encrypted topic
+    // only if the key policy lets them, which an AWS managed key's policy never does.
+    const key = new kms.Key(this, 'AlertKey', { enableKeyRotation: true, description: 'aws-canary-bot alert topic' });
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], principals: [new iam.ServicePrincipal(service)], resources: ['*'] }),
+      );
+    }
+    this.topic = new sns.Topic(this, 'AlertTopic', { masterKey: key, enforceSSL: true, displayName: 'aws-canary-bot alerts' });
+
+    const dlq = new sqs.Queue(this, 'AlertDlq', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const alertTimeout = Duration.seconds(60);
+    const queue = new sqs.Queue(this, 'AlertQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(alertTimeout.toSeconds() * 6), // AWS's advice for Lambda sources
+      deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+    });
+    this.topic.addSubscription(new subs.SqsSubscription(queue)); // raw delivery off: the handler unwraps
+
+    const common = {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(s.handlersDir),
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: s.xray ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+    };
+    const environment: Record<string, string> = {
+      SLACK_SECRET_ARN: secret.secretArn,
+      ALERT_CHANNEL_ID: s.alertChannelId,
+      CANARY_TABLE: table.tableName,
+      CANARY_USER_PATH: s.userPath,
+      AUTO_DISABLE: String(s.autoDisable ?? false),
+      POWERTOOLS_SERVICE_NAME: 'aws-canary-bot',
+      NODE_OPTIONS: '--enable-source-maps',
+      ...(s.adminUserIds ? { ADMIN_USER_IDS: s.adminUserIds } : {}),
+      ...(s.adminUsergroupId ? { ADMIN_USERGROUP_ID: s.adminUsergroupId } : {}),
+    };
+    const logGroup = (name: string) => new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+
+    const jobs = new lambda.Function(this, 'JobsFunction', {
+      ...common,
+      handler: 'jobs.handler',
+      memorySize: 512,
+      timeout: Duration.seconds(120),
+      environment,
+      logGroup: logGroup('Jobs'),
+    });
+    // Slack's 3 s include the cold start: more memory is more CPU for Bolt's initialisation.
+    const slack = new lambda.Function(this, 'SlackFunction', {
+      ...common,
+      handler: 'slack.handler',
+      memorySize: 1024,
+      timeout: Duration.seconds(10),
+      environment: { ...environment, JOBS_FUNCTION_NAME: jobs.functionName },
+      logGroup: logGroup('Slack'),
+    });
+    const alert = new lambda.Function(this, 'AlertFunction', {
+      ...common,
+      handler: 'alert.handler',
+      memorySize: 512,
+      timeout: alertTimeout,
+      environment: { ...environment, ALERT_QUEUE_URL: queue.queueUrl },
+      logGroup: logGroup('Alert'),
+    });
+    alert.addEventSource(new SqsEventSource(queue, { batchSize: 100, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true }));
+    queue.grantSendMessages(alert); // delayed flushes of throttled Slack updates
+    jobs.grantInvoke(slack);
+    for (const fn of [slack, jobs, alert]) {
+      table.grantReadWriteData(fn);
+      secret.grantRead(fn);
+    }
+    // Minting, disabling, re-arming (jobs) and automatic containment (alert) touch IAM users, only
+    // under the canary path.
+    for (const st of botIamStatements({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, userPath: s.userPath })) {
+      for (const fn of [jobs, alert]) fn.addToRolePolicy(iam.PolicyStatement.fromJson(st));
+    }
+    const url = slack.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE }); // Slack's signature is the check
+
+    // Detection: CloudTrail calls by canary users, read-only ones included.
+    this.detectionRule = new events.Rule(this, 'DetectionRule', {
+      description: 'aws-canary-bot: any API call by an IAM user under the canary path',
+      eventPattern: { detailType: [CLOUDTRAIL_API_CALL] },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
+    const cfnRule = this.detectionRule.node.defaultChild as events.CfnRule;
+    cfnRule.addPropertyOverride('EventPattern', canaryEventPattern(s.userPath));
+    cfnRule.addPropertyOverride('State', RULE_STATE);
+
+    // A broken pipeline is an incident too: alarms go to the same topic as the alerts.
+    const alarm = (id: string, metric: cloudwatch.IMetric, what: string) =>
+      new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `aws-canary-bot: ${what}`,
+      }).addAlarmAction(new cwActions.SnsAction(this.topic));
+    alarm('DlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 'alert messages are in the DLQ: events were not delivered to Slack');
+    for (const [name, fn] of [['Slack', slack], ['Jobs', jobs], ['Alert', alert]] as const) {
+      alarm(`${name}ErrorsAlarm`, fn.metricErrors({ period: Duration.minutes(1) }), `the ${name.toLowerCase()} Lambda is failing`);
+      alarm(`${name}ThrottlesAlarm`, fn.metricThrottles({ period: Duration.minutes(1) }), `the ${name.toLowerCase()} Lambda is throttled`);
+    }
+
+    new CfnOutput(this, 'SlackRequestUrl', { value: `${url.url}slack/events`, description: 'Request URL for manifest.yml (slash command and interactivity)' });
+    new CfnOutput(this, 'SlackSecretArn', { value: secret.secretArn, description: 'Put {"signingSecret": ..., "botToken": ...} here' });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn, description: 'Subscribe email or pager here' });
+
+    // cdk-nag (AwsSolutions) findings accepted on purpose, each with its reason.
+    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+    ack(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'Lets each function write its own logs, nothing more.');
+    ack(this, 'AwsSolutions-SMG4', 'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.');
+    ack(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');
+    ack(dlq, 'AwsSolutions-SQS3', 'This is the dead-letter queue.');
+    ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${s.userPath}*]`, 'Canary users only: the wildcard is the canary path itself, the scope the design asks for.');
+    ack(this, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*]`, "The table's own indexes (the list index), from table.grantReadWriteData.");
+    ack(this, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(jobs.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`, "Versions and aliases of the bot's own jobs function, from jobs.grantInvoke.");
+  }
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../infra/app';
+import { canaryEventPattern, RULE_STATE } from '../infra/detection';
+import { buildHandlers } from '../scripts/build';
+
+/** `cdk synth`, offline, in process: what one deploy puts in the account. */
+describe('the CDK app deploys the whole detection pipeline', () => {
+  let dir: string;
+  let stacks: ReturnType<typeof buildApp>;
+  let home: Template;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'canary-cdk-'));
+    await buildHandlers(dir);
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', homeRegion: 'us-east-1', regions: 'us-east-1,eu-west-1,ap-southeast-2' } });
+    stacks = buildApp(app, dir);
+    home = Template.fromStack(stacks.home);
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('detects calls by canary users with one fixed pattern, read-only events included, to the alert topic', () => {
+    home.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: canaryEventPattern('/svc/'),
+      State: RULE_STATE,
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlertTopic') } })],
+    });
+  });
+
+  it('forwards from every other region to the home default bus', () => {
+    expect(stacks.forwarders.map((f) => f.region)).toEqual(['eu-west-1', 'ap-southeast-2']);
+    for (const f of stacks.forwarders) {
+      const t = Template.fromStack(f);
+      t.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: canaryEventPattern('/svc/'),
+        State: RULE_STATE,
+        Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([':events:us-east-1:', ':event-bus/default'])] }, RoleArn: Match.anyValue() })],
+      });
+    }
+  });
+
+  it('wires topic -> queue (with a DLQ after 5 receives) -> alert Lambda with partial batch failures', () => {
+    home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] } });
+    home.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 } });
+    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 100 });
+  });
+
+  it('alarms on DLQ depth and on every Lambda\'s errors and throttles, to the same topic', () => {
+    const alarms = Object.values(home.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(7);
+    for (const a of alarms) expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/AlertTopic/);
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Errors', 'Throttles', 'Throttles', 'Throttles']);
+  });
+
+  it('encrypts the topic, the queues and the table, with point-in-time recovery, TTL and deletion protection', () => {
+    home.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    for (const q of Object.values(home.findResources('AWS::SQS::Queue'))) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+    home.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('runs the three bundles on Node 22, Slack secrets only by reference, the Slack endpoint behind a Function URL', () => {
+    const fns = Object.values(home.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
+    expect(fns.map((f) => f.Handler).sort()).toEqual(['alert.handler', 'jobs.handler', 'slack.handler']);
+    for (const f of fns) {
+      expect(f.Runtime).toBe('nodejs22.x');
+      expect(Object.keys(f.Environment.Variables)).toContain('SLACK_SECRET_ARN');
+      expect(Object.keys(f.Environment.Variables)).not.toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN']));
+      expect(Object.keys(f.Environment.Variables)).not.toEqual(expect.arrayContaining(['SLACK_SIGNING_SECRET']));
+    }
+    home.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+    home.hasOutput('SlackRequestUrl', {});
+  });
+
+  it('scopes every IAM-user permission to the canary path, and creating one to the deny-all boundary', () => {
+    const statements = Object.values(home.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }>);
+    const iamAllows = statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('iam:')));
+    expect(iamAllows.length).toBeGreaterThan(0);
+    for (const s of iamAllows) expect(JSON.stringify(s.Resource)).toMatch(/:iam::",\{"Ref":"AWS::AccountId"\},":user\/svc\/\*"/);
+    const create = iamAllows.find((s) => [s.Action].flat().includes('iam:CreateUser'))!;
+    expect(JSON.stringify(create.Condition)).toContain('policy/AWSDenyAll');
+    const wildcard = statements.filter((s) => s.Effect === 'Allow' && s.Resource === '*');
+    expect(wildcard).toEqual([]);
+  });
+
+  it('passes cdk-nag (AwsSolutions), every accepted finding acknowledged with a reason in code', () => {
+    for (const stack of [stacks.home, ...stacks.forwarders]) {
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      expect(report.violations.map((v) => v.ruleName), stack.stackName).toEqual([]);
+    }
+  });
+});
