@@ -5,8 +5,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 
-/** The public real-world CloudTrail records of ../shared/cloudtrail (and its edge/ folder). */
-export const SAMPLES_DIR = new URL('../../../shared/cloudtrail/', import.meta.url).pathname;
+/** Public real-world CloudTrail records (copied from ../shared/cloudtrail with their SOURCES.md, so a clone is self-contained). */
+export const SAMPLES_DIR = new URL('../fixtures/cloudtrail/', import.meta.url).pathname;
 
 export function sampleFiles(): string[] {
   const top = readdirSync(SAMPLES_DIR).filter((f) => f.endsWith('.json')).map((f) => join(SAMPLES_DIR, f));
