@@ -19,6 +19,7 @@ describe('/canary list and /canary help answer privately, within Block Kit limit
 
   it('lists id, location, owner, status and created date, newest first, escaping the location', async () => {
     await h.command('new <!channel> *loud* laptop');
+    await h.settle(); // minted one after the other, so "newest first" has an answer
     await h.command('new laptop-42 --owner <@U0BOB>');
     await h.settle();
     const { body } = await h.command('list');
