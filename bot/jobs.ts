@@ -1,7 +1,7 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
 import { log } from './log';
-import { refreshParent, threadReply } from './alerts/reconcile';
+import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
 import { performDisable } from './triage/disable';
 import { performRearm } from './triage/rearm';

@@ -1,13 +1,11 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AlertRuntime } from './runtime';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { WebClient } from '@slack/web-api';
-import type { Config } from '../config';
 import { log } from '../log';
 import { getCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { alertParent, ownerNotice, threadSummary } from '../views/alert';
 import { claim, encodeCounts, getIncident, setIncident } from './incidents';
+import { countryOf } from './source';
 import type { Incident } from './incidents';
 
 /**
@@ -58,7 +56,7 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
   // Lost to a concurrent update, which may have read the counters before ours landed: flush later.
   if (!won) return scheduleFlush(rt, canary, inc, now + rt.updateIntervalMs, now);
   if (fresh) {
-    const summary = threadSummary(inc, posted);
+    const summary = threadSummary(inc, posted, countryOf);
     await rt.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text: summary.text, blocks: summary.blocks, unfurl_links: false, unfurl_media: false });
     // Recorded before the parent update, so a failure there never repeats this summary.
     await setIncident(ddb, table, canary.id, seq, 'SET posted = :posted, parentStale = :t', { ':posted': snapshot(inc, now), ':t': true });
@@ -88,27 +86,4 @@ async function notifyOwner(rt: AlertRuntime, canary: CanaryRecord, inc: Incident
   const link = await rt.slack.chat.getPermalink({ channel: inc.parent.channel, message_ts: inc.parent.ts });
   const dm = await rt.slack.conversations.open({ users: canary.owner });
   await rt.slack.chat.postMessage({ channel: String(dm.channel?.id), text: ownerNotice(canary, link.permalink), unfurl_links: false });
-}
-
-
-/** What posting to an incident's thread needs; both the alert and the slack/jobs runtimes have it. */
-export interface SlackDeps {
-  config: Config;
-  aws: { ddb: DynamoDBDocumentClient };
-  slack: WebClient;
-}
-
-/** Re-renders an incident's parent from the stored state (after a triage action). */
-export async function refreshParent(deps: SlackDeps, canaryId: string, seq: number): Promise<void> {
-  const [canary, inc] = await Promise.all([getCanary(deps.aws.ddb, deps.config.table, canaryId), getIncident(deps.aws.ddb, deps.config.table, canaryId, seq)]);
-  if (!canary || !inc?.parent || !inc.firstEvent) return;
-  const msg = alertParent(canary, inc, Date.now(), deps.config.autoDisable);
-  await deps.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: msg.text, blocks: msg.blocks });
-}
-
-/** A line in the incident's thread (who did what), if the incident has a parent yet. */
-export async function threadReply(deps: SlackDeps, canaryId: string, seq: number, text: string): Promise<void> {
-  const inc = await getIncident(deps.aws.ddb, deps.config.table, canaryId, seq);
-  if (!inc?.parent) return;
-  await deps.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text, unfurl_links: false, unfurl_media: false });
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { App, BlockButtonAction, webApi } from '@slack/bolt';
 import * as z from 'zod/mini';
 import { getIncident } from '../alerts/incidents';
-import { refreshParent } from '../alerts/reconcile';
+import { refreshParent } from '../alerts/thread';
 import { recordAction } from '../audit';
 import { log } from '../log';
 import type { Runtime } from '../runtime';

@@ -1,7 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { refreshParent, threadReply } from '../alerts/reconcile';
-import type { SlackDeps } from '../alerts/reconcile';
+import { refreshParent, threadReply } from '../alerts/thread';
+import type { SlackDeps } from '../alerts/thread';
 import { recordAction } from '../audit';
 import { findKind } from '../kinds';
 import { log } from '../log';

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { refreshParent, threadReply } from '../alerts/reconcile';
+import { refreshParent, threadReply } from '../alerts/thread';
 import { recordAction } from '../audit';
 import type { Config } from '../config';
 import { newCanaryId } from '../ids';

@@ -1,6 +1,5 @@
 import type { FirstEvent, Incident } from '../alerts/incidents';
 import { incidentId } from '../alerts/incidents';
-import { countryOf } from '../alerts/source';
 import type { Source } from '../alerts/source';
 import { actionOf } from '../alerts/trail-event';
 import { findKind } from '../kinds';
@@ -25,8 +24,10 @@ const SOURCE_LABEL: Record<Source['class'], string> = {
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
-function ipWithCountry(ip: string): string {
-  const cc = countryOf(ip);
+/** Countries are looked up by the alert handler; this module stays free of the country table. */
+export type CountryLookup = (ip: string) => string | undefined;
+
+function ipWithCountry(ip: string, cc: string | undefined): string {
   return `${inlineCode(ip, 100)}${cc ? ` (${cc})` : ''}`;
 }
 
@@ -86,7 +87,7 @@ export function alertParent(canary: CanaryRecord, inc: Incident, now: number, au
       ['Action', inlineCode(actionOf(e), 200)],
       ['Region', inlineCode(e.region, 64)],
       ['Result', result],
-      ['Source IP', ipWithCountry(e.sourceIp)],
+      ['Source IP', ipWithCountry(e.sourceIp, e.country)],
       ['User agent', inlineCode(e.userAgent || 'none', 300)],
       ['Event time', `${e.eventTime.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}, alerted ${ago(e.eventTime, now)} later`],
     ]),
@@ -143,12 +144,12 @@ function top(entries: Array<[string, number]>, show: (k: string) => string, max 
 }
 
 /** A batched thread reply: what happened since the last one, never one reply per call. */
-export function threadSummary(inc: Incident, before: { calls: number; actions: Record<string, number>; ips: Record<string, number> }): { text: string; blocks: Block[] } {
+export function threadSummary(inc: Incident, before: { calls: number; actions: Record<string, number>; ips: Record<string, number> }, country: CountryLookup): { text: string; blocks: Block[] } {
   const calls = inc.calls - before.calls;
   const lines = [
     `*${plural(calls, 'more call')}* (${plural(inc.calls, 'call')} in all)`,
     `Actions: ${top(delta(inc.actions, before.actions), (k) => inlineCode(k, 100))}`,
-    `From: ${top(delta(inc.ips, before.ips), (k) => (k === 'other' ? 'other IPs' : ipWithCountry(k)))}`,
+    `From: ${top(delta(inc.ips, before.ips), (k) => (k === 'other' ? 'other IPs' : ipWithCountry(k, country(k))))}`,
   ];
   return { text: `${calls} more calls by canary ${inc.canaryId}`, blocks: [section(lines.join('\n'))] };
 }
