@@ -5,6 +5,7 @@ import { getIncident } from '../alerts/incidents';
 import { refreshParent } from '../alerts/thread';
 import { recordAction } from '../audit';
 import { log } from '../log';
+import type { Job } from '../jobs';
 import type { Runtime } from '../runtime';
 import { updateCanary } from '../store';
 import { requestDisable } from '../triage/disable';
@@ -46,40 +47,44 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
   const showPending = (client: webApi.WebClient, canaryId: string, seq: number) =>
     refreshParent({ config: rt.config, aws: rt.aws, slack: client }, canaryId, seq).catch((err: unknown) => log.warn('could not show the pending state', { canaryId, error: String(err) }));
 
-  app.action<BlockButtonAction>(ALERT_ACTIONS.disableKey, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    const target = parseRef(action.value);
-    if (!target || !(await gate(body.user.id, 'disable', target.canaryId, respond))) return;
-    const claim = await requestDisable(rt, target.canaryId, target.seq, body.user.id);
-    if (!claim.ok) return void (await respond(privately(claim.why)));
-    await showPending(client, target.canaryId, target.seq);
-    try {
-      await rt.dispatch({ type: 'disable', jobId: randomUUID(), ...target, by: body.user.id });
-    } catch (err) {
-      log.error('could not queue the disable', { canaryId: target.canaryId, error: String(err) });
-      await updateCanary(rt.aws.ddb, rt.config.table, target.canaryId, 'REMOVE pending', undefined, {});
+  /**
+   * Disable and Re-arm: claim the canary (the `pending` marker), show it on the parent, hand the
+   * slow part to the jobs handler; if the job cannot even be queued, release the claim.
+   */
+  function pendingButton(
+    actionId: string,
+    name: 'disable' | 'rearm',
+    claimFor: (canaryId: string, seq: number, user: string) => Promise<{ ok: true } | { ok: false; why: string }>,
+    job: (target: z.infer<typeof ref>, body: BlockButtonAction) => Job,
+    started?: string,
+  ): void {
+    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond, client }) => {
+      await ack();
+      const target = parseRef(action.value);
+      if (!target || !(await gate(body.user.id, name, target.canaryId, respond))) return;
+      const claimed = await claimFor(target.canaryId, target.seq, body.user.id);
+      if (!claimed.ok) return void (await respond(privately(claimed.why)));
       await showPending(client, target.canaryId, target.seq);
-      await respond(privately('Could not start disabling: the job queue is unavailable. Nothing changed; try again in a minute.'));
-    }
-  });
+      if (started) await respond(privately(started));
+      try {
+        await rt.dispatch(job(target, body));
+      } catch (err) {
+        log.error('could not queue the job', { action: name, canaryId: target.canaryId, error: String(err) });
+        await updateCanary(rt.aws.ddb, rt.config.table, target.canaryId, 'REMOVE pending', undefined, {});
+        await showPending(client, target.canaryId, target.seq);
+        await respond(privately('Could not start: the job queue is unavailable. Nothing changed; try again in a minute.'));
+      }
+    });
+  }
 
-  app.action<BlockButtonAction>(ALERT_ACTIONS.rearm, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    const target = parseRef(action.value);
-    if (!target || !(await gate(body.user.id, 'rearm', target.canaryId, respond))) return;
-    const claim = await requestRearm(rt, target.canaryId, body.user.id);
-    if (!claim.ok) return void (await respond(privately(claim.why)));
-    await showPending(client, target.canaryId, target.seq);
-    await respond(privately('Re-arming: the new key will appear here in a few seconds, visible only to you.'));
-    try {
-      await rt.dispatch({ type: 'rearm', jobId: randomUUID(), ...target, by: body.user.id, responseUrl: body.response_url });
-    } catch (err) {
-      log.error('could not queue the re-arm', { canaryId: target.canaryId, error: String(err) });
-      await updateCanary(rt.aws.ddb, rt.config.table, target.canaryId, 'REMOVE pending', undefined, {});
-      await showPending(client, target.canaryId, target.seq);
-      await respond(privately('Could not start re-arming: the job queue is unavailable. Try again in a minute.'));
-    }
-  });
+  pendingButton(ALERT_ACTIONS.disableKey, 'disable', (id, seq, user) => requestDisable(rt, id, seq, user), (t, body) => ({ type: 'disable', jobId: randomUUID(), ...t, by: body.user.id }));
+  pendingButton(
+    ALERT_ACTIONS.rearm,
+    'rearm',
+    (id, _seq, user) => requestRearm(rt, id, user),
+    (t, body) => ({ type: 'rearm', jobId: randomUUID(), ...t, by: body.user.id, responseUrl: body.response_url }),
+    'Re-arming: the new key will appear here in a few seconds, visible only to you.',
+  );
 
   app.action<BlockButtonAction>(ALERT_ACTIONS.falsePositive, async ({ ack, body, action, respond, client }) => {
     await ack();
