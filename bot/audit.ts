@@ -7,7 +7,19 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * canary's partition (pk=CANARY#<id>, sk=AUDIT#<time>#<rand>) so `/canary show` reads the canary,
  * its incidents and its actions in one query, in order.
  */
-export type AuditAction = 'minted' | 'disable-requested' | 'disabled' | 'disable-failed' | 'false-positive' | 'suppressed' | 'unsuppressed' | 'rearmed' | 'refused';
+export type AuditAction =
+  | 'minted'
+  | 'disable-requested'
+  | 'disabled'
+  | 'disable-failed'
+  | 'false-positive'
+  | 'suppressed'
+  | 'unsuppressed'
+  | 'rearmed'
+  | 'placed'
+  | 'retired'
+  | 'rotated'
+  | 'refused';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -4,12 +4,23 @@ import { inlineCode } from './mrkdwn';
 /** What `/canary <text>` asks for, decided before anything touches AWS. */
 export type Command =
   | { type: 'help' }
-  | { type: 'list' }
+  | { type: 'list'; filter: ListFilter; page: number }
   | { type: 'new-modal' }
   | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean }
   | { type: 'show'; id: string }
   | { type: 'unsuppress'; id: string; suppression: string }
+  | { type: 'retire'; id: string }
+  | { type: 'rotate'; id: string }
+  | { type: 'place'; id: string; location: string }
   | { type: 'invalid'; message: string };
+
+export interface ListFilter {
+  status?: string;
+  owner?: string;
+  kind?: string;
+  /** Case-insensitive text match on id, location and note. */
+  text?: string;
+}
 
 export const LOCATION_MAX = 200;
 /** Minted canaries are c + 6, unknown ones u + 6 (see ids.ts and alerts/process.ts). */
@@ -86,6 +97,41 @@ function parseNew(rest: string): Command {
   return cmd;
 }
 
+const STATUSES = ['active', 'disabled', 'retired', 'unknown'];
+
+function parseList(args: string[]): Command {
+  const filter: ListFilter = {};
+  let page = 1;
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = args[i + 1];
+    if (a === '--status') {
+      if (!value || !STATUSES.includes(value)) return { type: 'invalid', message: `\`--status\` is one of ${STATUSES.join(', ')}.` };
+      filter.status = value;
+      i++;
+    } else if (a === '--owner') {
+      const m = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(value ?? '');
+      if (!m) return { type: 'invalid', message: 'Give `--owner` as an @-mention, e.g. `--owner @alice`.' };
+      filter.owner = m[1]!;
+      i++;
+    } else if (a === '--kind') {
+      if (!value || !findKind(value)) return { type: 'invalid', message: 'Unknown `--kind`; `/canary help` lists the kinds.' };
+      filter.kind = findKind(value)!.name;
+      i++;
+    } else if (a === '--page') {
+      if (!value || !/^[1-9]\d{0,3}$/.test(value)) return { type: 'invalid', message: '`--page` takes a page number.' };
+      page = Number(value);
+      i++;
+    } else if (a.startsWith('--')) {
+      return { type: 'invalid', message: `\`/canary list\` knows --status, --owner, --kind and --page, not ${inlineCode(a, 30)}.` };
+    } else words.push(a);
+  }
+  const text = unescapeSlackText(words.join(' ')).trim();
+  if (text) filter.text = text.slice(0, LOCATION_MAX);
+  return { type: 'list', filter, page };
+}
+
 export function parseCommand(raw: string): Command {
   const text = raw.trim();
   const [sub = '', ...rest] = text.split(/\s+/);
@@ -94,7 +140,17 @@ export function parseCommand(raw: string): Command {
     case 'help':
       return { type: 'help' };
     case 'list':
-      return rest.length ? { type: 'invalid', message: '`/canary list` takes no options yet.' } : { type: 'list' };
+      return parseList(rest);
+    case 'retire':
+    case 'rotate':
+      return rest.length === 1 && CANARY_REF.test(rest[0]!) ? { type: sub.toLowerCase() as 'retire' | 'rotate', id: rest[0]! } : { type: 'invalid', message: `Give the canary id, e.g. \`/canary ${sub.toLowerCase()} c7k2mq4\`.` };
+    case 'place': {
+      const [id = '', ...where] = rest;
+      const location = unescapeSlackText(where.join(' ').trim());
+      if (!CANARY_REF.test(id)) return { type: 'invalid', message: 'Give the canary id and its new location, e.g. `/canary place c7k2mq4 laptop-77 ~/.aws/credentials`.' };
+      const problem = checkFreeText('location', location, LOCATION_MAX);
+      return problem ? { type: 'invalid', message: problem } : { type: 'place', id, location };
+    }
     case 'new':
       return parseNew(text.slice(sub.length));
     case 'show':

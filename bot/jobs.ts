@@ -4,6 +4,7 @@ import { log } from './log';
 import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
 import { performDisable } from './triage/disable';
+import { performRetire, performRotate } from './triage/lifecycle';
 import { performRearm } from './triage/rearm';
 import type { Runtime } from './runtime';
 import { claimOnce } from './store';
@@ -32,10 +33,12 @@ const mintJob = z.object({
 const incidentRef = { jobId: z.uuid(), canaryId: z.string(), seq: z.number() };
 const disableJob = z.object({ type: z.literal('disable'), ...incidentRef, by: z.string() });
 const rearmJob = z.object({ type: z.literal('rearm'), ...incidentRef, by: z.string(), responseUrl: z.url() });
+const retireJob = z.object({ type: z.literal('retire'), ...incidentRef, by: z.string(), responseUrl: z.url() });
+const rotateJob = z.object({ type: z.literal('rotate'), ...incidentRef, by: z.string(), responseUrl: z.url() });
 /** A decision already stored (a false positive): tell the thread and re-render the parent. */
 const announceJob = z.object({ type: z.literal('announce'), ...incidentRef, line: z.string() });
 
-export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob]);
+export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob, retireJob, rotateJob]);
 export type Job = z.infer<typeof jobSchema>;
 export type MintJob = z.infer<typeof mintJob>;
 
@@ -69,6 +72,10 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
       return performDisable(rt, job.canaryId, job.seq, job.by);
     case 'rearm':
       return performRearm(rt, job.canaryId, job.seq, job.by, job.responseUrl);
+    case 'retire':
+      return performRetire(rt, job.canaryId, job.by, job.responseUrl);
+    case 'rotate':
+      return performRotate(rt, job.canaryId, job.by, job.responseUrl);
     case 'announce':
       await threadReply(rt, job.canaryId, job.seq, job.line);
       return refreshParent(rt, job.canaryId, job.seq);

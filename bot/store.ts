@@ -22,7 +22,11 @@ export interface CanaryRecord {
   /** Kind-specific identifiers (IAM user name and ARN, key id, ...). */
   resource: Record<string, string>;
   /** A triage action in flight (set by the button, cleared by the job): a second press waits. */
-  pending?: { action: 'disable' | 'rearm'; by: string; at: string };
+  pending?: { action: 'disable' | 'rearm' | 'retire' | 'rotate'; by: string; at: string };
+  retiredBy?: string;
+  retiredAt?: string;
+  /** Where the canary lived before `/canary place` moved it, oldest first. */
+  previousLocations?: string[];
   disabledBy?: string;
   disabledAt?: string;
   /** The canary that re-armed this placement after it was disabled. */
@@ -87,6 +91,11 @@ export async function deleteCanary(ddb: DynamoDBDocumentClient, table: string, i
   );
 }
 
+/** Adds an alias item for a canary (a rotated key); the old ones stay so late events still resolve. */
+export async function putAlias(ddb: DynamoDBDocumentClient, table: string, alias: string, canaryId: string): Promise<void> {
+  await ddb.send(new PutCommand({ TableName: table, Item: { ...aliasKey(alias), canaryId } }));
+}
+
 /** The canary the first known alias leads to. */
 export async function findByAlias(ddb: DynamoDBDocumentClient, table: string, aliases: string[]): Promise<CanaryRecord | undefined> {
   for (const a of aliases) {
@@ -97,29 +106,29 @@ export async function findByAlias(ddb: DynamoDBDocumentClient, table: string, al
   return undefined;
 }
 
-export interface Page {
-  items: CanaryRecord[];
-  /** Opaque cursor for the next page, undefined on the last one. */
-  next?: string;
-}
-
-export async function listCanaries(ddb: DynamoDBDocumentClient, table: string, limit: number, cursor?: string): Promise<Page> {
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: table,
-      IndexName: LIST_INDEX.name,
-      KeyConditionExpression: '#p = :p',
-      ExpressionAttributeNames: { '#p': LIST_INDEX.partition },
-      ExpressionAttributeValues: { ':p': 'CANARY' },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>) : undefined,
-    }),
-  );
-  return {
-    items: (out.Items ?? []).map(toRecord),
-    next: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined,
-  };
+/**
+ * Every canary, newest first, from the list index. Canaries number in the hundreds, not
+ * millions, so filters and pages are applied in memory on one pass over the index.
+ */
+export async function allCanaries(ddb: DynamoDBDocumentClient, table: string): Promise<CanaryRecord[]> {
+  const items: CanaryRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: LIST_INDEX.name,
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': LIST_INDEX.partition },
+        ExpressionAttributeValues: { ':p': 'CANARY' },
+        ScanIndexForward: false,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []).map(toRecord));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 function toRecord(item: Record<string, unknown>): CanaryRecord {

@@ -35,14 +35,24 @@ describe('/canary list and /canary help answer privately, within Block Kit limit
     expect(text).toContain(`created ${new Date().toISOString().slice(0, 10)}`);
   });
 
-  it('stays under the 50-block limit with many canaries, saying how many it shows', async () => {
+  it('pages past the 50-block limit with many canaries, and filters by status, owner and text', async () => {
     for (let i = 0; i < LIST_PAGE + 5; i++) {
       await putNewCanary(h.ddb, h.table, { id: `cz${String(i).padStart(5, '0')}`, kind: 'aws-key', location: `box-${i}`, owner: 'U0BOB', createdAt: new Date(Date.now() - i * 1000).toISOString(), createdBy: 'U0BOB', status: 'active', aliases: [`AKIA${i}`], resource: {} });
     }
     const { body } = await h.command('list');
     expect(checkMessage(body!)).toEqual([]);
     expect((body!.blocks as unknown[]).length).toBeLessThanOrEqual(50);
-    expect(JSON.stringify(body!.blocks)).toContain(`Showing the ${LIST_PAGE} newest.`);
+    expect(JSON.stringify(body!.blocks)).toContain('page 1 of 2');
+    expect(JSON.stringify(body!.blocks)).toContain('Next: `/canary list --page 2`');
+    const page2 = (await h.command('list --page 2')).body!;
+    expect(checkMessage(page2)).toEqual([]);
+    expect((page2.blocks as unknown[]).length).toBe(1 + (LIST_PAGE + 5 + 2 - LIST_PAGE)); // header + the rest
+    const bob = (await h.command('list --owner <@U0BOB> box-4')).body!;
+    expect(JSON.stringify(bob.blocks)).toMatch(/Canaries \(\d+\)/);
+    const mine = JSON.stringify(bob.blocks);
+    expect(mine).toContain('`box-4`');
+    expect(mine).not.toContain('`box-3`');
+    expect(String((await h.command('list --status retired')).body!.text)).toBe('No canary matches that filter.');
   });
 
   it('explains the commands and the kinds in help', async () => {

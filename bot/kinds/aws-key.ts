@@ -20,7 +20,7 @@ import { checkUserName, generateUserName } from '../names';
 import { deleteCanary, putNewCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { MintError } from './kind';
-import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
+import type { AuditFinding, CanaryKind, Credentials, KindContext, MintRequest, Minted } from './kind';
 
 /** Inline policy on every canary user: whatever else gets attached, nothing is allowed. */
 export const DENY_ALL_POLICY_NAME = 'baseline';
@@ -195,6 +195,19 @@ async function disable({ aws, config }: KindContext, rec: CanaryRecord): Promise
   }
 }
 
+async function rotate({ aws }: KindContext, rec: CanaryRecord, deliver: (creds: Credentials, resource: Record<string, string>) => Promise<boolean>): Promise<Record<string, string> | undefined> {
+  const userName = rec.resource.userName ?? '';
+  const key = (await aws.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey;
+  if (!key?.AccessKeyId || !key.SecretAccessKey) throw new Error('IAM returned no key');
+  const resource = { ...rec.resource, accessKeyId: key.AccessKeyId };
+  if (!(await deliver({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }, resource))) {
+    await aws.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key.AccessKeyId })).catch(ignoreMissing);
+    return undefined;
+  }
+  if (rec.resource.accessKeyId) await aws.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: rec.resource.accessKeyId })).catch(ignoreMissing);
+  return resource;
+}
+
 export const awsKey: CanaryKind = {
   name: 'aws-key',
   label: 'AWS access key',
@@ -208,6 +221,7 @@ export const awsKey: CanaryKind = {
   // canary obtained (GetSessionToken), which carry an ASIA key of their own.
   aliasesFromEvent: (event) => [event.userIdentity?.accessKeyId, event.userIdentity?.arn].filter((a): a is string => typeof a === 'string' && a.length > 0),
   disable,
+  rotate,
   retire: async ({ aws, config }, rec) => removeUser(aws.iam, config.userPath, rec.resource.userName ?? ''),
   audit,
 };

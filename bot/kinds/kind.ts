@@ -59,6 +59,12 @@ export interface CanaryKind {
    * Says whether it did, found it already off (someone disabled it by hand), or found it gone.
    */
   disable?(ctx: KindContext, rec: CanaryRecord): Promise<'disabled' | 'already-inactive' | 'gone'>;
+  /**
+   * A new credential for the same placement: created, handed to `deliver` (which shows it to
+   * the requester once), and only then the old one deleted; if delivery fails the new one is
+   * deleted instead. Returns the record's new resource fields, or undefined when not delivered.
+   */
+  rotate?(ctx: KindContext, rec: CanaryRecord, deliver: (creds: Credentials, resource: Record<string, string>) => Promise<boolean>): Promise<Record<string, string> | undefined>;
   /** Removes the canary's cloud resources; safe to call again. */
   retire(ctx: KindContext, rec: CanaryRecord): Promise<void>;
   /** What is wrong with the canary's cloud resources; empty when intact. */

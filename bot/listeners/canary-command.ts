@@ -1,4 +1,5 @@
 import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { randomUUID } from 'node:crypto';
 import { parseCommand } from '../command';
 import { findKind } from '../kinds';
 import { log } from '../log';
@@ -7,13 +8,16 @@ import { inlineCode } from '../mrkdwn';
 import type { Runtime } from '../runtime';
 import type { Incident } from '../alerts/incidents';
 import type { AuditEntry } from '../audit';
-import { canaryItems, listCanaries } from '../store';
+import { recordAction } from '../audit';
+import { allCanaries, canaryItems, getCanary, updateCanary } from '../store';
+import { requestLifecycle } from '../triage/lifecycle';
+import { retireConfirm } from '../views/retire';
 import type { CanaryRecord } from '../store';
 import { removeSuppression } from '../triage/suppress';
 import { showReply } from '../views/show';
 import { ephemeral } from '../views/blocks';
 import { helpReply } from '../views/help';
-import { LIST_PAGE, listReply } from '../views/list';
+import { listReply } from '../views/list';
 import { mintModal } from '../views/mint-modal';
 
 export type AdminCheck = (userId: string) => Promise<boolean>;
@@ -53,8 +57,35 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         return ack(ephemeral(removed ? `Suppression ${inlineCode(cmd.suppression)} removed: calls from that source alert again.` : `Canary ${inlineCode(cmd.id)} has no suppression ${inlineCode(cmd.suppression)}.`));
       }
       case 'list': {
-        const page = await listCanaries(rt.aws.ddb, rt.config.table, LIST_PAGE);
-        return ack(listReply(page.items, page.next !== undefined));
+        const f = cmd.filter;
+        const text = f.text?.toLowerCase();
+        const all = (await allCanaries(rt.aws.ddb, rt.config.table)).filter(
+          (c) =>
+            (!f.status || c.status === f.status) &&
+            (!f.owner || c.owner === f.owner) &&
+            (!f.kind || c.kind === f.kind) &&
+            (!text || [c.id, c.location, c.note ?? ''].some((v) => v.toLowerCase().includes(text))),
+        );
+        return ack(listReply(all, cmd.page, Object.keys(f).length > 0));
+      }
+      case 'place': {
+        const canary = await getCanary(rt.aws.ddb, rt.config.table, cmd.id);
+        if (!canary) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}.`));
+        await updateCanary(rt.aws.ddb, rt.config.table, cmd.id, 'SET #l = :l, previousLocations = list_append(if_not_exists(previousLocations, :none), :old)', undefined, { ':l': cmd.location, ':none': [], ':old': [canary.location] }, { '#l': 'location' });
+        await recordAction(rt.aws.ddb, rt.config.table, cmd.id, { action: 'placed', by: user, detail: `${canary.location} -> ${cmd.location}` });
+        return ack(ephemeral(`Canary ${inlineCode(cmd.id)} now lives at ${inlineCode(cmd.location)} (was ${inlineCode(canary.location)}).`));
+      }
+      case 'retire': {
+        const canary = await getCanary(rt.aws.ddb, rt.config.table, cmd.id);
+        if (!canary) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}.`));
+        if (canary.status === 'retired') return ack(ephemeral(`Canary ${inlineCode(cmd.id)} is already retired.`));
+        return ack(retireConfirm(canary));
+      }
+      case 'rotate': {
+        const claimed = await requestLifecycle(rt, cmd.id, 'rotate', user);
+        if (!claimed.ok) return ack(ephemeral(claimed.why));
+        await rt.dispatch({ type: 'rotate', jobId: randomUUID(), canaryId: cmd.id, seq: 0, by: user, responseUrl: command.response_url });
+        return ack(ephemeral(`Rotating ${inlineCode(cmd.id)}: the new key will appear here in a few seconds, visible only to you. The old key is deleted once you have it.`));
       }
       case 'new-modal': {
         try {

@@ -10,7 +10,9 @@ import type { Runtime } from '../runtime';
 import { updateCanary } from '../store';
 import { requestDisable } from '../triage/disable';
 import { FP_MODAL_ID, fpModal, markFalsePositive, readFpModal } from '../triage/false-positive';
+import { requestLifecycle } from '../triage/lifecycle';
 import { requestRearm } from '../triage/rearm';
+import { RETIRE_ACTION } from '../views/retire';
 import { ALERT_ACTIONS } from '../views/alert';
 import type { AdminCheck } from './canary-command';
 import { refusal } from './canary-command';
@@ -39,7 +41,7 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
     if (await isAdmin(user)) return true;
     log.warn('non-admin refused', { userId: user, action, canaryId });
     await recordAction(rt.aws.ddb, rt.config.table, canaryId, { action: 'refused', by: user, detail: action }).catch(() => undefined);
-    await respond(refusal(action === 'disable' ? 'disable canary keys' : action === 'rearm' ? 're-arm canaries' : 'triage alerts'));
+    await respond(refusal({ disable: 'disable canary keys', rearm: 're-arm canaries', retire: 'retire canaries' }[action] ?? 'triage alerts'));
     return false;
   }
 
@@ -53,7 +55,7 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
    */
   function pendingButton(
     actionId: string,
-    name: 'disable' | 'rearm',
+    name: 'disable' | 'rearm' | 'retire',
     claimFor: (canaryId: string, seq: number, user: string) => Promise<{ ok: true } | { ok: false; why: string }>,
     job: (target: z.infer<typeof ref>, body: BlockButtonAction) => Job,
     started?: string,
@@ -64,20 +66,21 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
       if (!target || !(await gate(body.user.id, name, target.canaryId, respond))) return;
       const claimed = await claimFor(target.canaryId, target.seq, body.user.id);
       if (!claimed.ok) return void (await respond(privately(claimed.why)));
-      await showPending(client, target.canaryId, target.seq);
+      if (target.seq) await showPending(client, target.canaryId, target.seq); // seq 0: not from an alert
       if (started) await respond(privately(started));
       try {
         await rt.dispatch(job(target, body));
       } catch (err) {
         log.error('could not queue the job', { action: name, canaryId: target.canaryId, error: String(err) });
         await updateCanary(rt.aws.ddb, rt.config.table, target.canaryId, 'REMOVE pending', undefined, {});
-        await showPending(client, target.canaryId, target.seq);
+        if (target.seq) await showPending(client, target.canaryId, target.seq);
         await respond(privately('Could not start: the job queue is unavailable. Nothing changed; try again in a minute.'));
       }
     });
   }
 
   pendingButton(ALERT_ACTIONS.disableKey, 'disable', (id, seq, user) => requestDisable(rt, id, seq, user), (t, body) => ({ type: 'disable', jobId: randomUUID(), ...t, by: body.user.id }));
+  pendingButton(RETIRE_ACTION, 'retire', (id, _seq, user) => requestLifecycle(rt, id, 'retire', user), (t, body) => ({ type: 'retire', jobId: randomUUID(), ...t, by: body.user.id, responseUrl: body.response_url }));
   pendingButton(
     ALERT_ACTIONS.rearm,
     'rearm',

@@ -17,7 +17,8 @@ const who = (by: string) => (by === 'auto' ? 'automatic containment' : mention(b
 /** Why a second request does nothing, in words for the person who pressed. */
 export function alreadyHandled(c: CanaryRecord | undefined): string {
   if (!c) return 'That canary no longer exists.';
-  if (c.pending) return `${c.pending.action === 'disable' ? 'Disabling' : 'Re-arming'} is already under way (requested by ${who(c.pending.by)}).`;
+  const doing = { disable: 'Disabling', rearm: 'Re-arming', retire: 'Retiring', rotate: 'Rotating' } as const;
+  if (c.pending) return `${doing[c.pending.action]} is already under way (requested by ${who(c.pending.by)}).`;
   if (c.status === 'disabled') return `The key is already disabled (by ${who(c.disabledBy ?? '')} at ${hhmm(c.disabledAt ?? '')}).`;
   if (c.status === 'retired') return 'That canary is retired; its key no longer exists.';
   return 'Nothing to do.';

@@ -39,6 +39,7 @@ export function triageLines(canary: CanaryRecord, inc: Incident): string[] {
   const lines: string[] = [];
   if (canary.pending?.action === 'disable') lines.push(`:hourglass_flowing_sand: Disabling the key... (requested by ${who(canary.pending.by)})`);
   if (canary.pending?.action === 'rearm') lines.push(`:hourglass_flowing_sand: Re-arming... (requested by ${who(canary.pending.by)})`);
+  if (canary.status === 'retired' && canary.retiredAt) lines.push(`:file_cabinet: Retired by ${who(canary.retiredBy ?? '')} at ${hhmm(canary.retiredAt)}`);
   if (canary.status === 'disabled' && canary.disabledAt) lines.push(`:lock: *Disabled* by ${who(canary.disabledBy ?? '')} at ${hhmm(canary.disabledAt)}`);
   if (inc.triage) lines.push(`:white_check_mark: *Marked false positive* by ${mention(inc.triage.by)} at ${hhmm(inc.triage.at)}: ${inlineCode(inc.triage.reason, 300)}`);
   if (canary.replacedBy) lines.push(`:recycle: Re-armed as ${inlineCode(canary.replacedBy)}`);
