@@ -19,6 +19,7 @@ export type AuditAction =
   | 'placed'
   | 'retired'
   | 'rotated'
+  | 'silent-use'
   | 'refused';
 
 export interface AuditEntry {

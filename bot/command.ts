@@ -6,7 +6,8 @@ export type Command =
   | { type: 'help' }
   | { type: 'list'; filter: ListFilter; page: number }
   | { type: 'new-modal' }
-  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean }
+  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean; expiresOn?: string }
+  | { type: 'audit' }
   | { type: 'show'; id: string }
   | { type: 'unsuppress'; id: string; suppression: string }
   | { type: 'retire'; id: string }
@@ -52,7 +53,7 @@ export function checkFreeText(label: string, value: string, max: number): string
   return undefined;
 }
 
-const FLAG = /\s--(owner|name|note|auto-disable)(?=\s|=|$)[\s=]*/;
+const FLAG = /\s--(owner|name|note|auto-disable|expires)(?=\s|=|$)[\s=]*/;
 
 function parseNew(rest: string): Command {
   let text = rest.trim();
@@ -69,7 +70,7 @@ function parseNew(rest: string): Command {
   while (tail) {
     const m = FLAG.exec(tail);
     if (!m || m.index !== 0) break;
-    const flag = m[1] as 'owner' | 'name' | 'note' | 'auto-disable';
+    const flag = m[1] as 'owner' | 'name' | 'note' | 'auto-disable' | 'expires';
     tail = tail.slice(m[0].length);
     if (flag === 'note') {
       cmd.note = unescapeSlackText(tail.trim());
@@ -82,6 +83,11 @@ function parseNew(rest: string): Command {
       const owner = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(value);
       if (!owner) return { type: 'invalid', message: 'Give `--owner` as an @-mention of a person, e.g. `--owner @alice`.' };
       cmd.owner = owner[1]!;
+    } else if (flag === 'expires') {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value)) || value <= new Date().toISOString().slice(0, 10)) {
+        return { type: 'invalid', message: '`--expires` takes a future date, e.g. `--expires 2027-06-30`.' };
+      }
+      cmd.expiresOn = value;
     } else if (flag === 'auto-disable') {
       if (value !== 'on' && value !== 'off') return { type: 'invalid', message: '`--auto-disable` takes `on` or `off`.' };
       cmd.autoDisable = value === 'on';
@@ -89,7 +95,7 @@ function parseNew(rest: string): Command {
       cmd.name = value;
     }
   }
-  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --auto-disable and --note (last).` };
+  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --auto-disable, --expires and --note (last).` };
 
   const problem = checkFreeText('location', cmd.location, LOCATION_MAX) ?? (cmd.note !== undefined ? checkFreeText('note', cmd.note, NOTE_MAX) : undefined);
   if (problem) return { type: 'invalid', message: problem };
@@ -141,6 +147,8 @@ export function parseCommand(raw: string): Command {
       return { type: 'help' };
     case 'list':
       return parseList(rest);
+    case 'audit':
+      return rest.length ? { type: 'invalid', message: '`/canary audit` takes no options.' } : { type: 'audit' };
     case 'retire':
     case 'rotate':
       return rest.length === 1 && CANARY_REF.test(rest[0]!) ? { type: sub.toLowerCase() as 'retire' | 'rotate', id: rest[0]! } : { type: 'invalid', message: `Give the canary id, e.g. \`/canary ${sub.toLowerCase()} c7k2mq4\`.` };

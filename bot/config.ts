@@ -36,6 +36,16 @@ const schema = z.object({
   ADMIN_USERGROUP_ID: z.optional(slackId('S')),
   JOBS_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
   AUTO_DISABLE: z._default(z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true')), false),
+  DETECTION_RULE_NAME: z._default(z.string().check(z.regex(/^[\w.-]{1,64}$/, 'must be an EventBridge rule name')), 'aws-canary-bot-detect'),
+  ALERT_TOPIC_ARN: z.optional(z.string().check(z.regex(/^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'))),
+  CANARY_REGIONS: z._default(
+    z.pipe(
+      z.pipe(z.string(), z.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))),
+      z.array(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must list AWS regions such as us-east-1,eu-west-1'))),
+    ),
+    [],
+  ),
+  SILENT_USE_GRACE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,5}$/, 'must be a whole number of seconds')), z.transform(Number)), 900),
   ALERT_QUEUE_URL: z.optional(z.url({ protocol: /^https?$/, error: 'must be the alert queue URL' })),
   ALERT_UPDATE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds')), z.transform(Number)), 10),
   AWS_REGION: z._default(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')), 'us-east-1'),
@@ -54,6 +64,14 @@ export interface Config {
   jobsFunctionName: string | undefined;
   /** Disable a canary's key on its first alert (a canary's own autoDisable overrides). */
   autoDisable: boolean;
+  /** The home detection rule, checked by the audit (the CDK app sets it; forwarders are named FORWARD_RULE_NAME). */
+  detectionRuleName: string;
+  /** Where the detection rule must deliver, checked by the audit. */
+  alertTopicArn: string | undefined;
+  /** Regions whose forwarding rules the audit checks (all but the home region). */
+  regions: readonly string[];
+  /** How old an unexplained GetAccessKeyLastUsed must be before it counts as silent use (CloudTrail lags). */
+  silentUseGraceSeconds: number;
   /** The alert handler's own queue, for delayed flushes of throttled Slack updates. */
   alertQueueUrl: string | undefined;
   /** At most one thread summary and parent update per incident per this many seconds. */
@@ -100,6 +118,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobsFunctionName: c.JOBS_FUNCTION_NAME,
     autoDisable: c.AUTO_DISABLE,
     alertQueueUrl: c.ALERT_QUEUE_URL,
+    detectionRuleName: c.DETECTION_RULE_NAME,
+    alertTopicArn: c.ALERT_TOPIC_ARN,
+    regions: c.CANARY_REGIONS,
+    silentUseGraceSeconds: c.SILENT_USE_GRACE_SECONDS,
     alertUpdateSeconds: c.ALERT_UPDATE_SECONDS,
     region: c.AWS_REGION,
   };

@@ -3,6 +3,10 @@ import * as z from 'zod/mini';
 import { log } from './log';
 import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
+import { postToResponseUrl } from './respond';
+import { runSelfCheck } from './self-check';
+import { auditReport } from './views/audit-report';
+import { ephemeral } from './views/blocks';
 import { performDisable } from './triage/disable';
 import { performRetire, performRotate } from './triage/lifecycle';
 import { performRearm } from './triage/rearm';
@@ -26,6 +30,7 @@ const mintJob = z.object({
     note: z.optional(z.string()),
     name: z.optional(z.string()),
     autoDisable: z.optional(z.boolean()),
+    expiresOn: z.optional(z.string()),
     requestedBy: z.string(),
   }),
 });
@@ -35,10 +40,11 @@ const disableJob = z.object({ type: z.literal('disable'), ...incidentRef, by: z.
 const rearmJob = z.object({ type: z.literal('rearm'), ...incidentRef, by: z.string(), responseUrl: z.url() });
 const retireJob = z.object({ type: z.literal('retire'), ...incidentRef, by: z.string(), responseUrl: z.url() });
 const rotateJob = z.object({ type: z.literal('rotate'), ...incidentRef, by: z.string(), responseUrl: z.url() });
+const auditJob = z.object({ type: z.literal('audit'), jobId: z.uuid(), responseUrl: z.url() });
 /** A decision already stored (a false positive): tell the thread and re-render the parent. */
 const announceJob = z.object({ type: z.literal('announce'), ...incidentRef, line: z.string() });
 
-export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob, retireJob, rotateJob]);
+export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob, retireJob, rotateJob, auditJob]);
 export type Job = z.infer<typeof jobSchema>;
 export type MintJob = z.infer<typeof mintJob>;
 
@@ -76,6 +82,10 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
       return performRetire(rt, job.canaryId, job.by, job.responseUrl);
     case 'rotate':
       return performRotate(rt, job.canaryId, job.by, job.responseUrl);
+    case 'audit': {
+      const report = auditReport(await runSelfCheck(rt));
+      return postToResponseUrl(rt.config, job.responseUrl, ephemeral(report.text, report.blocks));
+    }
     case 'announce':
       await threadReply(rt, job.canaryId, job.seq, job.line);
       return refreshParent(rt, job.canaryId, job.seq);

@@ -33,6 +33,10 @@ export interface CanaryRecord {
   replacedBy?: string;
   /** Sources whose calls are counted but not alerted on, for this canary only. */
   suppressions?: Record<string, Suppression>;
+  /** The last GetAccessKeyLastUsed the silent-use net has accounted for (ISO time). */
+  lastUsedSeen?: string;
+  /** YYYY-MM-DD: the daily audit retires the canary on that day, after warning for two weeks. */
+  expiresOn?: string;
   /** Disable the key on the first alert; undefined follows AUTO_DISABLE. */
   autoDisable?: boolean;
 }

@@ -14,6 +14,9 @@ export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
  */
 export const RULE_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 
+/** Forwarding rules have a fixed name in every region, so the audit can find them. */
+export const FORWARD_RULE_NAME = 'aws-canary-bot-forward';
+
 export function canaryEventPattern(userPath: string): Record<string, unknown> {
   return {
     'detail-type': [CLOUDTRAIL_API_CALL],

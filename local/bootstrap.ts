@@ -1,11 +1,14 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { canaryEventPattern, RULE_STATE } from '../infra/detection';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
 
 export interface Bootstrapped {
   done: string[];
   topicArn: string;
+  ruleName: string;
   queueUrl: string;
   dlqUrl: string;
 }
@@ -16,7 +19,7 @@ export interface Bootstrapped {
  * queue subscribed to the topic, raw delivery off, as in AWS). Names derive from the table's.
  * In AWS the CDK app owns these resources instead.
  */
-export async function bootstrap({ table, region }: { table: string; region: string }): Promise<Bootstrapped> {
+export async function bootstrap({ table, region, userPath = '/svc/' }: { table: string; region: string; userPath?: string }): Promise<Bootstrapped> {
   const ddb = new DynamoDBClient({ region });
   const done: string[] = [];
   try {
@@ -75,8 +78,14 @@ export async function bootstrap({ table, region }: { table: string; region: stri
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${table}-alerts` }))).TopicArn!;
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
-  done.push(`alert topic ${topicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`);
+  // The detection rule, from the same code as the CDK app's, delivering to the topic.
+  const events = new EventBridgeClient({ region });
+  const ruleName = `${table}-detect`;
+  await events.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(canaryEventPattern(userPath)), State: RULE_STATE as never }));
+  await events.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: 'alerts', Arn: topicArn }] }));
+  done.push(`alert topic ${topicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`, `detection rule ${ruleName}`);
   sqs.destroy();
   sns.destroy();
-  return { done, topicArn, queueUrl, dlqUrl };
+  events.destroy();
+  return { done, topicArn, queueUrl, dlqUrl, ruleName };
 }

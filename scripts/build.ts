@@ -8,7 +8,7 @@ import { build } from 'esbuild';
  * a source map, for Lambda's Node 22 runtime. The AWS SDK clients are bundled (only the ones we
  * import) rather than taken from the runtime, so what was tested is what runs.
  */
-export const HANDLERS = ['slack', 'jobs', 'alert'] as const;
+export const HANDLERS = ['slack', 'jobs', 'alert', 'audit'] as const;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -116,6 +116,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
       owner: req.owner,
       ...(req.note ? { note: req.note } : {}),
       ...(req.autoDisable !== undefined ? { autoDisable: req.autoDisable } : {}),
+      ...(req.expiresOn ? { expiresOn: req.expiresOn } : {}),
       createdAt: new Date().toISOString(),
       createdBy: req.requestedBy,
       status: 'active',

@@ -21,6 +21,8 @@ export interface MintRequest {
   name?: string;
   /** Overrides AUTO_DISABLE for this canary. */
   autoDisable?: boolean;
+  /** YYYY-MM-DD after which the audit retires it. */
+  expiresOn?: string;
 }
 
 /** Shown once, to the requester only, and then forgotten. */

@@ -81,6 +81,10 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         if (canary.status === 'retired') return ack(ephemeral(`Canary ${inlineCode(cmd.id)} is already retired.`));
         return ack(retireConfirm(canary));
       }
+      case 'audit': {
+        await rt.dispatch({ type: 'audit', jobId: randomUUID(), responseUrl: command.response_url });
+        return ack(ephemeral('Auditing every canary and the detection pipeline... the report will appear here, visible only to you.'));
+      }
       case 'rotate': {
         const claimed = await requestLifecycle(rt, cmd.id, 'rotate', user);
         if (!claimed.ok) return ack(ephemeral(claimed.why));
@@ -99,7 +103,7 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
       case 'new': {
         const kind = findKind(cmd.kind)!;
         try {
-          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}), ...(cmd.autoDisable !== undefined ? { autoDisable: cmd.autoDisable } : {}) }, command.response_url);
+          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}), ...(cmd.autoDisable !== undefined ? { autoDisable: cmd.autoDisable } : {}), ...(cmd.expiresOn ? { expiresOn: cmd.expiresOn } : {}) }, command.response_url);
         } catch (err) {
           log.error('could not queue mint', { error: err instanceof Error ? err.message : String(err) });
           return ack(ephemeral('Could not start minting: the job queue is unavailable. Nothing was created; try again in a minute.'));

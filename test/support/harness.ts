@@ -25,6 +25,7 @@ export interface Harness {
   slack: Loaded<typeof import('../../handlers/slack')>;
   jobs: Loaded<typeof import('../../handlers/jobs')>;
   alert: Loaded<typeof import('../../handlers/alert')>;
+  audit: Loaded<typeof import('../../handlers/audit')>;
   iam: IAMClient;
   ddb: DynamoDBDocumentClient;
   /** Sends a signed slash command through handlers/slack; returns the HTTP response and the response_url used. */
@@ -83,7 +84,13 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     ...opts.env,
   };
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-  const resources = await bootstrap({ table, region: REGION });
+  const resources = await bootstrap({ table, region: REGION, userPath });
+  for (const [k, v] of Object.entries({ DETECTION_RULE_NAME: resources.ruleName, ALERT_TOPIC_ARN: resources.topicArn })) {
+    if (!(k in (opts.env ?? {}))) {
+      vi.stubEnv(k, v);
+      env[k] = v;
+    }
+  }
   if (!('ALERT_QUEUE_URL' in (opts.env ?? {}))) {
     vi.stubEnv('ALERT_QUEUE_URL', resources.queueUrl);
     env.ALERT_QUEUE_URL = resources.queueUrl;
@@ -104,6 +111,7 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
   const slack = await loaded(await import('../../handlers/slack'));
   const jobs = await loaded(await import('../../handlers/jobs'));
   const alert = await loaded(await import('../../handlers/alert'));
+  const audit = await loaded(await import('../../handlers/audit'));
   const iam = new IAMClient({ region: REGION });
   const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION }));
 
@@ -117,6 +125,7 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     slack,
     jobs,
     alert,
+    audit,
     iam,
     ddb,
     send,
@@ -141,6 +150,18 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     },
   };
   return h;
+}
+
+/** The secret of the key delivered to this response_url (the one message allowed to carry it). */
+export function deliveredSecret(h: Harness, responseUrl?: string): { accessKeyId: string; secretAccessKey: string } {
+  for (const c of [...h.standin.calls].reverse()) {
+    if (c.method !== 'response_url' || (responseUrl && !responseUrl.endsWith(c.responseUrlId!))) continue;
+    const text = JSON.stringify(c.args);
+    const id = /aws_access_key_id = (A[A-Z0-9]+)/.exec(text);
+    const secret = /aws_secret_access_key = ([A-Za-z0-9/+=]{20,})/.exec(text);
+    if (id && secret) return { accessKeyId: id[1]!, secretAccessKey: secret[1]! };
+  }
+  throw new Error('no message carried a key');
 }
 
 /** Every recorded Slack call, serialised, for "the secret appears nowhere else" checks. */

@@ -1,0 +1,44 @@
+import { inlineCode, mention } from '../mrkdwn';
+import type { CanaryRecord } from '../store';
+import { ALERT_ACTIONS } from './alert';
+import { context, fields, header, section } from './blocks';
+import type { Block } from './blocks';
+
+/** Silent use: the key was used, but not in a way CloudTrail logs. As urgent as any alert. */
+export function silentUseAlert(c: CanaryRecord, service: string, region: string, at: string): { text: string; blocks: Block[] } {
+  return {
+    text: `Silent use of canary ${c.id}: ${service} in ${region}`,
+    blocks: [
+      header(`Silent use of a canary: ${c.location}`),
+      section(':rotating_light: *High severity*: the key was used by a call CloudTrail does not log (attackers validate stolen keys this way, e.g. `sqs:ListQueues`). IAM saw it; no CloudTrail event matches.'),
+      fields([
+        ['Canary', inlineCode(c.id)],
+        ['Owner', c.owner ? mention(c.owner) : '_none_'],
+        ['Key id', inlineCode(c.resource.accessKeyId ?? 'unknown')],
+        ['Service', inlineCode(service, 100)],
+        ['Region', inlineCode(region, 64)],
+        ['Last used', at.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')],
+      ]),
+      {
+        type: 'actions',
+        block_id: 'triage',
+        elements: [
+          {
+            type: 'button',
+            action_id: ALERT_ACTIONS.disableKey,
+            style: 'danger',
+            text: { type: 'plain_text', text: 'Disable key' },
+            value: JSON.stringify({ canaryId: c.id, seq: 0 }),
+            confirm: {
+              title: { type: 'plain_text', text: 'Disable this canary key?' },
+              text: { type: 'mrkdwn', text: "The key becomes Inactive: the attacker's next calls fail, and you may no longer see what they try next." },
+              confirm: { type: 'plain_text', text: 'Disable key' },
+              deny: { type: 'plain_text', text: 'Keep watching' },
+            },
+          },
+        ],
+      },
+      context('From the silent-use net: GetAccessKeyLastUsed moved with no matching CloudTrail event. IAM reports service and region, not the caller.'),
+    ],
+  };
+}

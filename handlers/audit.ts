@@ -1,0 +1,23 @@
+import { loadConfig } from '../bot/config';
+import { log } from '../bot/log';
+import { createRuntime } from '../bot/runtime';
+import { initialise } from '../bot/secrets';
+import { runSelfCheck } from '../bot/self-check';
+import { checkSilentUse } from '../bot/silent-use';
+import { auditReport } from '../bot/views/audit-report';
+
+/**
+ * Scheduled work (EventBridge schedules): `{"task": "daily"}` audits every canary and the pipeline
+ * and posts to the alert channel only when something is wrong; `{"task": "silent-use"}` (every
+ * few minutes) polls GetAccessKeyLastUsed for the silent-use net.
+ */
+export const ready = initialise(() => ({ runtime: createRuntime(loadConfig()) }));
+
+export const handler = async (event: { task?: string }): Promise<{ task: string; problems: number }> => {
+  const { runtime } = await ready;
+  if (event?.task === 'silent-use') return { task: 'silent-use', problems: await checkSilentUse(runtime) };
+  const report = auditReport(await runSelfCheck(runtime));
+  if (!report.ok) await runtime.slack.chat.postMessage({ channel: runtime.config.alertChannelId, text: report.text, blocks: report.blocks, unfurl_links: false });
+  log.info('daily audit', { ok: report.ok });
+  return { task: 'daily', problems: report.ok ? 0 : 1 };
+};
