@@ -25,6 +25,7 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
     env: { account, region: homeRegion },
     settings: {
       handlersDir,
+      regions,
       userPath,
       alertChannelId,
       adminUserIds: ctx('adminUserIds'),

@@ -17,11 +17,16 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
 import { botIamStatements } from './bot-policy';
-import { canaryEventPattern, CLOUDTRAIL_API_CALL, RULE_STATE } from './detection';
+import { canaryEventPattern, CLOUDTRAIL_API_CALL, FORWARD_RULE_NAME, RULE_STATE } from './detection';
+
+/** The home detection rule's fixed name: the audit checks it exists and is in the right state. */
+export const DETECTION_RULE_NAME = 'aws-canary-bot-detect';
 
 export interface BotSettings {
   /** Folder of `npm run build`'s bundles (dist/handlers). */
   handlersDir: string;
+  /** Regions with a forwarding rule, checked by the audit. */
+  regions: string[];
   userPath: string;
   alertChannelId: string;
   adminUserIds?: string;
@@ -96,6 +101,8 @@ export class CanaryBotStack extends Stack {
       CANARY_TABLE: table.tableName,
       CANARY_USER_PATH: s.userPath,
       AUTO_DISABLE: String(s.autoDisable ?? false),
+      DETECTION_RULE_NAME,
+      CANARY_REGIONS: s.regions.join(','),
       POWERTOOLS_SERVICE_NAME: 'aws-canary-bot',
       NODE_OPTIONS: '--enable-source-maps',
       ...(s.adminUserIds ? { ADMIN_USER_IDS: s.adminUserIds } : {}),
@@ -128,22 +135,43 @@ export class CanaryBotStack extends Stack {
       environment: { ...environment, ALERT_QUEUE_URL: queue.queueUrl },
       logGroup: logGroup('Alert'),
     });
+    const audit = new lambda.Function(this, 'AuditFunction', {
+      ...common,
+      handler: 'audit.handler',
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      environment: { ...environment, ALERT_TOPIC_ARN: this.topic.topicArn },
+      logGroup: logGroup('Audit'),
+    });
+    // Daily audit, and the silent-use net every five minutes (one IAM read per active canary).
+    new events.Rule(this, 'DailyAudit', { schedule: events.Schedule.cron({ minute: '17', hour: '6' }), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'daily' }) })] });
+    new events.Rule(this, 'SilentUsePoll', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'silent-use' }) })] });
+    audit.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['events:DescribeRule', 'events:ListTargetsByRule'],
+        resources: [DETECTION_RULE_NAME, FORWARD_RULE_NAME].map((name) => `arn:${Aws.PARTITION}:events:*:${Aws.ACCOUNT_ID}:rule/${name}`),
+      }),
+    );
+    audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'], resources: [`arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*`] }));
+    audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:DescribeTrails'], resources: ['*'] })); // DescribeTrails has no resource-level permissions
+
     alert.addEventSource(new SqsEventSource(queue, { batchSize: 100, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true }));
     queue.grantSendMessages(alert); // delayed flushes of throttled Slack updates
     jobs.grantInvoke(slack);
-    for (const fn of [slack, jobs, alert]) {
+    for (const fn of [slack, jobs, alert, audit]) {
       table.grantReadWriteData(fn);
       secret.grantRead(fn);
     }
     // Minting, disabling, re-arming (jobs) and automatic containment (alert) touch IAM users, only
     // under the canary path.
     for (const st of botIamStatements({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, userPath: s.userPath })) {
-      for (const fn of [jobs, alert]) fn.addToRolePolicy(iam.PolicyStatement.fromJson(st));
+      for (const fn of [jobs, alert, audit]) fn.addToRolePolicy(iam.PolicyStatement.fromJson(st));
     }
     const url = slack.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE }); // Slack's signature is the check
 
     // Detection: CloudTrail calls by canary users, read-only ones included.
     this.detectionRule = new events.Rule(this, 'DetectionRule', {
+      ruleName: DETECTION_RULE_NAME,
       description: 'aws-canary-bot: any API call by an IAM user under the canary path',
       eventPattern: { detailType: [CLOUDTRAIL_API_CALL] },
       targets: [new targets.SnsTopic(this.topic)],
@@ -163,7 +191,7 @@ export class CanaryBotStack extends Stack {
         alarmDescription: `aws-canary-bot: ${what}`,
       }).addAlarmAction(new cwActions.SnsAction(this.topic));
     alarm('DlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 'alert messages are in the DLQ: events were not delivered to Slack');
-    for (const [name, fn] of [['Slack', slack], ['Jobs', jobs], ['Alert', alert]] as const) {
+    for (const [name, fn] of [['Slack', slack], ['Jobs', jobs], ['Alert', alert], ['Audit', audit]] as const) {
       alarm(`${name}ErrorsAlarm`, fn.metricErrors({ period: Duration.minutes(1) }), `the ${name.toLowerCase()} Lambda is failing`);
       alarm(`${name}ThrottlesAlarm`, fn.metricThrottles({ period: Duration.minutes(1) }), `the ${name.toLowerCase()} Lambda is throttled`);
     }
@@ -178,6 +206,10 @@ export class CanaryBotStack extends Stack {
     ack(this, 'AwsSolutions-SMG4', 'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.');
     ack(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');
     ack(dlq, 'AwsSolutions-SQS3', 'This is the dead-letter queue.');
+    ack(this, 'AwsSolutions-IAM5[Resource::*]', 'cloudtrail:DescribeTrails only, which has no resource-level permissions (the audit checks a trail is logging).');
+    ack(this, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:<AWS::AccountId>:trail/*]', "The audit reads the status and selectors of the account's trails, whichever trail covers it.");
+    ack(this, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-detect]', "The audit reads the bot's own detection rule.");
+    ack(this, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-forward]', "The audit reads the bot's own forwarding rule in each region.");
     ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${s.userPath}*]`, 'Canary users only: the wildcard is the canary path itself, the scope the design asks for.');
     ack(this, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*]`, "The table's own indexes (the list index), from table.grantReadWriteData.");
     ack(this, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(jobs.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`, "Versions and aliases of the bot's own jobs function, from jobs.grantInvoke.");

@@ -51,9 +51,9 @@ describe('the CDK app deploys the whole detection pipeline', () => {
 
   it('alarms on DLQ depth and on every Lambda\'s errors and throttles, to the same topic', () => {
     const alarms = Object.values(home.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(9);
     for (const a of alarms) expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/AlertTopic/);
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Errors', 'Throttles', 'Throttles', 'Throttles']);
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', ...Array(4).fill('Errors'), ...Array(4).fill('Throttles')]);
   });
 
   it('encrypts the topic, the queues and the table, with point-in-time recovery, TTL and deletion protection', () => {
@@ -70,7 +70,7 @@ describe('the CDK app deploys the whole detection pipeline', () => {
 
   it('runs the three bundles on Node 22, Slack secrets only by reference, the Slack endpoint behind a Function URL', () => {
     const fns = Object.values(home.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
-    expect(fns.map((f) => f.Handler).sort()).toEqual(['alert.handler', 'jobs.handler', 'slack.handler']);
+    expect(fns.map((f) => f.Handler).sort()).toEqual(['alert.handler', 'audit.handler', 'jobs.handler', 'slack.handler']);
     for (const f of fns) {
       expect(f.Runtime).toBe('nodejs22.x');
       expect(Object.keys(f.Environment.Variables)).toContain('SLACK_SECRET_ARN');
@@ -89,7 +89,14 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     const create = iamAllows.find((s) => [s.Action].flat().includes('iam:CreateUser'))!;
     expect(JSON.stringify(create.Condition)).toContain('policy/AWSDenyAll');
     const wildcard = statements.filter((s) => s.Effect === 'Allow' && s.Resource === '*');
-    expect(wildcard).toEqual([]);
+    expect(wildcard.map((s) => s.Action)).toEqual(['cloudtrail:DescribeTrails']); // no resource-level permissions exist for it
+  });
+
+  it('schedules the daily audit and the silent-use poll, and names the rules the audit checks', () => {
+    home.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(17 6 * * ? *)', Targets: [Match.objectLike({ Input: '{"task":"daily"}' })] });
+    home.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Input: '{"task":"silent-use"}' })] });
+    home.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect', State: RULE_STATE });
+    for (const f of stacks.forwarders) Template.fromStack(f).hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-forward' });
   });
 
   it('passes cdk-nag (AwsSolutions), every accepted finding acknowledged with a reason in code', () => {
