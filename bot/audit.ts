@@ -20,6 +20,8 @@ export type AuditAction =
   | 'retired'
   | 'rotated'
   | 'silent-use'
+  | 'self-test'
+  | 'self-test-arrived'
   | 'refused';
 
 export interface AuditEntry {

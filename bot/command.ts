@@ -6,7 +6,8 @@ export type Command =
   | { type: 'help' }
   | { type: 'list'; filter: ListFilter; page: number }
   | { type: 'new-modal' }
-  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean; expiresOn?: string }
+  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean; expiresOn?: string; selfTest?: boolean }
+  | { type: 'test'; id: string }
   | { type: 'audit' }
   | { type: 'show'; id: string }
   | { type: 'unsuppress'; id: string; suppression: string }
@@ -53,7 +54,7 @@ export function checkFreeText(label: string, value: string, max: number): string
   return undefined;
 }
 
-const FLAG = /\s--(owner|name|note|auto-disable|expires)(?=\s|=|$)[\s=]*/;
+const FLAG = /\s--(owner|name|note|auto-disable|expires|self-test)(?=\s|=|$)[\s=]*/;
 
 function parseNew(rest: string): Command {
   let text = rest.trim();
@@ -70,8 +71,13 @@ function parseNew(rest: string): Command {
   while (tail) {
     const m = FLAG.exec(tail);
     if (!m || m.index !== 0) break;
-    const flag = m[1] as 'owner' | 'name' | 'note' | 'auto-disable' | 'expires';
+    const flag = m[1] as 'owner' | 'name' | 'note' | 'auto-disable' | 'expires' | 'self-test';
     tail = tail.slice(m[0].length);
+    if (flag === 'self-test') {
+      cmd.selfTest = true; // takes no value
+      tail = tail ? ` ${tail}` : '';
+      continue;
+    }
     if (flag === 'note') {
       cmd.note = unescapeSlackText(tail.trim());
       tail = '';
@@ -95,7 +101,7 @@ function parseNew(rest: string): Command {
       cmd.name = value;
     }
   }
-  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --auto-disable, --expires and --note (last).` };
+  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --auto-disable, --expires, --self-test and --note (last).` };
 
   const problem = checkFreeText('location', cmd.location, LOCATION_MAX) ?? (cmd.note !== undefined ? checkFreeText('note', cmd.note, NOTE_MAX) : undefined);
   if (problem) return { type: 'invalid', message: problem };
@@ -151,7 +157,8 @@ export function parseCommand(raw: string): Command {
       return rest.length ? { type: 'invalid', message: '`/canary audit` takes no options.' } : { type: 'audit' };
     case 'retire':
     case 'rotate':
-      return rest.length === 1 && CANARY_REF.test(rest[0]!) ? { type: sub.toLowerCase() as 'retire' | 'rotate', id: rest[0]! } : { type: 'invalid', message: `Give the canary id, e.g. \`/canary ${sub.toLowerCase()} c7k2mq4\`.` };
+    case 'test':
+      return rest.length === 1 && CANARY_REF.test(rest[0]!) ? { type: sub.toLowerCase() as 'retire' | 'rotate' | 'test', id: rest[0]! } : { type: 'invalid', message: `Give the canary id, e.g. \`/canary ${sub.toLowerCase()} c7k2mq4\`.` };
     case 'place': {
       const [id = '', ...where] = rest;
       const location = unescapeSlackText(where.join(' ').trim());

@@ -5,6 +5,9 @@ import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
 import { postToResponseUrl } from './respond';
 import { runSelfCheck } from './self-check';
+import { runSelfTest } from './self-test';
+import { getCanary } from './store';
+import { inlineCode } from './mrkdwn';
 import { auditReport } from './views/audit-report';
 import { ephemeral } from './views/blocks';
 import { performDisable } from './triage/disable';
@@ -31,6 +34,7 @@ const mintJob = z.object({
     name: z.optional(z.string()),
     autoDisable: z.optional(z.boolean()),
     expiresOn: z.optional(z.string()),
+    selfTest: z.optional(z.boolean()),
     requestedBy: z.string(),
   }),
 });
@@ -40,11 +44,12 @@ const disableJob = z.object({ type: z.literal('disable'), ...incidentRef, by: z.
 const rearmJob = z.object({ type: z.literal('rearm'), ...incidentRef, by: z.string(), responseUrl: z.url() });
 const retireJob = z.object({ type: z.literal('retire'), ...incidentRef, by: z.string(), responseUrl: z.url() });
 const rotateJob = z.object({ type: z.literal('rotate'), ...incidentRef, by: z.string(), responseUrl: z.url() });
+const selfTestJob = z.object({ type: z.literal('self-test'), jobId: z.uuid(), canaryId: z.string(), by: z.string(), responseUrl: z.url() });
 const auditJob = z.object({ type: z.literal('audit'), jobId: z.uuid(), responseUrl: z.url() });
 /** A decision already stored (a false positive): tell the thread and re-render the parent. */
 const announceJob = z.object({ type: z.literal('announce'), ...incidentRef, line: z.string() });
 
-export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob, retireJob, rotateJob, auditJob]);
+export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob, retireJob, rotateJob, auditJob, selfTestJob]);
 export type Job = z.infer<typeof jobSchema>;
 export type MintJob = z.infer<typeof mintJob>;
 
@@ -82,6 +87,12 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
       return performRetire(rt, job.canaryId, job.by, job.responseUrl);
     case 'rotate':
       return performRotate(rt, job.canaryId, job.by, job.responseUrl);
+    case 'self-test': {
+      const canary = await getCanary(rt.aws.ddb, rt.config.table, job.canaryId);
+      if (!canary) return;
+      const at = await runSelfTest(rt.config, rt.aws.ddb, canary, job.by);
+      return postToResponseUrl(rt.config, job.responseUrl, ephemeral(`Test call made with canary ${inlineCode(canary.id)}'s key at ${at.slice(11, 19)} UTC (sts:GetCallerIdentity). Its alert should reach the security channel within about a minute, labelled as a test.`));
+    }
     case 'audit': {
       const report = auditReport(await runSelfCheck(rt));
       return postToResponseUrl(rt.config, job.responseUrl, ephemeral(report.text, report.blocks));

@@ -9,7 +9,8 @@ import { log } from './log';
 import { inlineCode } from './mrkdwn';
 import { postToResponseUrl } from './respond';
 import type { Runtime } from './runtime';
-import { deleteCanary } from './store';
+import { deleteSelfTestSecret, storeSelfTestSecret } from './self-test';
+import { deleteCanary, updateCanary } from './store';
 import { ephemeral } from './views/blocks';
 import { mintedReply } from './views/minted';
 
@@ -42,6 +43,11 @@ export async function runMintJob(rt: Runtime, job: MintJob): Promise<void> {
     return reply(ephemeral(text));
   }
   log.info('canary minted', { canaryId: minted.record.id, kind: kind.name, aliases: minted.record.aliases, requestedBy: request.requestedBy });
+  if (request.selfTest && minted.credentials) {
+    const arn = await storeSelfTestSecret(rt.config, minted.record.id, minted.credentials);
+    await updateCanary(rt.aws.ddb, rt.config.table, minted.record.id, 'SET selfTestSecretArn = :a', undefined, { ':a': arn });
+    minted.record.selfTestSecretArn = arn;
+  }
   if (await deliverOrUndo(rt, kind, minted, job.responseUrl)) {
     await recordAction(rt.aws.ddb, rt.config.table, minted.record.id, { action: 'minted', by: request.requestedBy, detail: minted.record.location });
   }
@@ -60,6 +66,7 @@ export async function deliverOrUndo(rt: Runtime, kind: CanaryKind, minted: Minte
     log.error('could not deliver the minted canary; undoing it', { canaryId: minted.record.id, error: err instanceof Error ? err.message : String(err) });
     await kind.retire({ aws: rt.aws, config: rt.config }, minted.record);
     await deleteCanary(rt.aws.ddb, rt.config.table, minted.record.id, minted.record.aliases);
+    if (minted.record.selfTestSecretArn) await deleteSelfTestSecret(rt.config, minted.record.selfTestSecretArn);
     return false;
   }
 }

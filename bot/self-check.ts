@@ -8,6 +8,7 @@ import { recordAction } from './audit';
 import type { Config } from './config';
 import { findKind } from './kinds';
 import { log } from './log';
+import { deleteSelfTestSecret } from './self-test';
 import { allCanaries, updateCanary } from './store';
 import type { CanaryRecord } from './store';
 
@@ -54,6 +55,7 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
     if (c.expiresOn && c.expiresOn <= today) {
       try {
         await kind.retire({ aws: deps.aws, config: deps.config }, c);
+        if (c.selfTestSecretArn) await deleteSelfTestSecret(deps.config, c.selfTestSecretArn);
         await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET #s = :r, retiredBy = :by, retiredAt = :at', undefined, { ':r': 'retired', ':by': 'expiry', ':at': now.toISOString() }, { '#s': 'status' });
         await recordAction(deps.aws.ddb, deps.config.table, c.id, { action: 'retired', by: 'expiry', detail: `expired on ${c.expiresOn}` });
         retired.push(c);

@@ -33,6 +33,10 @@ export interface CanaryRecord {
   replacedBy?: string;
   /** Sources whose calls are counted but not alerted on, for this canary only. */
   suppressions?: Record<string, Suppression>;
+  /** Set when the admin opted in to `/canary test` at mint: where a copy of the key is kept. */
+  selfTestSecretArn?: string;
+  /** The last test call: its nonce lets the alert path recognise it. */
+  selfTest?: { nonce: string; at: string; by: string };
   /** The last GetAccessKeyLastUsed the silent-use net has accounted for (ISO time). */
   lastUsedSeen?: string;
   /** YYYY-MM-DD: the daily audit retires the canary on that day, after warning for two weeks. */

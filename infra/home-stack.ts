@@ -167,6 +167,11 @@ export class CanaryBotStack extends Stack {
     for (const st of botIamStatements({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, userPath: s.userPath })) {
       for (const fn of [jobs, alert, audit]) fn.addToRolePolicy(iam.PolicyStatement.fromJson(st));
     }
+    // /canary test (opt-in at mint): the jobs function keeps, replaces and deletes copies of canary
+    // keys under one name prefix; the audit deletes them when it retires an expired canary.
+    const selfTestSecrets = `arn:${Aws.PARTITION}:secretsmanager:${this.region}:${Aws.ACCOUNT_ID}:secret:aws-canary-bot/self-test/*`;
+    jobs.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue', 'secretsmanager:DeleteSecret'], resources: [selfTestSecrets] }));
+    audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:DeleteSecret'], resources: [selfTestSecrets] }));
     const url = slack.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE }); // Slack's signature is the check
 
     // Detection: CloudTrail calls by canary users, read-only ones included.
@@ -206,6 +211,7 @@ export class CanaryBotStack extends Stack {
     ack(this, 'AwsSolutions-SMG4', 'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.');
     ack(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');
     ack(dlq, 'AwsSolutions-SQS3', 'This is the dead-letter queue.');
+    ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${this.region}:<AWS::AccountId>:secret:aws-canary-bot/self-test/*]`, 'Copies of canary keys kept for /canary test, one secret per canary, all under this prefix.');
     ack(this, 'AwsSolutions-IAM5[Resource::*]', 'cloudtrail:DescribeTrails only, which has no resource-level permissions (the audit checks a trail is logging).');
     ack(this, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:<AWS::AccountId>:trail/*]', "The audit reads the status and selectors of the account's trails, whichever trail covers it.");
     ack(this, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-detect]', "The audit reads the bot's own detection rule.");

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { KINDS } from '../kinds';
 import { log } from '../log';
-import { AlreadyExistsError, findByAlias, getCanary, putNewCanary } from '../store';
+import { recordAction } from '../audit';
+import { inlineCode } from '../mrkdwn';
+import { isSelfTest } from '../self-test';
+import { AlreadyExistsError, claimOnce, findByAlias, getCanary, putNewCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { unwrap } from './envelope';
 import type { FlushRequest } from './envelope';
@@ -12,7 +15,7 @@ import { countEvents, countSuppressed, currentIncident } from './counting';
 import { getIncident, incidentKey } from './incidents';
 import { reconcile } from './reconcile';
 import type { AlertRuntime } from './runtime';
-import { parseTrailEvent } from './trail-event';
+import { actionOf, parseTrailEvent } from './trail-event';
 import type { TrailEvent } from './trail-event';
 
 export interface QueueMessage {
@@ -73,7 +76,7 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
 
   for (const { canary, events: all, messages: ids } of groups.values()) {
     try {
-      const events = await countAndDropSuppressed(rt, canary, all, now);
+      const events = await countAndDropSuppressed(rt, canary, await reportAndDropSelfTests(rt, canary, all, now), now);
       if (!events.length) continue;
       const seq = await currentIncident(rt.aws.ddb, rt.config.table, canary.id, now);
       const before = await getIncident(rt.aws.ddb, rt.config.table, canary.id, seq);
@@ -109,6 +112,26 @@ async function contain(rt: AlertRuntime, canary: CanaryRecord, seq: number): Pro
   if (canary.status !== 'active') return;
   const claimed = await requestDisable(rt, canary.id, seq, 'auto');
   if (claimed.ok) await performDisable(rt, canary.id, seq, 'auto');
+}
+
+/**
+ * The bot's own `/canary test` calls (recognised by the nonce in their user agent) prove the
+ * pipeline end to end: each is reported once as a test, closed, and opens no incident.
+ */
+async function reportAndDropSelfTests(rt: AlertRuntime, canary: CanaryRecord, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
+  const rest: TrailEvent[] = [];
+  for (const e of events) {
+    if (!isSelfTest(canary, e.userAgent)) {
+      rest.push(e);
+      continue;
+    }
+    if (!(await claimOnce(rt.aws.ddb, rt.config.table, `EVENT#${e.eventId}`, 7 * 24 * 3600))) continue;
+    const took = canary.selfTest ? Math.max(0, Math.round((now - Date.parse(canary.selfTest.at)) / 1000)) : undefined;
+    const text = `:test_tube: *Self-test of canary ${inlineCode(canary.id)}* (${inlineCode(canary.location, 120)}) arrived: ${inlineCode(actionOf(e))} in ${inlineCode(e.region, 40)}${took !== undefined ? `, ${took} s after the test call` : ''}. CloudTrail -> EventBridge -> SNS -> SQS -> Slack works end to end. Closed automatically.`;
+    await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text, unfurl_links: false });
+    await recordAction(rt.aws.ddb, rt.config.table, canary.id, { action: 'self-test-arrived', by: canary.selfTest?.by ?? 'unknown', detail: `${took ?? '?'} s` });
+  }
+  return rest;
 }
 
 /** Calls from a suppressed source are counted against their suppression and raise nothing. */

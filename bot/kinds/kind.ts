@@ -23,6 +23,8 @@ export interface MintRequest {
   autoDisable?: boolean;
   /** YYYY-MM-DD after which the audit retires it. */
   expiresOn?: string;
+  /** Keep a copy of the key in Secrets Manager for `/canary test` (said plainly at mint). */
+  selfTest?: boolean;
 }
 
 /** Shown once, to the requester only, and then forgotten. */

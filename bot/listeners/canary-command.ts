@@ -81,6 +81,15 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         if (canary.status === 'retired') return ack(ephemeral(`Canary ${inlineCode(cmd.id)} is already retired.`));
         return ack(retireConfirm(canary));
       }
+      case 'test': {
+        const canary = await getCanary(rt.aws.ddb, rt.config.table, cmd.id);
+        if (!canary || canary.status !== 'active') return ack(ephemeral(`There is no active canary ${inlineCode(cmd.id)}.`));
+        if (!canary.selfTestSecretArn) {
+          return ack(ephemeral(`Self-test is off for ${inlineCode(cmd.id)}: its key is kept nowhere, so the bot cannot use it. Test it by hand where it is placed, e.g. \`aws sts get-caller-identity\` with that key; the alert arrives within about a minute. (Mint with \`--self-test\` to let the bot do this.)`));
+        }
+        await rt.dispatch({ type: 'self-test', jobId: randomUUID(), canaryId: cmd.id, by: user, responseUrl: command.response_url });
+        return ack(ephemeral(`Testing ${inlineCode(cmd.id)}: the bot will use its key once.`));
+      }
       case 'audit': {
         await rt.dispatch({ type: 'audit', jobId: randomUUID(), responseUrl: command.response_url });
         return ack(ephemeral('Auditing every canary and the detection pipeline... the report will appear here, visible only to you.'));
@@ -103,7 +112,7 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
       case 'new': {
         const kind = findKind(cmd.kind)!;
         try {
-          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}), ...(cmd.autoDisable !== undefined ? { autoDisable: cmd.autoDisable } : {}), ...(cmd.expiresOn ? { expiresOn: cmd.expiresOn } : {}) }, command.response_url);
+          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}), ...(cmd.autoDisable !== undefined ? { autoDisable: cmd.autoDisable } : {}), ...(cmd.expiresOn ? { expiresOn: cmd.expiresOn } : {}), ...(cmd.selfTest ? { selfTest: true } : {}) }, command.response_url);
         } catch (err) {
           log.error('could not queue mint', { error: err instanceof Error ? err.message : String(err) });
           return ack(ephemeral('Could not start minting: the job queue is unavailable. Nothing was created; try again in a minute.'));

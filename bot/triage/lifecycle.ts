@@ -9,6 +9,7 @@ import { getCanary, putAlias, updateCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { ephemeral } from '../views/blocks';
 import { mintedReply } from '../views/minted';
+import { deleteSelfTestSecret, replaceSelfTestSecret } from '../self-test';
 import { alreadyHandled } from './disable';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -40,8 +41,9 @@ export async function performRetire(rt: Runtime, canaryId: string, by: string, r
     log.error('retire failed', { canaryId, error: err instanceof Error ? err.message : String(err) });
     return postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not retire ${inlineCode(canaryId)}: ${inlineCode(err instanceof Error ? err.message : String(err), 300)}. Nothing was recorded; try again.`));
   }
+  if (canary.selfTestSecretArn) await deleteSelfTestSecret(rt.config, canary.selfTestSecretArn);
   const at = new Date().toISOString();
-  await updateCanary(rt.aws.ddb, rt.config.table, canaryId, 'SET #s = :r, retiredBy = :by, retiredAt = :at REMOVE pending', undefined, { ':r': 'retired', ':by': by, ':at': at }, { '#s': 'status' });
+  await updateCanary(rt.aws.ddb, rt.config.table, canaryId, 'SET #s = :r, retiredBy = :by, retiredAt = :at REMOVE pending, selfTestSecretArn', undefined, { ':r': 'retired', ':by': by, ':at': at }, { '#s': 'status' });
   await recordAction(rt.aws.ddb, rt.config.table, canaryId, { action: 'retired', by, at });
   log.info('canary retired', { canaryId, by });
   await postToResponseUrl(rt.config, responseUrl, { ...ephemeral(`Canary ${inlineCode(canaryId)} retired: its IAM user, key and policy are deleted. The record and its history stay (\`/canary show ${canaryId}\`).`), replace_original: true });
@@ -55,11 +57,13 @@ export async function performRotate(rt: Runtime, canaryId: string, by: string, r
     if (canary) await release(rt, canaryId);
     return postToResponseUrl(rt.config, responseUrl, ephemeral(`Canaries of this kind cannot be rotated.`));
   }
-  const deliver = (creds: { accessKeyId: string; secretAccessKey: string }, resource: Record<string, string>) =>
-    postToResponseUrl(rt.config, responseUrl, mintedReply({ ...canary, resource } as CanaryRecord, creds, rt.config.region)).then(
+  const deliver = async (creds: { accessKeyId: string; secretAccessKey: string }, resource: Record<string, string>) => {
+    if (canary.selfTestSecretArn) await replaceSelfTestSecret(rt.config, canary.selfTestSecretArn, creds);
+    return postToResponseUrl(rt.config, responseUrl, mintedReply({ ...canary, resource } as CanaryRecord, creds, rt.config.region)).then(
       () => true,
       (err: unknown) => (log.error('could not deliver the rotated key; keeping the old one', { canaryId, error: String(err) }), false),
     );
+  };
   let resource: Record<string, string> | undefined;
   try {
     resource = await kind.rotate({ aws: rt.aws, config: rt.config }, canary, deliver);

@@ -26,7 +26,13 @@ export function mintedReply(rec: CanaryRecord, creds: Credentials | undefined, r
     fields([['Location', inlineCode(rec.location)], ['Owner', mention(rec.owner)], ...(kind?.describe(rec) ?? []).map(([k, v]): [string, string] => [k, inlineCode(v)])]),
   ];
   if (creds) {
-    blocks.push(section('Paste one of these where the location says. *This is the only time the secret is shown*: the bot does not keep it.'));
+    blocks.push(
+      section(
+        rec.selfTestSecretArn
+          ? 'Paste one of these where the location says. *This is the only time the secret is shown.* Self-test is on: as you asked, a copy of the key is kept in Secrets Manager so `/canary test` can use it; it is deleted when the canary is retired.'
+          : 'Paste one of these where the location says. *This is the only time the secret is shown*: the bot does not keep it.',
+      ),
+    );
     for (const [label, text] of credentialShapes(creds, region)) blocks.push(section(`*${label}*\n${codeBlock(text)}`));
   }
   blocks.push(context(`Any use of this ${kind?.label ?? 'canary'} raises an alert in the security channel. \`/canary list\` shows every canary.`));

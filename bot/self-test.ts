@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { recordAction } from './audit';
+import type { Config } from './config';
+import type { Credentials } from './kinds/kind';
+import { log } from './log';
+import { updateCanary } from './store';
+import type { CanaryRecord } from './store';
+
+/**
+ * `/canary test`: the bot uses the canary's own key once (sts:GetCallerIdentity) so the team can
+ * watch the alert arrive end to end. That needs the secret, which otherwise exists nowhere: it is
+ * kept in Secrets Manager only when the admin opts in at mint time (`--self-test`), as the mint
+ * reply says plainly, and deleted when the canary is retired. Never in DynamoDB, never in logs.
+ *
+ * The call carries a user agent with a random nonce stored on the canary, so the alert path can
+ * tell the bot's own test from an attacker's call (who cannot know the nonce) and close it.
+ */
+export const SELF_TEST_AGENT = 'aws-canary-bot-selftest';
+
+const sm = (config: Config) => new SecretsManagerClient({ region: config.region, maxAttempts: 3 });
+
+export async function storeSelfTestSecret(config: Config, canaryId: string, creds: Credentials): Promise<string> {
+  const client = sm(config);
+  try {
+    const out = await client.send(new CreateSecretCommand({ Name: `aws-canary-bot/self-test/${canaryId}`, Description: `Key of canary ${canaryId}, kept for /canary test (opted in at mint)`, SecretString: JSON.stringify(creds) }));
+    return out.ARN!;
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function replaceSelfTestSecret(config: Config, arn: string, creds: Credentials): Promise<void> {
+  const client = sm(config);
+  await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify(creds) })).finally(() => client.destroy());
+}
+
+export async function deleteSelfTestSecret(config: Config, arn: string): Promise<void> {
+  const client = sm(config);
+  await client.send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true })).finally(() => client.destroy());
+}
+
+/** Makes the test call; returns when it was made. */
+export async function runSelfTest(config: Config, ddb: DynamoDBDocumentClient, canary: CanaryRecord, by: string): Promise<string> {
+  if (!canary.selfTestSecretArn) throw new Error('self-test is not enabled for this canary');
+  const client = sm(config);
+  let creds: Credentials;
+  try {
+    creds = JSON.parse((await client.send(new GetSecretValueCommand({ SecretId: canary.selfTestSecretArn }))).SecretString ?? '{}') as Credentials;
+  } finally {
+    client.destroy();
+  }
+  const nonce = randomBytes(8).toString('hex');
+  const at = new Date().toISOString();
+  await updateCanary(ddb, config.table, canary.id, 'SET selfTest = :t', undefined, { ':t': { nonce, at, by } });
+  const sts = new STSClient({ region: config.region, credentials: creds, customUserAgent: `${SELF_TEST_AGENT}/${nonce}`, maxAttempts: 1 });
+  try {
+    await sts.send(new GetCallerIdentityCommand({}));
+  } catch (err) {
+    // A deny-all user may still see GetCallerIdentity succeed (it needs no permission); any
+    // answer from AWS means the call was made and CloudTrail will log it.
+    log.info('self-test call answered with an error', { canaryId: canary.id, error: err instanceof Error ? err.name : 'error' });
+  } finally {
+    sts.destroy();
+  }
+  await recordAction(ddb, config.table, canary.id, { action: 'self-test', by, at });
+  return at;
+}
+
+/** True when the event is the bot's own test call for this canary (the nonce matches). */
+export function isSelfTest(canary: CanaryRecord, userAgent: string): boolean {
+  const nonce = canary.selfTest?.nonce;
+  return Boolean(nonce) && userAgent.includes(`${SELF_TEST_AGENT}/${nonce}`);
+}
