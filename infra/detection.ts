@@ -12,7 +12,7 @@ export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
  * Without this state, EventBridge drops read-only management events, and sts:GetCallerIdentity
  * (the first thing an attacker runs) never arrives.
  */
-export const RULE_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+export const RULE_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' as const;
 
 /** Forwarding rules have a fixed name in every region, so the audit can find them. */
 export const FORWARD_RULE_NAME = 'aws-canary-bot-forward';

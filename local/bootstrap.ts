@@ -81,7 +81,7 @@ export async function bootstrap({ table, region, userPath = '/svc/' }: { table: 
   // The detection rule, from the same code as the CDK app's, delivering to the topic.
   const events = new EventBridgeClient({ region });
   const ruleName = `${table}-detect`;
-  await events.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(canaryEventPattern(userPath)), State: RULE_STATE as never }));
+  await events.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(canaryEventPattern(userPath)), State: RULE_STATE }));
   await events.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: 'alerts', Arn: topicArn }] }));
   done.push(`alert topic ${topicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`, `detection rule ${ruleName}`);
   sqs.destroy();

@@ -1,5 +1,6 @@
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
-import { DisableRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DeleteRuleCommand, DisableRuleCommand, EnableRuleCommand, EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
+import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from '../infra/detection';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateLoginProfileCommand, DeleteAccessKeyCommand, GetUserCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -14,7 +15,9 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
   let h: Harness;
   const canaries: Record<string, CanaryRecord & { secret: { accessKeyId: string; secretAccessKey: string } }> = {};
   beforeAll(async () => {
-    h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0', SILENT_USE_GRACE_SECONDS: '0' } });
+    h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0', SILENT_USE_GRACE_SECONDS: '0', CANARY_REGIONS: 'us-east-1,eu-west-1' } });
+    // The forwarding rule the CDK app puts in every other region, from the same pattern code.
+    await new EventBridgeClient({ region: 'eu-west-1' }).send(new PutRuleCommand({ Name: FORWARD_RULE_NAME, EventPattern: JSON.stringify(canaryEventPattern(h.userPath)), State: RULE_STATE }));
     const aws = { region: 'us-east-1', endpoint: inject('awsEndpoint'), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
     await new S3Client({ ...aws, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: `trail-${h.table}` }));
     const ct = new CloudTrailClient(aws);
@@ -50,8 +53,12 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
     await h.iam.send(new CreateLoginProfileCommand({ UserName: u('password'), Password: 'Correct-Horse-9' }));
     const events = new EventBridgeClient({ region: 'us-east-1' });
     await events.send(new DisableRuleCommand({ Name: h.resources.ruleName }));
+    const away = new EventBridgeClient({ region: 'eu-west-1' });
+    await away.send(new DeleteRuleCommand({ Name: FORWARD_RULE_NAME }));
     const report = await reportVia();
     await events.send(new EnableRuleCommand({ Name: h.resources.ruleName }));
+    expect(report).toContain('forwarding (eu-west-1)');
+    expect(report).toContain('the rule aws-canary-bot-forward does not exist: canary use there goes unseen');
     expect(report).toContain(`canary ${canaries.policy!.id}`);
     expect(report).toContain(`extra policies: ReadOnlyByHand-${h.table}`);
     expect(report).toMatch(new RegExp(`canary ${canaries.deleted!.id}.*the recorded key ${canaries.deleted!.resource.accessKeyId} is not on the user`));
