@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
 
 /**
  * `npm run build`: one minified, tree-shaken CommonJS bundle per handler in dist/handlers/, with
@@ -12,12 +13,32 @@ export const HANDLERS = ['slack', 'jobs', 'alert', 'audit'] as const;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * Bolt's entry point loads every receiver it ships: Express, Socket Mode (with undici and ws),
+ * OAuth. On Lambda the bot uses only AwsLambdaReceiver, yet V8 would compile all of it on every
+ * cold start (measured: bench/cold-start.ts). These packages are replaced in the Lambda bundles
+ * by a stub that fails loudly if anything ever touches it; `npm start` (Socket Mode) runs from
+ * source with the real packages.
+ */
+const NOT_ON_LAMBDA = ['express', 'raw-body', '@slack/socket-mode', '@slack/oauth'];
+const stubUnusedBoltReceivers: Plugin = {
+  name: 'stub-unused-bolt-receivers',
+  setup(b) {
+    const filter = new RegExp(`^(${NOT_ON_LAMBDA.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'not-on-lambda' }));
+    b.onLoad({ filter: /.*/, namespace: 'not-on-lambda' }, (args) => ({
+      contents: `module.exports = new Proxy({}, { get(_, key) { if (key === '__esModule' || typeof key === 'symbol') return undefined; throw new Error(${JSON.stringify(`${args.path} is not bundled for Lambda`)} + ': ' + String(key)); } });`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function buildHandlers(outdir = join(ROOT, 'dist', 'handlers')): Promise<Array<{ name: string; bytes: number }>> {
   mkdirSync(outdir, { recursive: true });
   // Lambda loads .js as CommonJS unless a package.json says otherwise; say it, so the folder
   // also loads correctly inside this ESM project (benchmarks, smoke tests).
   writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
-  const result = await build({
+  await build({
     entryPoints: Object.fromEntries(HANDLERS.map((h) => [h, join(ROOT, 'handlers', `${h}.ts`)])),
     outdir,
     bundle: true,
@@ -27,13 +48,13 @@ export async function buildHandlers(outdir = join(ROOT, 'dist', 'handlers')): Pr
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-    metafile: true,
     legalComments: 'none',
     // Short lines keep stack traces and Node's "uncaught error at this line" excerpt readable.
     lineLimit: 240,
+    plugins: [stubUnusedBoltReceivers],
     logLevel: 'warning',
   });
-  return HANDLERS.map((name) => ({ name, bytes: result.metafile.outputs[join(outdir, `${name}.js`).slice(ROOT.length + 1)]?.bytes ?? 0 }));
+  return HANDLERS.map((name) => ({ name, bytes: statSync(join(outdir, `${name}.js`)).size }));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

