@@ -106,7 +106,7 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
           return ack();
         } catch (err) {
           log.error('views.open failed', { error: err instanceof Error ? err.message : String(err) });
-          return ack(ephemeral('Could not open the form (Slack refused it). Try `/canary new <location>` instead.'));
+          return ack(ephemeral('Could not open the form (Slack refused it). Try `/canary new &lt;location&gt;` instead.'));
         }
       }
       case 'new': {

@@ -8,7 +8,7 @@ import type { Reply } from './blocks';
 export const LIST_PAGE = 40;
 
 export function listReply(all: CanaryRecord[], page: number, filtered: boolean): Reply {
-  if (!all.length) return ephemeral(filtered ? 'No canary matches that filter.' : 'No canaries yet. Mint one with `/canary new <location>`.');
+  if (!all.length) return ephemeral(filtered ? 'No canary matches that filter.' : 'No canaries yet. Mint one with `/canary new &lt;location&gt;`.');
   const pages = Math.ceil(all.length / LIST_PAGE);
   const p = Math.min(page, pages);
   const items = all.slice((p - 1) * LIST_PAGE, p * LIST_PAGE);

@@ -31,7 +31,7 @@ export function showReply(canary: CanaryRecord, incidents: Incident[], audit: Au
   const sup = Object.entries(canary.suppressions ?? {}).map(
     ([id, s]) => `• ${inlineCode(id)} ${[s.sourceIp && `IP ${inlineCode(s.sourceIp)}`, s.userAgent && `user agent ${inlineCode(s.userAgent, 120)}`].filter(Boolean).join(' + ')} · ${s.hits ?? 0} calls silenced · by ${who(s.by)}`,
   );
-  if (sup.length) blocks.push(section(`*Suppressions* (remove with \`/canary unsuppress ${canary.id} <id>\`)\n${sup.join('\n')}`));
+  if (sup.length) blocks.push(section(`*Suppressions* (remove with \`/canary unsuppress ${canary.id} &lt;id&gt;\`)\n${sup.join('\n')}`));
   const shown = audit.slice(-25);
   const lines = shown.map((a) => `• ${when(a.at)} · *${a.action}* by ${who(a.by)}${a.incident ? ` · incident ${a.incident}` : ''}${a.detail ? ` · ${inlineCode(a.detail, 200)}` : ''}`);
   blocks.push(section(`*Actions*\n${lines.length ? lines.join('\n') : '_none yet_'}`));
