@@ -18,7 +18,7 @@ export interface SlackCall {
   at: number;
 }
 
-export type Failure = { status: 429; retryAfter: number } | { status: 500 | 502 | 503 } | { error: string };
+export type Failure = { status: 429; retryAfter: number } | { status: 500 | 502 | 503 } | { error: string } | { delayMs: number };
 
 export interface SlackStandin {
   /** Base URL of the Web API, with trailing slash: the bot's SLACK_API_URL. */
@@ -30,7 +30,7 @@ export interface SlackStandin {
   messages: Map<string, Record<string, unknown>>;
   /** Members Slack would list for usergroups.users.list. */
   usergroups: Map<string, string[]>;
-  /** The next call to `method` (or '*' for any) fails this way. */
+  /** The next call to `method` (or '*' for any) fails this way (or is answered late). */
   failNext(method: string, failure: Failure, times?: number): void;
   /** Called for every recorded call (the sandbox prints them). */
   onCall?: (call: SlackCall) => void;
@@ -124,7 +124,12 @@ export async function startSlackStandin(opts: { token?: string } = {}): Promise<
 
       const response = /^\/response\/([\w-]+)$/.exec(url.pathname);
       const method = response ? 'response_url' : url.pathname.replace(/^\/api\//, '');
-      const failure = takeFailure(method);
+      let failure = takeFailure(method);
+      if (failure && 'delayMs' in failure) {
+        // A slow Slack: answer normally, but late (clients time out and retry).
+        await new Promise((r) => setTimeout(r, failure && 'delayMs' in failure ? failure.delayMs : 0));
+        failure = undefined;
+      }
       const call: SlackCall = { method, args: body, at: Date.now(), ...(response ? { responseUrlId: response[1] } : {}) };
       if (failure && 'status' in failure) {
         return send(res, failure.status, { ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }, failure.status === 429 ? { 'retry-after': String(failure.retryAfter) } : {});

@@ -27,6 +27,9 @@ export async function requestLifecycle(deps: { config: Config; aws: { ddb: Dynam
   return { ok: false, why: c?.status === 'retired' ? `Canary ${inlineCode(canaryId)} is already retired.` : alreadyHandled(c) };
 }
 
+/** AWS's error name first: it is what a responder searches for. */
+const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
 const release = (rt: Runtime, id: string) => updateCanary(rt.aws.ddb, rt.config.table, id, 'REMOVE pending', undefined, {});
 
 /** Deletes the key, policy and user; keeps the record, its aliases and its history, as retired. */
@@ -39,7 +42,7 @@ export async function performRetire(rt: Runtime, canaryId: string, by: string, r
   } catch (err) {
     await release(rt, canaryId);
     log.error('retire failed', { canaryId, error: err instanceof Error ? err.message : String(err) });
-    return postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not retire ${inlineCode(canaryId)}: ${inlineCode(err instanceof Error ? err.message : String(err), 300)}. Nothing was recorded; try again.`));
+    return postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not retire ${inlineCode(canaryId)}: ${inlineCode(describe(err), 300)}. Nothing was recorded; try again.`));
   }
   if (canary.selfTestSecretArn) await deleteSelfTestSecret(rt.config, canary.selfTestSecretArn);
   const at = new Date().toISOString();
@@ -70,7 +73,7 @@ export async function performRotate(rt: Runtime, canaryId: string, by: string, r
   } catch (err) {
     log.error('rotate failed', { canaryId, error: err instanceof Error ? err.message : String(err) });
     await release(rt, canaryId);
-    return postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not rotate ${inlineCode(canaryId)}: ${inlineCode(err instanceof Error ? err.message : String(err), 300)}. The old key still works as before.`));
+    return postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not rotate ${inlineCode(canaryId)}: ${inlineCode(describe(err), 300)}. The old key still works as before.`));
   }
   if (!resource) return void (await release(rt, canaryId));
   if (resource.accessKeyId) await putAlias(rt.aws.ddb, rt.config.table, resource.accessKeyId, canaryId);
