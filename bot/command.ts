@@ -1,3 +1,4 @@
+import { CANARY_REF } from './ids';
 import { findKind } from './kinds';
 import { inlineCode } from './mrkdwn';
 
@@ -25,8 +26,6 @@ export interface ListFilter {
 }
 
 export const LOCATION_MAX = 200;
-/** Minted canaries are c + 6, unknown ones u + 6 (see ids.ts and alerts/process.ts). */
-const CANARY_REF = /^[cu][0-9a-z]{6}$/;
 export const NOTE_MAX = 500;
 
 // Control characters, bidirectional overrides and zero-width characters make a location read

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 
 // Short ids a responder can type: "/canary show c7k2mq". Crockford-style alphabet without
 // letters that read as digits. A clash is caught by the store's conditional write.
@@ -10,4 +10,11 @@ export function newCanaryId(): string {
   return id;
 }
 
-export const CANARY_ID_PATTERN = /^c[0-9a-hjkmnp-tv-z]{6}$/;
+/** A stable id for a user under the canary path that the bot never minted: u + 6 from its ARN. */
+export function unknownCanaryId(arn: string): string {
+  const digest = createHash('sha256').update(arn).digest();
+  return `u${[...digest.subarray(0, 6)].map((b) => ALPHABET[b % ALPHABET.length]).join('')}`;
+}
+
+/** Any canary id a person may type: minted (c...) or unknown (u...). */
+export const CANARY_REF = /^[cu][0-9a-z]{6}$/;

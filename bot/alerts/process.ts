@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unknownCanaryId } from '../ids';
 import { KINDS } from '../kinds';
 import { log } from '../log';
 import { recordAction } from '../audit';
@@ -170,9 +170,7 @@ async function canaryFor(rt: AlertRuntime, event: TrailEvent, cache: Map<string,
  * derived from its ARN, so its events form incidents like any other canary's.
  */
 async function unknownCanary(rt: AlertRuntime, event: TrailEvent, arn: string, cache: Map<string, Promise<CanaryRecord | undefined>>, key: string): Promise<CanaryRecord> {
-  const digest = createHash('sha256').update(arn).digest();
-  const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
-  const id = `u${[...digest.subarray(0, 6)].map((b) => alphabet[b % 32]).join('')}`;
+  const id = unknownCanaryId(arn);
   const record: CanaryRecord = {
     id,
     kind: 'aws-key',

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { getIncident } from '../alerts/incidents';
 import { refreshParent } from '../alerts/thread';
 import { recordAction } from '../audit';
+import { CANARY_REF } from '../ids';
 import { log } from '../log';
 import type { Job } from '../jobs';
 import type { Runtime } from '../runtime';
@@ -17,7 +18,7 @@ import { ALERT_ACTIONS } from '../views/alert';
 import type { AdminCheck } from './canary-command';
 import { refusal } from './canary-command';
 
-const ref = z.object({ canaryId: z.string().check(z.regex(/^[cu][0-9a-z]{6}$/)), seq: z.number() });
+const ref = z.object({ canaryId: z.string().check(z.regex(CANARY_REF)), seq: z.number() });
 
 function parseRef(text: string | undefined): z.infer<typeof ref> | undefined {
   try {
