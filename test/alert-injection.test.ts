@@ -3,6 +3,7 @@ import { putNewCanary } from '../bot/store';
 import { checkMessage } from '../local/block-kit';
 import { canaryCall, eventBridgeEnvelope, snsNotificationBody, sqsEvent } from './support/cloudtrail';
 import { startHarness } from './support/harness';
+import { mrkdwnOf } from './support/mrkdwn-text';
 import type { Harness } from './support/harness';
 
 const HOSTILE = '<!channel> <https://evil.example|click here> *urgent* <@U0VICTIM> `code` ~strike~ _it_ &amp;';
@@ -36,24 +37,9 @@ describe('hostile CloudTrail fields are escaped before they reach mrkdwn', () =>
     for (const m of messages) expect(checkMessage(m)).toEqual([]);
   });
 
-  /** Every string Slack renders as mrkdwn: the fallback text and every mrkdwn text object. */
-  const mrkdwn = (m: Record<string, unknown>): string[] => {
-    const out = [String(m.text ?? '')];
-    const walk = (x: unknown): void => {
-      if (Array.isArray(x)) x.forEach(walk);
-      else if (x && typeof x === 'object') {
-        const o = x as Record<string, unknown>;
-        if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
-        Object.values(o).forEach(walk);
-      }
-    };
-    walk(m.blocks);
-    return out;
-  };
-
   it('lets no mention, broadcast, channel link or disguised link through', () => {
     for (const m of messages) {
-      const text = mrkdwn(m).join('\n');
+      const text = mrkdwnOf(m).join('\n');
       for (const raw of ['<!channel>', '<!here>', '<!everyone>', '<!subteam', '<https://evil', '<@U0VICTIM>', '<#C0GENERAL>']) expect(text).not.toContain(raw);
       // the only mention is the canary's owner, which the bot itself wrote
       expect(text.match(/<@/g)?.length ?? 0).toBe((text.match(/<@U0OWNER1>/g) ?? []).length);

@@ -6,25 +6,11 @@ import { checkMessage } from '../local/block-kit';
 import { nowSeconds, sign, signed, slashCommandBody } from '../local/slack-requests';
 import { readSample, sampleFiles, snsNotificationBody, sqsEvent } from './support/cloudtrail';
 import { ADMIN, SIGNING_SECRET, startHarness } from './support/harness';
+import { mrkdwnOf } from './support/mrkdwn-text';
 import type { Harness } from './support/harness';
 
 /** Generated cases per property; stated in the closing note. */
 const RUNS = 200;
-
-/** Every string Slack renders as mrkdwn in a message. */
-function mrkdwnOf(m: Record<string, unknown>): string[] {
-  const out = [String(m.text ?? '')];
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === 'object') {
-      const o = x as Record<string, unknown>;
-      if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(m.blocks);
-  return out;
-}
 
 /** Mentions and links the bot writes itself are user ids it validated; nothing else may appear. */
 const injected = (text: string) => /<(?![@][UW][A-Z0-9]+>)[!#@a-z]/i.test(text.replace(/<@U[A-Z0-9]+>/g, ''));

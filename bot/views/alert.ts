@@ -105,27 +105,30 @@ export function alertParent(canary: CanaryRecord, inc: Incident, now: number, au
   return { text: escapeMrkdwn(text.slice(0, 300)), blocks };
 }
 
+/** Disable key, with the confirm dialog that says what disabling costs. */
+export function disableKeyButton(value: string) {
+  return {
+    type: 'button' as const,
+    action_id: ALERT_ACTIONS.disableKey,
+    style: 'danger' as const,
+    text: { type: 'plain_text' as const, text: 'Disable key' },
+    value,
+    confirm: {
+      title: { type: 'plain_text' as const, text: 'Disable this canary key?' },
+      text: { type: 'mrkdwn' as const, text: "The key becomes Inactive: the attacker's next calls fail, and you may no longer see what they try next." },
+      confirm: { type: 'plain_text' as const, text: 'Disable key' },
+      deny: { type: 'plain_text' as const, text: 'Keep watching' },
+      style: 'danger' as const,
+    },
+  };
+}
+
 /** Only the actions that still make sense: a disabled key offers Re-arm instead of Disable. */
 function triageButtons(canary: CanaryRecord, inc: Incident) {
   const value = JSON.stringify({ canaryId: canary.id, seq: inc.seq } satisfies ButtonValue);
   const buttons = [];
   if (canary.pending) return [];
-  if (canary.status === 'active' || canary.status === 'unknown') {
-    buttons.push({
-      type: 'button' as const,
-      action_id: ALERT_ACTIONS.disableKey,
-      style: 'danger' as const,
-      text: { type: 'plain_text' as const, text: 'Disable key' },
-      value,
-      confirm: {
-        title: { type: 'plain_text' as const, text: 'Disable this canary key?' },
-        text: { type: 'mrkdwn' as const, text: "The key becomes Inactive: the attacker's next calls fail, and you may no longer see what they try next." },
-        confirm: { type: 'plain_text' as const, text: 'Disable key' },
-        deny: { type: 'plain_text' as const, text: 'Keep watching' },
-        style: 'danger' as const,
-      },
-    });
-  }
+  if (canary.status === 'active' || canary.status === 'unknown') buttons.push(disableKeyButton(value));
   if (!inc.triage) buttons.push({ type: 'button' as const, action_id: ALERT_ACTIONS.falsePositive, text: { type: 'plain_text' as const, text: 'Mark false positive' }, value });
   if (canary.status === 'disabled' && !canary.replacedBy && canary.kind === 'aws-key') {
     buttons.push({ type: 'button' as const, action_id: ALERT_ACTIONS.rearm, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Re-arm' }, value });

@@ -1,6 +1,6 @@
 import { inlineCode, mention } from '../mrkdwn';
 import type { CanaryRecord } from '../store';
-import { ALERT_ACTIONS } from './alert';
+import { disableKeyButton } from './alert';
 import { context, fields, header, section } from './blocks';
 import type { Block } from './blocks';
 
@@ -19,25 +19,7 @@ export function silentUseAlert(c: CanaryRecord, service: string, region: string,
         ['Region', inlineCode(region, 64)],
         ['Last used', at.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')],
       ]),
-      {
-        type: 'actions',
-        block_id: 'triage',
-        elements: [
-          {
-            type: 'button',
-            action_id: ALERT_ACTIONS.disableKey,
-            style: 'danger',
-            text: { type: 'plain_text', text: 'Disable key' },
-            value: JSON.stringify({ canaryId: c.id, seq: 0 }),
-            confirm: {
-              title: { type: 'plain_text', text: 'Disable this canary key?' },
-              text: { type: 'mrkdwn', text: "The key becomes Inactive: the attacker's next calls fail, and you may no longer see what they try next." },
-              confirm: { type: 'plain_text', text: 'Disable key' },
-              deny: { type: 'plain_text', text: 'Keep watching' },
-            },
-          },
-        ],
-      },
+      { type: 'actions', block_id: 'triage', elements: [disableKeyButton(JSON.stringify({ canaryId: c.id, seq: 0 }))] },
       context('From the silent-use net: GetAccessKeyLastUsed moved with no matching CloudTrail event. IAM reports service and region, not the caller.'),
     ],
   };
