@@ -7,7 +7,7 @@ export type Command =
   | { type: 'help' }
   | { type: 'list'; filter: ListFilter; page: number }
   | { type: 'new-modal' }
-  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean; expiresOn?: string; selfTest?: boolean }
+  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean; expiresOn?: string; selfTest?: boolean; bucket?: string; allowIps?: string[]; allowPrincipals?: string[] }
   | { type: 'test'; id: string }
   | { type: 'audit' }
   | { type: 'show'; id: string }
@@ -53,7 +53,7 @@ export function checkFreeText(label: string, value: string, max: number): string
   return undefined;
 }
 
-const FLAG = /\s--(owner|name|note|auto-disable|expires|self-test)(?=\s|=|$)[\s=]*/;
+const FLAG = /\s--(owner|name|note|auto-disable|expires|self-test|bucket|allow-ip|allow-principal)(?=\s|=|$)[\s=]*/;
 
 function parseNew(rest: string): Command {
   let text = rest.trim();
@@ -70,7 +70,7 @@ function parseNew(rest: string): Command {
   while (tail) {
     const m = FLAG.exec(tail);
     if (!m || m.index !== 0) break;
-    const flag = m[1] as 'owner' | 'name' | 'note' | 'auto-disable' | 'expires' | 'self-test';
+    const flag = m[1] as 'owner' | 'name' | 'note' | 'auto-disable' | 'expires' | 'self-test' | 'bucket' | 'allow-ip' | 'allow-principal';
     tail = tail.slice(m[0].length);
     if (flag === 'self-test') {
       cmd.selfTest = true; // takes no value
@@ -88,6 +88,14 @@ function parseNew(rest: string): Command {
       const owner = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(value);
       if (!owner) return { type: 'invalid', message: 'Give `--owner` as an @-mention of a person, e.g. `--owner @alice`.' };
       cmd.owner = owner[1]!;
+    } else if (flag === 'bucket') {
+      cmd.bucket = value;
+    } else if (flag === 'allow-ip') {
+      if (!/^[0-9a-fA-F.:]{2,45}$/.test(value)) return { type: 'invalid', message: '`--allow-ip` takes an IP address.' };
+      (cmd.allowIps ??= []).push(value);
+    } else if (flag === 'allow-principal') {
+      if (!/^arn:[\w-]+:(iam|sts)::\d{12}:[\w+=,.@/-]+$/.test(value)) return { type: 'invalid', message: '`--allow-principal` takes an IAM or STS ARN.' };
+      (cmd.allowPrincipals ??= []).push(value);
     } else if (flag === 'expires') {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value)) || value <= new Date().toISOString().slice(0, 10)) {
         return { type: 'invalid', message: '`--expires` takes a future date, e.g. `--expires 2027-06-30`.' };
@@ -100,7 +108,7 @@ function parseNew(rest: string): Command {
       cmd.name = value;
     }
   }
-  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --auto-disable, --expires, --self-test and --note (last).` };
+  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --bucket, --allow-ip, --allow-principal, --auto-disable, --expires, --self-test and --note (last).` };
 
   const problem = checkFreeText('location', cmd.location, LOCATION_MAX) ?? (cmd.note !== undefined ? checkFreeText('note', cmd.note, NOTE_MAX) : undefined);
   if (problem) return { type: 'invalid', message: problem };

@@ -35,6 +35,9 @@ const mintJob = z.object({
     autoDisable: z.optional(z.boolean()),
     expiresOn: z.optional(z.string()),
     selfTest: z.optional(z.boolean()),
+    bucket: z.optional(z.string()),
+    allowIps: z.optional(z.array(z.string())),
+    allowPrincipals: z.optional(z.array(z.string())),
     requestedBy: z.string(),
   }),
 });

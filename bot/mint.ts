@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recordAction } from './audit';
+import { addSuppression } from './triage/suppress';
 import { newCanaryId } from './ids';
 import type { MintJob } from './jobs';
 import { findKind } from './kinds';
@@ -49,6 +50,10 @@ export async function runMintJob(rt: Runtime, job: MintJob): Promise<void> {
     minted.record.selfTestSecretArn = arn;
   }
   if (await deliverOrUndo(rt, kind, minted, job.responseUrl)) {
+    // The allowlist: trusted readers are counted, never alerted on (suppressions made at mint).
+    const at = new Date().toISOString();
+    for (const sourceIp of request.allowIps ?? []) await addSuppression(rt.aws.ddb, rt.config.table, minted.record.id, { sourceIp, reason: 'allowlisted at mint', by: request.requestedBy, at });
+    for (const principalArn of request.allowPrincipals ?? []) await addSuppression(rt.aws.ddb, rt.config.table, minted.record.id, { principalArn, reason: 'allowlisted at mint', by: request.requestedBy, at });
     await recordAction(rt.aws.ddb, rt.config.table, minted.record.id, { action: 'minted', by: request.requestedBy, detail: minted.record.location });
   }
 }

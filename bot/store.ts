@@ -48,6 +48,8 @@ export interface CanaryRecord {
 export interface Suppression {
   sourceIp?: string;
   userAgent?: string;
+  /** A caller (IAM user or role ARN; a role also covers its sessions). */
+  principalArn?: string;
   reason: string;
   by: string;
   at: string;

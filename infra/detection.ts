@@ -34,3 +34,17 @@ export const DEFAULT_REGIONS = [
   'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
   'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
 ];
+
+/**
+ * S3 decoys (opt-in): reads of objects. Only the decoy objects are selected for data events on
+ * the bot's trail, so every such event is a decoy being touched; the alert path matches the
+ * object to its canary and ignores anything else.
+ */
+export const S3_DECOY_RULE_NAME = 'aws-canary-bot-detect-s3';
+
+export function s3DecoyEventPattern(): Record<string, unknown> {
+  return {
+    'detail-type': [CLOUDTRAIL_API_CALL],
+    detail: { eventSource: ['s3.amazonaws.com'], eventName: ['GetObject', 'HeadObject', 'CopyObject'] },
+  };
+}

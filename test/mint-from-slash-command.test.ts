@@ -22,7 +22,7 @@ describe('a signed /canary new laptop-42 mints an AWS key canary end to end', ()
   it('acks at once, privately, saying minting has started', () => {
     expect(ack.res.statusCode).toBe(200);
     expect(ack.body).toMatchObject({ response_type: 'ephemeral' });
-    expect(String(ack.body?.text)).toMatch(/Minting an AWS access key canary for `laptop-42`/);
+    expect(String(ack.body?.text)).toMatch(/Minting a canary \(AWS access key\) for `laptop-42`/);
   });
 
   it('creates one IAM user under the canary path, with a plausible name', async () => {

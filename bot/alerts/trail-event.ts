@@ -27,6 +27,9 @@ export interface TrailEvent {
   userIdentity: Identity;
   /** requestParameters as compact JSON, cut; undefined when null or absent. */
   requestParameters?: string;
+  /** The resource a data event touched, when it names one (S3 bucket and object key). */
+  bucket?: string;
+  objectKey?: string;
 }
 
 /** Attacker-controlled strings can be huge; nothing we show or store needs more than this. */
@@ -84,6 +87,11 @@ export function parseTrailEvent(raw: unknown): Parsed {
   if (errorCode) event.errorCode = errorCode;
   if (errorMessage) event.errorMessage = errorMessage;
   if (requestParameters) event.requestParameters = requestParameters;
+  const params = isObj(raw.requestParameters) ? raw.requestParameters : {};
+  const bucket = str(params.bucketName, 255);
+  const objectKey = str(params.key, 1024);
+  if (bucket) event.bucket = bucket;
+  if (objectKey) event.objectKey = objectKey;
   return { ok: true, event };
 }
 

@@ -212,6 +212,7 @@ async function rotate({ aws }: KindContext, rec: CanaryRecord, deliver: (creds: 
 export const awsKey: CanaryKind = {
   name: 'aws-key',
   label: 'AWS access key',
+  callerIsCanary: true,
   summary: 'an IAM user with a deny-all policy and one access key, to paste where credentials live',
   mint,
   describe: (rec) => [

@@ -1,8 +1,9 @@
 import { awsKey } from './aws-key';
+import { s3Object } from './s3-object';
 import type { CanaryKind } from './kind';
 
 /** Every kind the bot can mint, in the order help and the modal list them. */
-export const KINDS: readonly CanaryKind[] = [awsKey];
+export const KINDS: readonly CanaryKind[] = [awsKey, s3Object];
 export const DEFAULT_KIND = awsKey;
 
 export function findKind(name: string): CanaryKind | undefined {

@@ -17,8 +17,13 @@ export interface MintRequest {
   owner: string;
   note?: string;
   requestedBy: string;
-  /** A name the admin typed (for aws-key, the IAM user name); otherwise one is generated. */
+  /** A name the admin typed (for aws-key, the IAM user name; for s3-object, the object key); otherwise one is generated. */
   name?: string;
+  /** s3-object: an existing bucket to put the decoy in; otherwise the bot creates one. */
+  bucket?: string;
+  /** Trusted sources whose reads are counted but never alert (the allowlist). */
+  allowIps?: string[];
+  allowPrincipals?: string[];
   /** Overrides AUTO_DISABLE for this canary. */
   autoDisable?: boolean;
   /** YYYY-MM-DD after which the audit retires it. */
@@ -41,6 +46,9 @@ export interface Minted {
 /** The subset of a CloudTrail record a kind needs to recognise its own canaries. */
 export interface TrailEvent {
   userIdentity?: { type?: string; arn?: string; accessKeyId?: string; userName?: string } | null;
+  eventSource?: string;
+  bucket?: string;
+  objectKey?: string;
 }
 
 export interface AuditFinding {
@@ -53,6 +61,8 @@ export interface CanaryKind {
   label: string;
   /** One line for /canary help and the modal. */
   summary: string;
+  /** True when the caller of an alerting call is the canary itself (a credential), so the alert need not show a separate caller. */
+  callerIsCanary?: boolean;
   mint(ctx: KindContext, req: MintRequest): Promise<Minted>;
   /** Label/value pairs that identify the canary's resources, for lists and alerts. */
   describe(rec: CanaryRecord): Array<[string, string]>;

@@ -112,12 +112,12 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
       case 'new': {
         const kind = findKind(cmd.kind)!;
         try {
-          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}), ...(cmd.autoDisable !== undefined ? { autoDisable: cmd.autoDisable } : {}), ...(cmd.expiresOn ? { expiresOn: cmd.expiresOn } : {}), ...(cmd.selfTest ? { selfTest: true } : {}) }, command.response_url);
+          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}), ...(cmd.autoDisable !== undefined ? { autoDisable: cmd.autoDisable } : {}), ...(cmd.expiresOn ? { expiresOn: cmd.expiresOn } : {}), ...(cmd.selfTest ? { selfTest: true } : {}), ...(cmd.bucket ? { bucket: cmd.bucket } : {}), ...(cmd.allowIps ? { allowIps: cmd.allowIps } : {}), ...(cmd.allowPrincipals ? { allowPrincipals: cmd.allowPrincipals } : {}) }, command.response_url);
         } catch (err) {
           log.error('could not queue mint', { error: err instanceof Error ? err.message : String(err) });
           return ack(ephemeral('Could not start minting: the job queue is unavailable. Nothing was created; try again in a minute.'));
         }
-        return ack(ephemeral(`Minting an ${kind.label} canary for ${inlineCode(cmd.location, 200)}... The key will appear here in a few seconds, visible only to you.`));
+        return ack(ephemeral(`Minting a canary (${kind.label}) for ${inlineCode(cmd.location, 200)}... The details will appear here in a few seconds, visible only to you.`));
       }
     }
   };

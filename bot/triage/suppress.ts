@@ -10,12 +10,21 @@ import type { CanaryRecord, Suppression } from '../store';
  * canary: its calls are still counted, exactly, but raise no alert. Never global: a suppression
  * lives on its canary's record, and `/canary unsuppress` removes it.
  */
-export function matchingSuppression(canary: Pick<CanaryRecord, 'suppressions'>, e: Pick<TrailEvent, 'sourceIp' | 'userAgent'>): string | undefined {
+/** arn:aws:iam::1:role/R covers its sessions, arn:aws:sts::1:assumed-role/R/<session>. */
+function principalMatches(allowed: string, caller: string | undefined): boolean {
+  if (!caller) return false;
+  if (allowed === caller) return true;
+  const role = /^arn:([\w-]+):iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(allowed);
+  return Boolean(role && caller.startsWith(`arn:${role[1]}:sts::${role[2]}:assumed-role/${role[3]}/`));
+}
+
+export function matchingSuppression(canary: Pick<CanaryRecord, 'suppressions'>, e: Pick<TrailEvent, 'sourceIp' | 'userAgent' | 'userIdentity'>): string | undefined {
   for (const [id, s] of Object.entries(canary.suppressions ?? {})) {
     // Every field the suppression names must match; one naming nothing matches nothing.
-    if (!s.sourceIp && !s.userAgent) continue;
+    if (!s.sourceIp && !s.userAgent && !s.principalArn) continue;
     if (s.sourceIp && s.sourceIp !== e.sourceIp) continue;
     if (s.userAgent && s.userAgent !== e.userAgent) continue;
+    if (s.principalArn && !principalMatches(s.principalArn, e.userIdentity.arn)) continue;
     return id;
   }
   return undefined;
@@ -26,7 +35,7 @@ export async function addSuppression(ddb: DynamoDBDocumentClient, table: string,
   // Two writes: DynamoDB refuses one expression that both creates the map and sets inside it.
   await updateCanary(ddb, table, canaryId, 'SET suppressions = if_not_exists(suppressions, :empty)', undefined, { ':empty': {} });
   await updateCanary(ddb, table, canaryId, 'SET suppressions.#id = :s', undefined, { ':s': { ...s, hits: 0 } }, { '#id': id });
-  const what = [s.sourceIp && `IP ${s.sourceIp}`, s.userAgent && `user agent ${s.userAgent}`].filter(Boolean).join(' and ');
+  const what = [s.sourceIp && `IP ${s.sourceIp}`, s.userAgent && `user agent ${s.userAgent}`, s.principalArn && `caller ${s.principalArn}`].filter(Boolean).join(' and ');
   await recordAction(ddb, table, canaryId, { action: 'suppressed', by: s.by, ...(incident ? { incident } : {}), detail: `${id}: ${what}` });
   return id;
 }

@@ -83,8 +83,15 @@ export function alertParent(canary: CanaryRecord, inc: Incident, now: number, au
     fields([
       ['Canary', `${inlineCode(canary.id)} · ${kind?.label ?? canary.kind}${unknown ? ' · *unknown canary*' : ''}`],
       ['Owner', canary.owner ? mention(canary.owner) : '_none_'],
-      ['Key id', inlineCode(e.userIdentity.accessKeyId ?? canary.resource.accessKeyId ?? 'unknown', 128)],
-      ['IAM user', inlineCode(e.userIdentity.userName ?? canary.resource.userName ?? e.userIdentity.arn ?? 'unknown', 200)],
+      ...(kind?.callerIsCanary
+        ? ([
+            ['Key id', inlineCode(e.userIdentity.accessKeyId ?? canary.resource.accessKeyId ?? 'unknown', 128)],
+            ['IAM user', inlineCode(e.userIdentity.userName ?? canary.resource.userName ?? e.userIdentity.arn ?? 'unknown', 200)],
+          ] as Array<[string, string]>)
+        : ([
+            ...(kind?.describe(canary) ?? []).map(([k, v]): [string, string] => [k, inlineCode(v, 300)]),
+            ['Caller', `${inlineCode(e.userIdentity.type ?? 'unknown', 40)} ${inlineCode(e.userIdentity.arn ?? e.userIdentity.principalId ?? e.userIdentity.accountId ?? 'anonymous', 300)}`],
+          ] as Array<[string, string]>)),
       ['Action', inlineCode(actionOf(e), 200)],
       ['Region', inlineCode(e.region, 64)],
       ['Result', result],
@@ -128,7 +135,7 @@ function triageButtons(canary: CanaryRecord, inc: Incident) {
   const value = JSON.stringify({ canaryId: canary.id, seq: inc.seq } satisfies ButtonValue);
   const buttons = [];
   if (canary.pending) return [];
-  if (canary.status === 'active' || canary.status === 'unknown') buttons.push(disableKeyButton(value));
+  if ((canary.status === 'active' || canary.status === 'unknown') && findKind(canary.kind)?.disable) buttons.push(disableKeyButton(value));
   if (!inc.triage) buttons.push({ type: 'button' as const, action_id: ALERT_ACTIONS.falsePositive, text: { type: 'plain_text' as const, text: 'Mark false positive' }, value });
   if (canary.status === 'disabled' && !canary.replacedBy && canary.kind === 'aws-key') {
     buttons.push({ type: 'button' as const, action_id: ALERT_ACTIONS.rearm, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Re-arm' }, value });

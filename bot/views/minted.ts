@@ -35,6 +35,7 @@ export function mintedReply(rec: CanaryRecord, creds: Credentials | undefined, r
     );
     for (const [label, text] of credentialShapes(creds, region)) blocks.push(section(`*${label}*\n${codeBlock(text)}`));
   }
+  if (!creds) blocks.push(section('Nothing to paste: the object itself is the decoy. Mention it where an intruder would look (a runbook, a config comment, a bucket listing); anyone who reads it raises an alert.'));
   blocks.push(context(`Any use of this ${kind?.label ?? 'canary'} raises an alert in the security channel. \`/canary list\` shows every canary.`));
   return { ...ephemeral(`Canary ${rec.id} is armed for ${escapeMrkdwn(rec.location.slice(0, 80))}`, blocks), replace_original: false };
 }

@@ -29,7 +29,7 @@ export function showReply(canary: CanaryRecord, incidents: Incident[], audit: Au
   );
   blocks.push(section(`*Incidents*\n${incLines.length ? incLines.join('\n') : '_none yet_'}`));
   const sup = Object.entries(canary.suppressions ?? {}).map(
-    ([id, s]) => `• ${inlineCode(id)} ${[s.sourceIp && `IP ${inlineCode(s.sourceIp)}`, s.userAgent && `user agent ${inlineCode(s.userAgent, 120)}`].filter(Boolean).join(' + ')} · ${s.hits ?? 0} calls silenced · by ${who(s.by)}`,
+    ([id, s]) => `• ${inlineCode(id)} ${[s.sourceIp && `IP ${inlineCode(s.sourceIp)}`, s.userAgent && `user agent ${inlineCode(s.userAgent, 120)}`, s.principalArn && `caller ${inlineCode(s.principalArn, 200)}`].filter(Boolean).join(' + ')} · ${s.hits ?? 0} calls silenced · by ${who(s.by)}`,
   );
   if (sup.length) blocks.push(section(`*Suppressions* (remove with \`/canary unsuppress ${canary.id} &lt;id&gt;\`)\n${sup.join('\n')}`));
   const shown = audit.slice(-25);
