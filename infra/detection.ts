@@ -48,3 +48,13 @@ export function s3DecoyEventPattern(): Record<string, unknown> {
     detail: { eventSource: ['s3.amazonaws.com'], eventName: ['GetObject', 'HeadObject', 'CopyObject'] },
   };
 }
+
+/** ECR decoys (opt-in): image pulls, which CloudTrail logs as API calls. */
+export const ECR_DECOY_RULE_NAME = 'aws-canary-bot-detect-ecr';
+
+export function ecrDecoyEventPattern(): Record<string, unknown> {
+  return {
+    'detail-type': [CLOUDTRAIL_API_CALL],
+    detail: { eventSource: ['ecr.amazonaws.com'], eventName: ['BatchGetImage', 'GetDownloadUrlForLayer'] },
+  };
+}

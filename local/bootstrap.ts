@@ -1,7 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { canaryEventPattern, RULE_STATE, s3DecoyEventPattern } from '../infra/detection';
+import { canaryEventPattern, ecrDecoyEventPattern, RULE_STATE, s3DecoyEventPattern } from '../infra/detection';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
 
@@ -83,9 +83,11 @@ export async function bootstrap({ table, region, userPath = '/svc/' }: { table: 
   const ruleName = `${table}-detect`;
   await events.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(canaryEventPattern(userPath)), State: RULE_STATE }));
   await events.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: 'alerts', Arn: topicArn }] }));
-  await events.send(new PutRuleCommand({ Name: `${table}-detect-s3`, EventPattern: JSON.stringify(s3DecoyEventPattern()), State: RULE_STATE }));
-  await events.send(new PutTargetsCommand({ Rule: `${table}-detect-s3`, Targets: [{ Id: 'alerts', Arn: topicArn }] }));
-  done.push(`alert topic ${topicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`, `detection rules ${ruleName}, ${table}-detect-s3`);
+  for (const [suffix, pattern] of [['s3', s3DecoyEventPattern()], ['ecr', ecrDecoyEventPattern()]] as const) {
+    await events.send(new PutRuleCommand({ Name: `${table}-detect-${suffix}`, EventPattern: JSON.stringify(pattern), State: RULE_STATE }));
+    await events.send(new PutTargetsCommand({ Rule: `${table}-detect-${suffix}`, Targets: [{ Id: 'alerts', Arn: topicArn }] }));
+  }
+  done.push(`alert topic ${topicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`, `detection rules ${ruleName}, ${table}-detect-s3, ${table}-detect-ecr`);
   sqs.destroy();
   sns.destroy();
   events.destroy();

@@ -30,6 +30,8 @@ export interface TrailEvent {
   /** The resource a data event touched, when it names one (S3 bucket and object key). */
   bucket?: string;
   objectKey?: string;
+  /** ECR repository a call named. */
+  repository?: string;
 }
 
 /** Attacker-controlled strings can be huge; nothing we show or store needs more than this. */
@@ -92,6 +94,8 @@ export function parseTrailEvent(raw: unknown): Parsed {
   const objectKey = str(params.key, 1024);
   if (bucket) event.bucket = bucket;
   if (objectKey) event.objectKey = objectKey;
+  const repository = str(params.repositoryName, 256);
+  if (repository) event.repository = repository;
   return { ok: true, event };
 }
 

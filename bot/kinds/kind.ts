@@ -49,6 +49,8 @@ export interface TrailEvent {
   eventSource?: string;
   bucket?: string;
   objectKey?: string;
+  repository?: string;
+  eventName?: string;
 }
 
 export interface AuditFinding {

@@ -1,0 +1,104 @@
+import { randomInt } from 'node:crypto';
+import { CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { awsErrorName } from '../aws';
+import { log } from '../log';
+import { deleteCanary, putNewCanary } from '../store';
+import type { CanaryRecord } from '../store';
+import { MintError } from './kind';
+import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
+
+/**
+ * A decoy container image ("DIY Canary Tokens in AWS"): attackers browse registries for images
+ * with secrets baked in. Pulling it (BatchGetImage, GetDownloadUrlForLayer) is logged by CloudTrail
+ * as an API call and alerts through the same path; the caller can be any identity.
+ */
+const REPOSITORIES = ['payments-api', 'billing-worker', 'internal/admin-portal', 'data/etl-runner', 'auth-service', 'infra/vault-sync'];
+const TAGS = ['prod-2026-11', 'release-with-secrets', 'prod-hotfix', 'v3.4.1-prod'];
+const PULLS = ['BatchGetImage', 'GetDownloadUrlForLayer'];
+
+const ecr = (region: string) => new ECRClient({ region, maxAttempts: 3 });
+export const repositoryAlias = (repository: string) => `ecr://${repository}`;
+
+/** A small, valid Docker v2 manifest; the layers need not exist for the decoy to be listed and pulled. */
+const MANIFEST = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+  config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1457, digest: `sha256:${'a'.repeat(64)}` },
+  layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 2814446, digest: `sha256:${'b'.repeat(64)}` }],
+});
+
+async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Minted> {
+  const client = ecr(config.region);
+  const repository = req.name ?? `${REPOSITORIES[randomInt(REPOSITORIES.length)]}-${randomInt(10, 99)}`;
+  const tag = TAGS[randomInt(TAGS.length)]!;
+  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repository) || repository.length > 256) {
+    throw new MintError('check the repository name', `${repository} is not a valid ECR repository name`);
+  }
+  let created = false;
+  try {
+    await client.send(new CreateRepositoryCommand({ repositoryName: repository, imageTagMutability: 'IMMUTABLE' })).catch((err: unknown) => {
+      throw new MintError('create the decoy repository', awsErrorName(err));
+    });
+    created = true;
+    await client.send(new PutImageCommand({ repositoryName: repository, imageManifest: MANIFEST, imageTag: tag })).catch((err: unknown) => {
+      throw new MintError('push the decoy image', awsErrorName(err));
+    });
+    const record: CanaryRecord = {
+      id: req.id,
+      kind: ecrImage.name,
+      location: req.location,
+      owner: req.owner,
+      ...(req.note ? { note: req.note } : {}),
+      ...(req.expiresOn ? { expiresOn: req.expiresOn } : {}),
+      createdAt: new Date().toISOString(),
+      createdBy: req.requestedBy,
+      status: 'active',
+      aliases: [repositoryAlias(repository)],
+      resource: { repository, tag },
+    };
+    await putNewCanary(aws.ddb, config.table, record).catch((err: unknown) => {
+      throw new MintError('record the canary', awsErrorName(err));
+    });
+    return { record };
+  } catch (err) {
+    const failure = err instanceof MintError ? err : new MintError('mint', awsErrorName(err));
+    let leftover: string | undefined;
+    if (created) await client.send(new DeleteRepositoryCommand({ repositoryName: repository, force: true })).catch(() => (leftover = `repository ${repository}`));
+    await deleteCanary(aws.ddb, config.table, req.id, [repositoryAlias(repository)]).catch(() => undefined);
+    log.error('mint failed', { canaryId: req.id, step: failure.step, reason: failure.reason });
+    throw new MintError(failure.step, failure.reason, leftover);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function audit({ config }: KindContext, rec: CanaryRecord): Promise<AuditFinding[]> {
+  const client = ecr(config.region);
+  try {
+    const images = (await client.send(new DescribeImagesCommand({ repositoryName: rec.resource.repository, imageIds: [{ imageTag: rec.resource.tag }] }))).imageDetails ?? [];
+    return images.length ? [] : [{ problem: `the decoy image ${rec.resource.repository}:${rec.resource.tag} is gone`, fix: 'retire this canary and mint a new one' }];
+  } catch (err) {
+    return [{ problem: `the decoy repository ${rec.resource.repository} could not be read (${awsErrorName(err)})`, fix: 'retire this canary and mint a new one' }];
+  } finally {
+    client.destroy();
+  }
+}
+
+export const ecrImage: CanaryKind = {
+  name: 'ecr-image',
+  label: 'ECR decoy image',
+  summary: 'a decoy repository and tag (say payments-api:prod-2026-11); pulling it alerts; `--name` sets the repository',
+  mint,
+  describe: (rec) => [['Image', `${rec.resource.repository ?? ''}:${rec.resource.tag ?? ''}`]],
+  aliasesFromEvent: (e) => (e.eventSource === 'ecr.amazonaws.com' && e.repository && PULLS.includes(e.eventName ?? '') ? [repositoryAlias(e.repository)] : []),
+  retire: async ({ config }, rec) => {
+    const client = ecr(config.region);
+    await client
+      .send(new DeleteRepositoryCommand({ repositoryName: rec.resource.repository, force: true }))
+      .catch((err: unknown) => {
+        if (awsErrorName(err) !== 'RepositoryNotFoundException') throw err;
+      })
+      .finally(() => client.destroy());
+  },
+  audit,
+};
