@@ -10,7 +10,7 @@ import { CanaryBotStack } from './home-stack';
  * `npm run deploy` (= build, then `cdk deploy --all`). Settings come from CDK context:
  *   -c alertChannelId=C0123 -c adminUserIds=U01,U02 (or -c adminUsergroupId=S01)
  *   [-c homeRegion=us-east-1] [-c regions=us-east-1,eu-west-1,...] [-c userPath=/svc/]
- *   [-c autoDisable=true] [-c xray=true]
+ *   [-c autoDisable=true] [-c xray=true] [-c decoys=s3,ecr]
  */
 export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack; forwarders: ForwarderStack[] } {
   const ctx = (k: string) => app.node.tryGetContext(k) as string | undefined;
@@ -32,6 +32,7 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
       adminUsergroupId: ctx('adminUsergroupId'),
       autoDisable: ctx('autoDisable') === 'true',
       xray: ctx('xray') === 'true',
+      decoys: (ctx('decoys') ?? '').split(',').filter((d): d is 's3' | 'ecr' => d === 's3' || d === 'ecr'),
     },
   });
   const forwarders = regions

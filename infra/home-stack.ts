@@ -17,7 +17,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
 import { botIamStatements } from './bot-policy';
-import { canaryEventPattern, CLOUDTRAIL_API_CALL, FORWARD_RULE_NAME, RULE_STATE } from './detection';
+import { canaryEventPattern, CLOUDTRAIL_API_CALL, ECR_DECOY_RULE_NAME, ecrDecoyEventPattern, FORWARD_RULE_NAME, RULE_STATE, S3_DECOY_RULE_NAME, s3DecoyEventPattern } from './detection';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BUCKET_WORDS } from '../bot/kinds/s3-object';
+import { REPOSITORIES } from '../bot/kinds/ecr-image';
 
 /** The home detection rule's fixed name: the audit checks it exists and is in the right state. */
 export const DETECTION_RULE_NAME = 'aws-canary-bot-detect';
@@ -33,6 +37,8 @@ export interface BotSettings {
   adminUsergroupId?: string;
   autoDisable?: boolean;
   xray?: boolean;
+  /** Decoy kinds beyond access keys whose detection to deploy. */
+  decoys?: Array<'s3' | 'ecr'>;
 }
 
 /**
@@ -47,6 +53,7 @@ export class CanaryBotStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps & { settings: BotSettings }) {
     super(scope, id, props);
     const s = props.settings;
+    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
 
     const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
@@ -185,6 +192,45 @@ export class CanaryBotStack extends Stack {
     cfnRule.addPropertyOverride('EventPattern', canaryEventPattern(s.userPath));
     cfnRule.addPropertyOverride('State', RULE_STATE);
 
+    // Decoys beyond keys (opt-in): one fixed rule each, in the home region where the decoys live.
+    const decoyRule = (id: string, ruleName: string, pattern: Record<string, unknown>, what: string) => {
+      const rule = new events.Rule(this, id, { ruleName, description: `aws-canary-bot: ${what}`, eventPattern: { detailType: [CLOUDTRAIL_API_CALL] }, targets: [new targets.SnsTopic(this.topic)] });
+      const cfn = rule.node.defaultChild as events.CfnRule;
+      cfn.addPropertyOverride('EventPattern', pattern);
+      cfn.addPropertyOverride('State', RULE_STATE);
+    };
+    const minters = [jobs, alert, audit];
+    if (s.decoys?.includes('s3')) {
+      decoyRule('S3DecoyRule', S3_DECOY_RULE_NAME, s3DecoyEventPattern(), 'reads of S3 decoy objects');
+      // The trail the bot owns for decoy data events; its selectors list exactly the decoy objects.
+      const logs = new s3.Bucket(this, 'DecoyTrailLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, removalPolicy: RemovalPolicy.RETAIN });
+      const trail = new cloudtrail.Trail(this, 'DecoyTrail', { bucket: logs, isMultiRegionTrail: false, includeGlobalServiceEvents: false, enableFileValidation: true });
+      // Records nothing until the bot selects decoy objects (bot/kinds/data-events.ts). A later
+      // deploy resets this; the audit then reports every S3 decoy as unselected.
+      (trail.node.defaultChild as cloudtrail.CfnTrail).addPropertyOverride('EventSelectors', [{ IncludeManagementEvents: false, ReadWriteType: 'All' }]);
+      for (const fn of minters) {
+        fn.addEnvironment('DECOY_TRAIL_NAME', trail.trailArn);
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:GetEventSelectors', 'cloudtrail:PutEventSelectors'], resources: [trail.trailArn] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['s3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+            resources: BUCKET_WORDS.flatMap((w) => [`arn:${Aws.PARTITION}:s3:::${w}-*`, `arn:${Aws.PARTITION}:s3:::${w}-*/*`]),
+          }),
+        );
+      }
+      ack(logs, 'AwsSolutions-S1', 'This bucket receives CloudTrail logs for decoy objects; logging its own access would only add noise.');
+      for (const w of BUCKET_WORDS) {
+        ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${w}-*]`, 'Decoy buckets the bot creates, named from its own word list.');
+        ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${w}-*/*]`, 'Objects in the decoy buckets the bot creates.');
+      }
+    }
+    if (s.decoys?.includes('ecr')) {
+      decoyRule('EcrDecoyRule', ECR_DECOY_RULE_NAME, ecrDecoyEventPattern(), 'pulls of ECR decoy images');
+      const repos = REPOSITORIES.map((r) => `arn:${Aws.PARTITION}:ecr:${this.region}:${Aws.ACCOUNT_ID}:repository/${r}-*`);
+      for (const fn of minters) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:CreateRepository', 'ecr:PutImage', 'ecr:DeleteRepository', 'ecr:DescribeImages', 'ecr:DescribeRepositories'], resources: repos }));
+      for (const r of REPOSITORIES) ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${this.region}:<AWS::AccountId>:repository/${r}-*]`, 'Decoy repositories the bot creates, named from its own list.');
+    }
+
     // A broken pipeline is an incident too: alarms go to the same topic as the alerts.
     const alarm = (id: string, metric: cloudwatch.IMetric, what: string) =>
       new cloudwatch.Alarm(this, id, {
@@ -206,7 +252,6 @@ export class CanaryBotStack extends Stack {
     new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn, description: 'Subscribe email or pager here' });
 
     // cdk-nag (AwsSolutions) findings accepted on purpose, each with its reason.
-    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     ack(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'Lets each function write its own logs, nothing more.');
     ack(this, 'AwsSolutions-SMG4', 'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.');
     ack(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../infra/app';
-import { canaryEventPattern, RULE_STATE } from '../infra/detection';
+import { canaryEventPattern, ecrDecoyEventPattern, RULE_STATE, s3DecoyEventPattern } from '../infra/detection';
 import { buildHandlers } from '../scripts/build';
 
 /** `cdk synth`, offline, in process: what one deploy puts in the account. */
@@ -97,6 +97,17 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     home.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Input: '{"task":"silent-use"}' })] });
     home.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect', State: RULE_STATE });
     for (const f of stacks.forwarders) Template.fromStack(f).hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-forward' });
+  });
+
+  it('deploys the S3 and ECR decoy rules, and the trail for decoy data events, when asked', () => {
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', homeRegion: 'us-east-1', regions: 'us-east-1', decoys: 's3,ecr' } });
+    const { home: decoyHome } = buildApp(app, dir);
+    const t = Template.fromStack(decoyHome);
+    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-s3', EventPattern: s3DecoyEventPattern(), State: RULE_STATE });
+    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-ecr', EventPattern: ecrDecoyEventPattern(), State: RULE_STATE });
+    t.resourceCountIs('AWS::CloudTrail::Trail', 1);
+    expect(new AwsSolutionsChecks().validateScope(decoyHome).violations.map((v) => v.ruleName)).toEqual([]);
+    expect(home.findResources('AWS::CloudTrail::Trail')).toEqual({}); // off by default
   });
 
   it('passes cdk-nag (AwsSolutions), every accepted finding acknowledged with a reason in code', () => {

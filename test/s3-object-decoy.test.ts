@@ -77,6 +77,18 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     expect(Object.values(c.suppressions!)).toMatchObject([{ principalArn: trusted, hits: 1 }]);
   });
 
+  it('is reported by the audit when the trail stops selecting the object', async () => {
+    const { PutEventSelectorsCommand } = await import('@aws-sdk/client-cloudtrail');
+    const ct = new CloudTrailClient(aws());
+    const before = await ct.send(new GetEventSelectorsCommand({ TrailName: canary.resource.dataEvents }));
+    await ct.send(new PutEventSelectorsCommand({ TrailName: canary.resource.dataEvents, AdvancedEventSelectors: [{ Name: 'someone else', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }, { Field: 'resources.ARN', Equals: ['arn:aws:s3:::other/x'] }] }] }));
+    const { responseUrl } = await h.command('audit');
+    await h.settle();
+    const report = JSON.stringify(h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).at(-1)!.args.blocks);
+    expect(report).toContain('the decoy trail no longer records reads of this object');
+    await ct.send(new PutEventSelectorsCommand({ TrailName: canary.resource.dataEvents, AdvancedEventSelectors: before.AdvancedEventSelectors }));
+  });
+
   it('retires by removing the object, its bucket and its data-event selection', async () => {
     const url = h.standin.newResponseUrl();
     await h.interact(blockAction({ userId: 'UADMIN001', actionId: RETIRE_ACTION, value: JSON.stringify({ canaryId: canary.id, seq: 0 }), responseUrl: url, channelId: 'C0SECURITY', messageTs: '1.000001' }));

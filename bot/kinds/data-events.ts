@@ -80,3 +80,14 @@ export async function selectDataEvents(config: Config, ddb: DynamoDBDocumentClie
     ct.destroy();
   }
 }
+
+/** Whether the decoy trail still selects this object (a redeploy or a person may have reset it). */
+export async function isSelected(config: Config, trail: string, objectArn: string): Promise<boolean> {
+  const ct = new CloudTrailClient({ region: config.region, maxAttempts: 3 });
+  try {
+    const current = (await ct.send(new GetEventSelectorsCommand({ TrailName: trail }))).AdvancedEventSelectors ?? [];
+    return current.some((s) => s.Name === SELECTOR && s.FieldSelectors?.some((f) => f.Field === 'resources.ARN' && f.Equals?.includes(objectArn)));
+  } finally {
+    ct.destroy();
+  }
+}

@@ -12,7 +12,7 @@ import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from 
  * with secrets baked in. Pulling it (BatchGetImage, GetDownloadUrlForLayer) is logged by CloudTrail
  * as an API call and alerts through the same path; the caller can be any identity.
  */
-const REPOSITORIES = ['payments-api', 'billing-worker', 'internal/admin-portal', 'data/etl-runner', 'auth-service', 'infra/vault-sync'];
+export const REPOSITORIES = ['payments-api', 'billing-worker', 'internal/admin-portal', 'data/etl-runner', 'auth-service', 'infra/vault-sync'];
 const TAGS = ['prod-2026-11', 'release-with-secrets', 'prod-hotfix', 'v3.4.1-prod'];
 const PULLS = ['BatchGetImage', 'GetDownloadUrlForLayer'];
 

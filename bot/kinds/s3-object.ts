@@ -4,7 +4,7 @@ import { awsErrorName } from '../aws';
 import { log } from '../log';
 import { deleteCanary, putNewCanary } from '../store';
 import type { CanaryRecord } from '../store';
-import { selectDataEvents } from './data-events';
+import { isSelected, selectDataEvents } from './data-events';
 import { MintError } from './kind';
 import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
 
@@ -24,7 +24,7 @@ const TEMPTING_KEYS = [
   'it/admin-credentials.kdbx',
   'terraform/terraform.tfstate.backup',
 ];
-const BUCKET_WORDS = ['finance-exports', 'db-backups', 'ops-archive', 'hr-records', 'infra-state', 'billing-reports'];
+export const BUCKET_WORDS = ['finance-exports', 'db-backups', 'ops-archive', 'hr-records', 'infra-state', 'billing-reports'];
 const CONTENT = 'This file was moved. See the internal wiki for the current location.\n';
 
 const s3 = (region: string) => new S3Client({ region, forcePathStyle: true, maxAttempts: 3 });
@@ -112,6 +112,10 @@ async function audit({ config }: KindContext, rec: CanaryRecord): Promise<AuditF
   const client = s3(config.region);
   try {
     await client.send(new HeadObjectCommand({ Bucket: rec.resource.bucket, Key: rec.resource.key }));
+    const trail = rec.resource.dataEvents;
+    if (trail && !(await isSelected(config, trail, `arn:aws:s3:::${rec.resource.bucket}/${rec.resource.key}`))) {
+      return [{ problem: 'the decoy trail no longer records reads of this object (a redeploy or a person reset its selectors)', fix: 'retire and re-mint the canary, which selects it again' }];
+    }
     return [];
   } catch (err) {
     return [{ problem: `the decoy object s3://${rec.resource.bucket}/${rec.resource.key} is gone (${awsErrorName(err)})`, fix: 'retire this canary and mint a new one' }];
