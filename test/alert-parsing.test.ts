@@ -51,6 +51,13 @@ describe('CloudTrail records are normalised into bounded strings', () => {
     expect(odd.ok && 'errorCode' in odd.event).toBe(false);
   });
 
+  it('names the object an S3 call read, the copy source for CopyObject', () => {
+    const base = { eventID: 'x', eventSource: 's3.amazonaws.com', eventTime: '2024-01-01T00:00:00Z' };
+    expect(parseTrailEvent({ ...base, eventName: 'GetObject', requestParameters: { bucketName: 'b', key: 'k/v.txt' } })).toMatchObject({ event: { bucket: 'b', objectKey: 'k/v.txt' } });
+    expect(parseTrailEvent({ ...base, eventName: 'CopyObject', requestParameters: { bucketName: 'dest', key: 'copy', 'x-amz-copy-source': 'decoys/backups%2Fpasswords.xlsx?versionId=1' } })).toMatchObject({ event: { bucket: 'decoys', objectKey: 'backups/passwords.xlsx' } });
+    expect(parseTrailEvent({ ...base, eventName: 'CopyObject', requestParameters: { 'x-amz-copy-source': 'b/%E0%A4%A' } })).toMatchObject({ ok: true, event: { bucket: 'b', objectKey: '%E0%A4%A' } });
+  });
+
   it.each([
     [{}, 'record has no eventID'],
     [{ eventID: 'x' }, 'record has no eventName'],

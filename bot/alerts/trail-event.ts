@@ -45,6 +45,15 @@ const str = (v: unknown, max = FIELD_MAX): string | undefined => {
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+/** Attacker-controlled percent-encoding must not throw. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export type Parsed = { ok: true; event: TrailEvent } | { ok: false; reason: string; eventId?: string };
 
 export function parseTrailEvent(raw: unknown): Parsed {
@@ -90,8 +99,10 @@ export function parseTrailEvent(raw: unknown): Parsed {
   if (errorMessage) event.errorMessage = errorMessage;
   if (requestParameters) event.requestParameters = requestParameters;
   const params = isObj(raw.requestParameters) ? raw.requestParameters : {};
-  const bucket = str(params.bucketName, 255);
-  const objectKey = str(params.key, 1024);
+  // CopyObject names the destination in bucketName/key; the object read is the copy source.
+  const copySource = typeof params['x-amz-copy-source'] === 'string' ? /^\/?([^/]+)\/(.+)$/.exec(safeDecode(params['x-amz-copy-source'].split('?')[0]!)) : null;
+  const bucket = copySource && eventName === 'CopyObject' ? copySource[1] : str(params.bucketName, 255);
+  const objectKey = copySource && eventName === 'CopyObject' ? copySource[2] : str(params.key, 1024);
   if (bucket) event.bucket = bucket;
   if (objectKey) event.objectKey = objectKey;
   const repository = str(params.repositoryName, 256);
