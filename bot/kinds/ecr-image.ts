@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { awsErrorName } from '../aws';
 import { log } from '../log';
 import { deleteCanary, putNewCanary } from '../store';
@@ -16,7 +15,11 @@ export const REPOSITORIES = ['payments-api', 'billing-worker', 'internal/admin-p
 const TAGS = ['prod-2026-11', 'release-with-secrets', 'prod-hotfix', 'v3.4.1-prod'];
 const PULLS = ['BatchGetImage', 'GetDownloadUrlForLayer'];
 
-const ecr = (region: string) => new ECRClient({ region, maxAttempts: 3 });
+/** Loaded on first use, like the S3 client (see s3-object.ts). */
+const ecr = async (region: string) => {
+  const m = await import('@aws-sdk/client-ecr');
+  return { m, client: new m.ECRClient({ region, maxAttempts: 3 }) };
+};
 export const repositoryAlias = (repository: string) => `ecr://${repository}`;
 
 /** A small, valid Docker v2 manifest; the layers need not exist for the decoy to be listed and pulled. */
@@ -28,7 +31,8 @@ const MANIFEST = JSON.stringify({
 });
 
 async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Minted> {
-  const client = ecr(config.region);
+  const { m, client } = await ecr(config.region);
+  const { CreateRepositoryCommand, DeleteRepositoryCommand, PutImageCommand } = m;
   const repository = req.name ?? `${REPOSITORIES[randomInt(REPOSITORIES.length)]}-${randomInt(10, 99)}`;
   const tag = TAGS[randomInt(TAGS.length)]!;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repository) || repository.length > 256) {
@@ -73,7 +77,8 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
 }
 
 async function audit({ config }: KindContext, rec: CanaryRecord): Promise<AuditFinding[]> {
-  const client = ecr(config.region);
+  const { m, client } = await ecr(config.region);
+  const { DescribeImagesCommand } = m;
   try {
     const images = (await client.send(new DescribeImagesCommand({ repositoryName: rec.resource.repository, imageIds: [{ imageTag: rec.resource.tag }] }))).imageDetails ?? [];
     return images.length ? [] : [{ problem: `the decoy image ${rec.resource.repository}:${rec.resource.tag} is gone`, fix: 'retire this canary and mint a new one' }];
@@ -92,9 +97,9 @@ export const ecrImage: CanaryKind = {
   describe: (rec) => [['Image', `${rec.resource.repository ?? ''}:${rec.resource.tag ?? ''}`]],
   aliasesFromEvent: (e) => (e.eventSource === 'ecr.amazonaws.com' && e.repository && PULLS.includes(e.eventName ?? '') ? [repositoryAlias(e.repository)] : []),
   retire: async ({ config }, rec) => {
-    const client = ecr(config.region);
+    const { m, client } = await ecr(config.region);
     await client
-      .send(new DeleteRepositoryCommand({ repositoryName: rec.resource.repository, force: true }))
+      .send(new m.DeleteRepositoryCommand({ repositoryName: rec.resource.repository, force: true }))
       .catch((err: unknown) => {
         if (awsErrorName(err) !== 'RepositoryNotFoundException') throw err;
       })

@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { awsErrorName } from '../aws';
 import { log } from '../log';
 import { deleteCanary, putNewCanary } from '../store';
@@ -27,14 +26,23 @@ const TEMPTING_KEYS = [
 export const BUCKET_WORDS = ['finance-exports', 'db-backups', 'ops-archive', 'hr-records', 'infra-state', 'billing-reports'];
 const CONTENT = 'This file was moved. See the internal wiki for the current location.\n';
 
-const s3 = (region: string) => new S3Client({ region, forcePathStyle: true, maxAttempts: 3 });
+/**
+ * The S3 client is loaded on first use: every bundle carries the kinds registry, and evaluating
+ * the S3 SDK at each slack cold start would cost more than this kind's whole mint.
+ */
+const sdk = () => import('@aws-sdk/client-s3');
+const s3 = async (region: string) => {
+  const m = await sdk();
+  return { m, client: new m.S3Client({ region, forcePathStyle: true, maxAttempts: 3 }) };
+};
 
 export const objectAlias = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 
 const plausibleBucket = () => `${BUCKET_WORDS[randomInt(BUCKET_WORDS.length)]}-${Array.from({ length: 6 }, () => 'abcdefghjkmnpqrstuvwxyz23456789'[randomInt(31)]).join('')}`;
 
 async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Minted> {
-  const client = s3(config.region);
+  const { m, client } = await s3(config.region);
+  const { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, HeadBucketCommand, PutObjectCommand } = m;
   const bucket = req.bucket ?? plausibleBucket();
   const key = req.name ?? TEMPTING_KEYS[randomInt(TEMPTING_KEYS.length)]!;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new MintError('check the bucket', `${bucket} is not a valid bucket name`);
@@ -93,7 +101,8 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
 }
 
 async function retire({ aws, config }: KindContext, rec: CanaryRecord): Promise<void> {
-  const client = s3(config.region);
+  const { m, client } = await s3(config.region);
+  const { DeleteBucketCommand, DeleteObjectCommand } = m;
   const { bucket = '', key = '' } = rec.resource;
   try {
     if (rec.resource.dataEvents) await selectDataEvents(config, aws.ddb, `arn:aws:s3:::${bucket}/${key}`, 'remove');
@@ -109,7 +118,8 @@ async function retire({ aws, config }: KindContext, rec: CanaryRecord): Promise<
 }
 
 async function audit({ config }: KindContext, rec: CanaryRecord): Promise<AuditFinding[]> {
-  const client = s3(config.region);
+  const { m, client } = await s3(config.region);
+  const { HeadObjectCommand } = m;
   try {
     await client.send(new HeadObjectCommand({ Bucket: rec.resource.bucket, Key: rec.resource.key }));
     const trail = rec.resource.dataEvents;
