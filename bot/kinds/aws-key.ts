@@ -19,7 +19,7 @@ import { log } from '../log';
 import { checkUserName, generateUserName } from '../names';
 import { deleteCanary, putNewCanary } from '../store';
 import type { CanaryRecord } from '../store';
-import { MintError } from './kind';
+import { MintError, newRecord } from './kind';
 import type { AuditFinding, CanaryKind, Credentials, KindContext, MintRequest, Minted } from './kind';
 
 /** Inline policy on every canary user: whatever else gets attached, nothing is allowed. */
@@ -109,20 +109,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
     const accessKeyId = key.AccessKey?.AccessKeyId;
     const secretAccessKey = key.AccessKey?.SecretAccessKey;
     if (!accessKeyId || !secretAccessKey) throw new MintError('create the access key', 'IAM returned no key');
-    const record: CanaryRecord = {
-      id: req.id,
-      kind: awsKey.name,
-      location: req.location,
-      owner: req.owner,
-      ...(req.note ? { note: req.note } : {}),
-      ...(req.autoDisable !== undefined ? { autoDisable: req.autoDisable } : {}),
-      ...(req.expiresOn ? { expiresOn: req.expiresOn } : {}),
-      createdAt: new Date().toISOString(),
-      createdBy: req.requestedBy,
-      status: 'active',
-      aliases: [accessKeyId, user.arn],
-      resource: { userName, userArn: user.arn, accessKeyId },
-    };
+    const record = newRecord(awsKey.name, req, { aliases: [accessKeyId, user.arn], resource: { userName, userArn: user.arn, accessKeyId } });
     aliases = record.aliases;
     recordWritten = true; // a timed-out write may still have landed, so undo it either way
     await putNewCanary(aws.ddb, config.table, record).catch((err: unknown) => {

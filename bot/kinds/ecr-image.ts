@@ -3,7 +3,7 @@ import { awsErrorName } from '../aws';
 import { log } from '../log';
 import { deleteCanary, putNewCanary } from '../store';
 import type { CanaryRecord } from '../store';
-import { MintError } from './kind';
+import { MintError, newRecord } from './kind';
 import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
 
 /**
@@ -47,19 +47,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
     await client.send(new PutImageCommand({ repositoryName: repository, imageManifest: MANIFEST, imageTag: tag })).catch((err: unknown) => {
       throw new MintError('push the decoy image', awsErrorName(err));
     });
-    const record: CanaryRecord = {
-      id: req.id,
-      kind: ecrImage.name,
-      location: req.location,
-      owner: req.owner,
-      ...(req.note ? { note: req.note } : {}),
-      ...(req.expiresOn ? { expiresOn: req.expiresOn } : {}),
-      createdAt: new Date().toISOString(),
-      createdBy: req.requestedBy,
-      status: 'active',
-      aliases: [repositoryAlias(repository)],
-      resource: { repository, tag },
-    };
+    const record = newRecord(ecrImage.name, req, { aliases: [repositoryAlias(repository)], resource: { repository, tag } });
     await putNewCanary(aws.ddb, config.table, record).catch((err: unknown) => {
       throw new MintError('record the canary', awsErrorName(err));
     });

@@ -99,3 +99,20 @@ export class MintError extends Error {
     super(`minting failed at ${step}: ${reason}${leftover ? `; cleanup incomplete: ${leftover}` : ''}`);
   }
 }
+
+/** The record fields every kind fills the same way from the request; a kind adds its own. */
+export function newRecord(kind: string, req: MintRequest, own: Pick<CanaryRecord, 'aliases' | 'resource'>): CanaryRecord {
+  return {
+    id: req.id,
+    kind,
+    location: req.location,
+    owner: req.owner,
+    ...(req.note ? { note: req.note } : {}),
+    ...(req.autoDisable !== undefined ? { autoDisable: req.autoDisable } : {}),
+    ...(req.expiresOn ? { expiresOn: req.expiresOn } : {}),
+    createdAt: new Date().toISOString(),
+    createdBy: req.requestedBy,
+    status: 'active',
+    ...own,
+  };
+}

@@ -4,7 +4,7 @@ import { log } from '../log';
 import { deleteCanary, putNewCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { isSelected, selectDataEvents } from './data-events';
-import { MintError } from './kind';
+import { MintError, newRecord } from './kind';
 import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
 
 /**
@@ -69,19 +69,10 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
     selected = await selectDataEvents(config, aws.ddb, arn, 'add').catch((err: unknown) => {
       throw new MintError('select data events on the decoy trail', awsErrorName(err));
     });
-    const record: CanaryRecord = {
-      id: req.id,
-      kind: s3Object.name,
-      location: req.location,
-      owner: req.owner,
-      ...(req.note ? { note: req.note } : {}),
-      ...(req.expiresOn ? { expiresOn: req.expiresOn } : {}),
-      createdAt: new Date().toISOString(),
-      createdBy: req.requestedBy,
-      status: 'active',
+    const record = newRecord(s3Object.name, req, {
       aliases: [objectAlias(bucket, key)],
       resource: { bucket, key, ...(createdBucket ? { createdBucket: 'true' } : {}), ...(selected ? { dataEvents: config.decoyTrailName! } : {}) },
-    };
+    });
     await putNewCanary(aws.ddb, config.table, record).catch((err: unknown) => {
       throw new MintError('record the canary', awsErrorName(err));
     });
