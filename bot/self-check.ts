@@ -1,5 +1,6 @@
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { ListUsersCommand } from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from '../infra/detection';
@@ -71,9 +72,27 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
       findings.push({ scope: `canary ${c.id}`, problem: `could not be checked (${awsErrorName(err)})`, fix: 'check the bot role\'s IAM permissions' });
     }
   }
+  findings.push(...(await orphanUsers(deps, canaries)));
   findings.push(...(await checkPipeline(deps.config)));
   log.info('self-check done', { canaries: canaries.length, findings: findings.length, retired: retired.length, expiring: expiring.length });
   return { canaries: canaries.length, findings, expiring, retired };
+}
+
+/** IAM users under the canary path with no canary record: a mint killed midway, or made by hand. */
+async function orphanUsers(deps: CheckDeps, canaries: CanaryRecord[]): Promise<Finding[]> {
+  const known = new Set(canaries.map((c) => c.resource.userName).filter(Boolean));
+  const findings: Finding[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await deps.aws.iam.send(new ListUsersCommand({ PathPrefix: deps.config.userPath, Marker: marker }));
+    for (const u of page.Users ?? []) {
+      if (u.UserName && u.Path === deps.config.userPath && !known.has(u.UserName)) {
+        findings.push({ scope: `IAM user ${u.UserName}`, problem: 'is under the canary path but has no canary record (a mint interrupted, or a user made by hand); its use alerts as an unknown canary', fix: 'delete it in IAM, or leave it as an unknown canary on purpose' });
+      }
+    }
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return findings;
 }
 
 async function checkRule(region: string, name: string, expectedPattern: string, scope: string): Promise<{ findings: Finding[]; arn?: string }> {

@@ -31,6 +31,7 @@ export const CANARY_USER_ACTIONS = [
   'iam:DeleteAccessKey',
   'iam:ListAccessKeys',
   'iam:GetAccessKeyLastUsed',
+  'iam:ListUsers', // the audit's orphan check, with PathPrefix = the canary path
 ] as const;
 
 export function canaryUserArn(partition: string, account: string, userPath: string): string {

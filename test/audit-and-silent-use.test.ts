@@ -1,7 +1,7 @@
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { DeleteRuleCommand, DisableRuleCommand, EnableRuleCommand, EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from '../infra/detection';
-import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateLoginProfileCommand, DeleteAccessKeyCommand, GetUserCommand } from '@aws-sdk/client-iam';
+import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand, DeleteUserCommand, CreateLoginProfileCommand, DeleteAccessKeyCommand, GetUserCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -66,6 +66,14 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
     expect(report).toContain('the user has a console password');
     expect(report).toMatch(/the rule canaries-\w+-detect is DISABLED, so read-only calls such as sts:GetCallerIdentity are not delivered/);
     expect(report).not.toContain(`canary ${canaries.intact!.id}`);
+  });
+
+  it('finds an IAM user under the canary path that has no canary record', async () => {
+    await h.iam.send(new CreateUserCommand({ UserName: `orphan-${h.table}`, Path: h.userPath }));
+    const report = await reportVia();
+    expect(report).toContain(`IAM user orphan-${h.table}`);
+    expect(report).toContain('is under the canary path but has no canary record');
+    await h.iam.send(new DeleteUserCommand({ UserName: `orphan-${h.table}` }));
   });
 
   it('retires an expired canary in the daily run, and says so in the channel', async () => {
