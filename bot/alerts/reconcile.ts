@@ -1,12 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { AlertRuntime } from './runtime';
 import { log } from '../log';
 import { getCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { alertParent, ownerNotice, threadSummary } from '../views/alert';
 import { claim, encodeCounts, getIncident, setIncident } from './incidents';
-import { countryOf } from './source';
 import type { Incident } from './incidents';
+import type { AlertRuntime } from './runtime';
+import { countryOf } from './source';
 
 /**
  * Brings Slack in line with the incident as stored. Counting happened first (persist before
