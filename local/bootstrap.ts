@@ -7,6 +7,8 @@ import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
 
 export interface Bootstrapped {
   done: string[];
+  /** Where the detection rules deliver: the topic (as in AWS), or the queue itself. */
+  ruleTarget: string;
   topicArn: string;
   ruleName: string;
   queueUrl: string;
@@ -18,8 +20,12 @@ export interface Bootstrapped {
  * (AWS_ENDPOINT_URL): the table, and the alert path's SNS topic, SQS queue and its DLQ (the
  * queue subscribed to the topic, raw delivery off, as in AWS). Names derive from the table's.
  * In AWS the CDK app owns these resources instead.
+ *
+ * `deliverTo: 'queue'` points the rules straight at the queue: moto's EventBridge cannot deliver
+ * to SNS (PutEvents fails on a matching rule with an SNS target), so the sandbox, which puts real
+ * events on the bus, uses this. The handlers read either shape.
  */
-export async function bootstrap({ table, region, userPath = '/svc/' }: { table: string; region: string; userPath?: string }): Promise<Bootstrapped> {
+export async function bootstrap({ table, region, userPath = '/svc/', deliverTo = 'topic' }: { table: string; region: string; userPath?: string; deliverTo?: 'topic' | 'queue' }): Promise<Bootstrapped> {
   const ddb = new DynamoDBClient({ region });
   const done: string[] = [];
   try {
@@ -79,17 +85,18 @@ export async function bootstrap({ table, region, userPath = '/svc/' }: { table: 
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${table}-alerts` }))).TopicArn!;
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
   // The detection rule, from the same code as the CDK app's, delivering to the topic.
+  const ruleTarget = deliverTo === 'queue' ? queueArn : topicArn;
   const events = new EventBridgeClient({ region });
   const ruleName = `${table}-detect`;
   await events.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(canaryEventPattern(userPath)), State: RULE_STATE }));
-  await events.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: 'alerts', Arn: topicArn }] }));
+  await events.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: 'alerts', Arn: ruleTarget }] }));
   for (const [suffix, pattern] of [['s3', s3DecoyEventPattern()], ['ecr', ecrDecoyEventPattern()]] as const) {
     await events.send(new PutRuleCommand({ Name: `${table}-detect-${suffix}`, EventPattern: JSON.stringify(pattern), State: RULE_STATE }));
-    await events.send(new PutTargetsCommand({ Rule: `${table}-detect-${suffix}`, Targets: [{ Id: 'alerts', Arn: topicArn }] }));
+    await events.send(new PutTargetsCommand({ Rule: `${table}-detect-${suffix}`, Targets: [{ Id: 'alerts', Arn: ruleTarget }] }));
   }
-  done.push(`alert topic ${topicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`, `detection rules ${ruleName}, ${table}-detect-s3, ${table}-detect-ecr`);
+  done.push(`alert topic ${topicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`, `detection rules ${ruleName}, ${table}-detect-s3, ${table}-detect-ecr -> ${ruleTarget}`);
   sqs.destroy();
   sns.destroy();
   events.destroy();
-  return { done, topicArn, queueUrl, dlqUrl, ruleName };
+  return { done, ruleTarget, topicArn, queueUrl, dlqUrl, ruleName };
 }

@@ -118,14 +118,14 @@ export function functionUrlEvent(req: Signed, opts: { base64?: boolean; path?: s
 }
 
 /** A button press on a message, as Slack sends it (block_actions). */
-export function blockAction(opts: { userId: string; actionId: string; value: string; responseUrl: string; channelId: string; messageTs: string; blockId?: string }): object {
+export function blockAction(opts: { userId: string; actionId: string; value: string; responseUrl: string; channelId: string; messageTs: string; blockId?: string; ephemeral?: boolean }): object {
   return {
     type: 'block_actions',
     team: { id: 'T0001', domain: 'example' },
     user: { id: opts.userId, username: opts.userId.toLowerCase(), team_id: 'T0001' },
     api_app_id: 'A0CANARY',
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: opts.messageTs, channel_id: opts.channelId, is_ephemeral: false },
+    container: { type: 'message', message_ts: opts.messageTs, channel_id: opts.channelId, is_ephemeral: opts.ephemeral ?? false },
     trigger_id: newTriggerId(),
     channel: { id: opts.channelId, name: 'security' },
     message: { type: 'message', ts: opts.messageTs, text: 'alert' },

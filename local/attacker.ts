@@ -1,0 +1,144 @@
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateAccessKeyCommand, CreateUserCommand, GetAccessKeyLastUsedCommand, GetUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { GetObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { cloudTrailRecord, denyAllOutcome, eventBridgeEntry } from './cloudtrail-record';
+import type { AttackCall, CallerIdentity, CallOutcome } from './cloudtrail-record';
+
+/**
+ * The sandbox's attacker: it makes a real call with a key against the emulator (moto), then does
+ * what CloudTrail and EventBridge would do with it, putting the record on the default bus where
+ * the detection rules (from infra/) match it. Two things moto does not do are decided here, the
+ * way AWS decides them:
+ * - moto does not enforce IAM policies, so a canary key's calls are recorded with the error AWS
+ *   returns under its explicit deny-all policy (denyAllOutcome);
+ * - moto accepts inactive keys, so the key's status is read from IAM first, and a disabled or
+ *   deleted key is refused with InvalidClientTokenId and leaves no record, as in AWS, where
+ *   CloudTrail does not log requests that fail authentication.
+ */
+export interface Key {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface AttackRequest {
+  key: Key;
+  call: AttackCall;
+  /** Whether the key is a canary's (deny-all policy) or the intruder's own. */
+  canaryKey: boolean;
+  object?: { bucket: string; key: string };
+  sourceIp: string;
+  userAgent: string;
+  count: number;
+  region: string;
+}
+
+export interface AttackResult {
+  /** Records put on the bus. */
+  sent: number;
+  /** What the caller saw: AWS's answer (moto's, with the policy decision above applied). */
+  answer: string;
+  outcome: CallOutcome;
+}
+
+/** Keys are pasted into messages in a fixed shape (views/minted.ts): the attacker reads them there. */
+const KEY_IN_TEXT = /aws_access_key_id = (AKIA[A-Z0-9]{12,124})\naws_secret_access_key = ([A-Za-z0-9/+=]{20,})/g;
+
+export function keysInText(text: string): Key[] {
+  return [...text.matchAll(KEY_IN_TEXT)].map((m) => ({ accessKeyId: m[1]!, secretAccessKey: m[2]! }));
+}
+
+/** A user outside the canary path with an ordinary key: who reads an S3 decoy without any canary key. */
+export async function createIntruder(region: string): Promise<Key> {
+  const iam = new IAMClient({ region });
+  try {
+    await iam.send(new CreateUserCommand({ UserName: 'intruder', Path: '/' })).catch((err: unknown) => {
+      if ((err as Error).name !== 'EntityAlreadyExistsException') throw err;
+    });
+    const out = await iam.send(new CreateAccessKeyCommand({ UserName: 'intruder' }));
+    return { accessKeyId: out.AccessKey!.AccessKeyId!, secretAccessKey: out.AccessKey!.SecretAccessKey! };
+  } finally {
+    iam.destroy();
+  }
+}
+
+/** Who the key belongs to, or undefined when AWS would reject it (deleted, or not Active). */
+async function activeIdentity(region: string, accessKeyId: string): Promise<CallerIdentity | undefined> {
+  const iam = new IAMClient({ region });
+  try {
+    const used = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId })).catch(() => undefined);
+    const userName = used?.UserName;
+    if (!userName) return undefined;
+    const keys = (await iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? [];
+    if (keys.find((k) => k.AccessKeyId === accessKeyId)?.Status !== 'Active') return undefined;
+    const user = (await iam.send(new GetUserCommand({ UserName: userName }))).User!;
+    return { arn: user.Arn!, accountId: user.Arn!.split(':')[4]!, accessKeyId, userName, principalId: user.UserId! };
+  } finally {
+    iam.destroy();
+  }
+}
+
+/** The call itself, with the key, against the emulator; answers with a one-line summary. */
+async function call(req: AttackRequest): Promise<string> {
+  const credentials = { accessKeyId: req.key.accessKeyId, secretAccessKey: req.key.secretAccessKey };
+  const cfg = { region: req.region, credentials, maxAttempts: 1 };
+  switch (req.call) {
+    case 'GetCallerIdentity': {
+      const sts = new STSClient(cfg);
+      const out = await sts.send(new GetCallerIdentityCommand({})).finally(() => sts.destroy());
+      return `arn ${out.Arn}`;
+    }
+    case 'ListBuckets': {
+      const s3 = new S3Client({ ...cfg, forcePathStyle: true });
+      const out = await s3.send(new ListBucketsCommand({})).finally(() => s3.destroy());
+      return `${out.Buckets?.length ?? 0} bucket(s)`;
+    }
+    case 'DescribeInstances': {
+      const ec2 = new EC2Client(cfg);
+      const out = await ec2.send(new DescribeInstancesCommand({})).finally(() => ec2.destroy());
+      return `${out.Reservations?.length ?? 0} reservation(s)`;
+    }
+    case 'GetObject': {
+      if (!req.object) throw new Error('GetObject needs an object');
+      const s3 = new S3Client({ ...cfg, forcePathStyle: true });
+      const out = await s3.send(new GetObjectCommand({ Bucket: req.object.bucket, Key: req.object.key })).finally(() => s3.destroy());
+      return `${(await out.Body?.transformToByteArray())?.length ?? 0} bytes`;
+    }
+  }
+}
+
+const BATCH = 10; // PutEvents takes at most 10 entries
+const CONCURRENCY = 8;
+
+export async function attack(req: AttackRequest, onProgress: (sent: number) => void = () => undefined): Promise<AttackResult> {
+  const identity = await activeIdentity(req.region, req.key.accessKeyId);
+  if (!identity) return { sent: 0, answer: 'InvalidClientTokenId: The security token included in the request is invalid. (The key is disabled or deleted; CloudTrail records nothing.)', outcome: { errorCode: 'InvalidClientTokenId' } };
+  const outcome = req.canaryKey ? denyAllOutcome(req.call, identity.arn) : {};
+  const events = new EventBridgeClient({ region: req.region });
+  let sent = 0;
+  let answer = '';
+  try {
+    let next = 0;
+    const worker = async () => {
+      while (next < req.count) {
+        const n = Math.min(BATCH, req.count - next);
+        next += n;
+        const entries = [];
+        for (let i = 0; i < n; i++) {
+          const seen = await call(req);
+          answer ||= outcome.errorCode ? `${outcome.errorCode}: ${outcome.errorMessage}` : `OK: ${seen}`;
+          entries.push(eventBridgeEntry(cloudTrailRecord({ call: req.call, identity, region: req.region, sourceIp: req.sourceIp, userAgent: req.userAgent, outcome, ...req.object })));
+        }
+        const out = await events.send(new PutEventsCommand({ Entries: entries }));
+        if (out.FailedEntryCount) throw new Error(`EventBridge refused ${out.FailedEntryCount} event(s)`);
+        sent += n;
+        onProgress(sent);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, Math.ceil(req.count / BATCH)) }, worker));
+  } finally {
+    events.destroy();
+  }
+  return { sent, answer, outcome };
+}

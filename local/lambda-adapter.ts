@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Lambda's Invoke API (POST /2015-03-31/functions/{name}/invocations) for handlers run in this
+ * process. The bot queues jobs with an async invoke (bot/jobs.ts); pointing the SDK's Lambda
+ * endpoint here (AWS_ENDPOINT_URL_LAMBDA) runs handlers/jobs unchanged, through that same code
+ * path. "Event" invocations answer 202 at once and run after, as Lambda's async queue does.
+ */
+export type Handler = (event: unknown, context: never) => Promise<unknown>;
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+export function lambdaAdapter(functions: Record<string, Handler>, onError: (name: string, err: unknown) => void) {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    /** Handles the request if it is an Invoke call; false otherwise. */
+    route(req: IncomingMessage, res: ServerResponse, body: string): boolean {
+      const m = INVOKE_PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
+      if (!m || req.method !== 'POST') return false;
+      const name = decodeURIComponent(m[1]!).split(':').pop()!;
+      const fn = functions[name];
+      const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID(), ...headers });
+        res.end(payload === undefined ? '' : JSON.stringify(payload));
+      };
+      if (!fn) {
+        reply(404, { Type: 'User', message: `Function not found: ${name}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+        return true;
+      }
+      let event: unknown;
+      try {
+        event = JSON.parse(body || '{}');
+      } catch {
+        reply(400, { Type: 'User', message: 'Could not parse request body into json' }, { 'x-amzn-errortype': 'InvalidRequestContentException' });
+        return true;
+      }
+      const run = () => fn(event, {} as never);
+      if (req.headers['x-amz-invocation-type'] === 'Event') {
+        const p = run()
+          .catch((err: unknown) => onError(name, err))
+          .finally(() => pending.delete(p));
+        pending.add(p);
+        reply(202, undefined);
+      } else {
+        run().then(
+          (out) => reply(200, out ?? null),
+          (err: unknown) => reply(200, { errorType: 'Error', errorMessage: String(err) }, { 'x-amz-function-error': 'Unhandled' }),
+        );
+      }
+      return true;
+    },
+    /** Resolves when every async invocation so far (and those they queued) has finished. */
+    async idle(): Promise<void> {
+      while (pending.size) await Promise.all([...pending]);
+    },
+  };
+}
