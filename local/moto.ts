@@ -92,7 +92,7 @@ export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  // Through our launcher: moto's server plus one emulator-only speed fix (see moto_server.py).
+  // Through our launcher: moto's server plus emulator-only fixes for speed and thread safety (see moto_server.py).
   const child = spawn(bin('python'), [join(ROOT, 'local', 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));

@@ -2,6 +2,7 @@ import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../local/chromium';
+import { alertFor, attackFromPanel, disableFromAlert, mintKey, openSandbox } from '../local/sandbox/page-driver';
 import { startSandboxProcess } from './support/sandbox-process';
 import type { SandboxProcess } from './support/sandbox-process';
 
@@ -20,8 +21,7 @@ describe('the sandbox page, end to end in Chromium', () => {
     [sandbox, browser] = await Promise.all([startSandboxProcess(), launchChromium()]);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(sandbox.url);
-    await page.waitForSelector('body[data-ready=true]');
+    await openSandbox(page, sandbox.url);
   }, 120_000);
 
   afterAll(async () => {
@@ -31,40 +31,25 @@ describe('the sandbox page, end to end in Chromium', () => {
 
   it('mints, is attacked, alerts, and disables the key after a confirm', async () => {
     // Mint from the composer, as in Slack.
-    await page.fill('#composer-input', '/canary new laptop-42');
-    await page.press('#composer-input', 'Enter');
-    const minted = page.locator('.msg.ephemeral', { hasText: 'is armed' });
-    await minted.waitFor({ timeout: 30_000 });
+    const { minted, keyId } = await mintKey(page, 'laptop-42');
     await expect(minted.locator('.only-you').textContent()).resolves.toContain('Only visible to you');
-    const mintedText = (await minted.textContent()) ?? '';
-    const keyId = /aws_access_key_id = (AKIA[A-Z0-9]+)/.exec(mintedText)?.[1];
-    expect(keyId, 'the ephemeral message shows the key').toBeTruthy();
-    expect(mintedText).toMatch(/aws_secret_access_key = \S{20,}/);
+    expect(await minted.textContent()).toMatch(/aws_secret_access_key = \S{20,}/);
 
     // Attack from the panel, with a user agent that would be markup if the page trusted it.
-    await page.locator('#attack-canary option', { hasText: 'laptop-42' }).waitFor({ state: 'attached' });
-    await page.selectOption('#attack-canary', { label: (await page.locator('#attack-canary option', { hasText: 'laptop-42' }).textContent())! });
-    await page.selectOption('#attack-call', 'GetCallerIdentity');
-    await page.fill('#attack-ip', '198.51.100.23');
-    await page.fill('#attack-ua', 'curl/8.5 <img src=x onerror=alert(1)>');
-    await page.click('#attack-go');
-
-    const alert = page.locator('#messages .msg:not(.ephemeral)', { hasText: 'Canary used: laptop-42' });
+    const status = await attackFromPanel(page, { location: 'laptop-42', call: 'GetCallerIdentity', sourceIp: '198.51.100.23', userAgent: 'curl/8.5 <img src=x onerror=alert(1)>' });
+    expect(status).toContain('OK: arn arn:aws:iam::');
+    const alert = alertFor(page, 'laptop-42');
     await alert.waitFor({ timeout: 30_000 });
     const alertText = (await alert.textContent()) ?? '';
     expect(alertText).toContain('laptop-42');
     expect(alertText).toContain('198.51.100.23');
     expect(alertText).toContain('sts:GetCallerIdentity');
-    expect(alertText).toContain(keyId!);
+    expect(alertText).toContain(keyId);
     expect(alertText).toContain('curl/8.5 <img src=x onerror=alert(1)>');
     expect(await page.locator('#messages img').count()).toBe(0);
-    await expect(page.locator('#attack-status').textContent()).resolves.toContain('OK: arn arn:aws:iam::');
 
     // Disable, through Slack's confirm dialog.
-    await alert.getByRole('button', { name: 'Disable key' }).click();
-    await page.locator('#overlay .dialog').waitFor();
-    await page.click('#confirm-ok');
-    await alert.locator('text=Disabled').waitFor({ timeout: 30_000 });
+    await disableFromAlert(page, alert);
     await alert.locator('.edited').waitFor();
     expect(await alert.getByRole('button', { name: 'Disable key' }).count()).toBe(0);
 
@@ -77,8 +62,7 @@ describe('the sandbox page, end to end in Chromium', () => {
     expect(keys.find((k) => k.AccessKeyId === keyId)?.Status).toBe('Inactive');
 
     // And the attacker now gets what AWS answers a disabled key.
-    await page.click('#attack-go');
-    await page.locator('#attack-status', { hasText: 'InvalidClientTokenId' }).waitFor({ timeout: 30_000 });
+    expect(await attackFromPanel(page, { location: 'laptop-42', call: 'ListBuckets', sourceIp: '198.51.100.23', userAgent: 'curl/8.5' })).toContain('InvalidClientTokenId');
     expect(pageErrors).toEqual([]);
   }, 180_000);
 });

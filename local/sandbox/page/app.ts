@@ -320,6 +320,7 @@ function renderAttacker(): void {
   $<HTMLButtonElement>('attack-go').disabled = a.running || !target;
   $('attack-empty').hidden = a.targets.length > 0;
   const status = $('attack-status');
+  status.dataset.at = a.last?.at ?? '';
   if (a.running) status.textContent = `Calling… ${a.sent} / ${a.total} events on the bus`;
   else if (a.last) status.textContent = `${a.last.call} with ${a.last.canaryId}: ${a.last.answer}\n${a.last.sent} CloudTrail event(s) put on the bus.`;
   else status.textContent = '';
