@@ -63,7 +63,12 @@ export async function startSlackStandin(opts: { token?: string } = {}): Promise<
   const usergroups = new Map<string, string[]>();
   const failures: Array<{ method: string; failure: Failure }> = [];
   let seq = 0;
-  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
+  // Slack's ts: seconds and microseconds, unique and increasing within a channel.
+  let lastMicros = 0;
+  const nextTs = () => {
+    lastMicros = Math.max(Date.now() * 1000, lastMicros + 1);
+    return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
+  };
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });

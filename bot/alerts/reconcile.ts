@@ -28,7 +28,7 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
   if (!inc.parent) {
     const won = await claim(ddb, table, canary.id, seq, 'SET parentLease = :until', 'attribute_not_exists(parent) AND (attribute_not_exists(parentLease) OR parentLease < :now)', { ':until': now + PARENT_LEASE_MS, ':now': now });
     if (!won) return scheduleFlush(rt, canary, inc, now + PARENT_LEASE_MS, now);
-    const msg = alertParent(canary, inc, now, rt.config.autoDisable);
+    const msg = alertParent(canary, inc, rt.config.autoDisable);
     let res;
     try {
       res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
@@ -61,7 +61,7 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
     // Recorded before the parent update, so a failure there never repeats this summary.
     await setIncident(ddb, table, canary.id, seq, 'SET posted = :posted, parentStale = :t', { ':posted': snapshot(inc, now), ':t': true });
   }
-  const parent = alertParent(canary, inc, now, rt.config.autoDisable);
+  const parent = alertParent(canary, inc, rt.config.autoDisable);
   await rt.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: parent.text, blocks: parent.blocks });
   await setIncident(ddb, table, canary.id, seq, 'REMOVE parentStale', {});
 }

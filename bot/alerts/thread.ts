@@ -21,7 +21,7 @@ export interface SlackDeps {
 export async function refreshParent(deps: SlackDeps, canaryId: string, seq: number): Promise<void> {
   const [canary, inc] = await Promise.all([getCanary(deps.aws.ddb, deps.config.table, canaryId), getIncident(deps.aws.ddb, deps.config.table, canaryId, seq)]);
   if (!canary || !inc?.parent || !inc.firstEvent) return;
-  const msg = alertParent(canary, inc, Date.now(), deps.config.autoDisable);
+  const msg = alertParent(canary, inc, deps.config.autoDisable);
   await deps.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: msg.text, blocks: msg.blocks });
 }
 

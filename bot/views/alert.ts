@@ -70,7 +70,7 @@ export function totalsLine(inc: Incident): string {
  * The parent message of an incident. Everything that came from the event (user agent, IP,
  * parameters, error message) is attacker-controlled and goes through inlineCode().
  */
-export function alertParent(canary: CanaryRecord, inc: Incident, now: number, autoDisable = false): { text: string; blocks: Block[] } {
+export function alertParent(canary: CanaryRecord, inc: Incident, autoDisable = false): { text: string; blocks: Block[] } {
   const e = inc.firstEvent as FirstEvent;
   const kind = findKind(canary.kind);
   const unknown = canary.status === 'unknown';
@@ -97,7 +97,8 @@ export function alertParent(canary: CanaryRecord, inc: Incident, now: number, au
       ['Result', result],
       ['Source IP', ipWithCountry(e.sourceIp, e.country)],
       ['User agent', inlineCode(e.userAgent || 'none', 300)],
-      ['Event time', `${e.eventTime.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}, alerted ${ago(e.eventTime, now)} later`],
+      // When the incident opened, not this render's time: the parent is re-rendered on every update.
+      ['Event time', `${e.eventTime.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}, alerted ${ago(e.eventTime, Date.parse(inc.openedAt))} later`],
     ]),
   ];
   if (e.requestParameters) blocks.push(section(`*Request parameters* ${inlineCode(e.requestParameters, 500)}`));

@@ -62,6 +62,9 @@ export function createWorkspace(standin: SlackStandin): Workspace {
   const posted = new Map<string, Message>();
   const edited = new Set<string>();
   let modals: Modal[] = [];
+  // Arrival order for what has no Slack ts; a microsecond apart, like ts, so ties never reorder.
+  let last = 0;
+  const now = () => (last = Math.max(Date.now(), last + 0.001));
 
   const ws: Workspace = {
     onChange: () => undefined,
@@ -72,13 +75,13 @@ export function createWorkspace(standin: SlackStandin): Workspace {
     },
     addEphemeral(channel, m) {
       const id = `e-${randomUUID()}`;
-      ephemerals.set(id, messageFrom(id, channel, m, true, Date.now()));
+      ephemerals.set(id, messageFrom(id, channel, m, true, now()));
       ws.onChange();
     },
     snapshot() {
       const channelMessages = [...standin.messages.entries()].map(([key, args]) => {
         const channel = key.slice(0, key.indexOf('/'));
-        const m = messageFrom(key, channel, args, false, Number(String(args.ts).split('.')[0]) * 1000);
+        const m = messageFrom(key, channel, args, false, Number(args.ts) * 1000);
         return edited.has(key) ? { ...m, edited: true } : m;
       });
       const messages = [...channelMessages, ...posted.values(), ...ephemerals.values()].sort((a, b) => a.at - b.at || (a.ts ?? '').localeCompare(b.ts ?? ''));
@@ -114,10 +117,10 @@ export function createWorkspace(standin: SlackStandin): Workspace {
       edited.add(target);
     } else if (a.response_type === 'in_channel') {
       const id = `p-${randomUUID()}`;
-      posted.set(id, messageFrom(id, origin.channel, a, false, call.at));
+      posted.set(id, messageFrom(id, origin.channel, a, false, now()));
     } else {
       const id = `e-${randomUUID()}`;
-      ephemerals.set(id, messageFrom(id, origin.channel, a, true, call.at));
+      ephemerals.set(id, messageFrom(id, origin.channel, a, true, now()));
     }
   }
 
@@ -128,7 +131,7 @@ export function createWorkspace(standin: SlackStandin): Workspace {
         break;
       case 'chat.postEphemeral': {
         const id = `e-${randomUUID()}`;
-        ephemerals.set(id, messageFrom(id, String(call.args.channel), call.args, true, call.at));
+        ephemerals.set(id, messageFrom(id, String(call.args.channel), call.args, true, now()));
         break;
       }
       case 'chat.update':
