@@ -42,8 +42,10 @@ describe('a signed /canary new laptop-42 mints an AWS key canary end to end', ()
     const keys = (await h.iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata ?? [];
     expect(keys.map((k) => k.Status)).toEqual(['Active']);
     // moto accepts but does not store a user's permissions boundary, so check what was asked of IAM.
-    const create = iamRequests.find((r) => r.command === 'CreateUserCommand');
-    expect(create?.input).toMatchObject({ UserName, Path: h.userPath, PermissionsBoundary: DENY_ALL_BOUNDARY });
+    // IAM user names are account-wide: a name another test file took is retried with a new one.
+    const creates = iamRequests.filter((r) => r.command === 'CreateUserCommand');
+    expect(creates.find((r) => r.input.UserName === UserName)?.input).toMatchObject({ UserName, Path: h.userPath, PermissionsBoundary: DENY_ALL_BOUNDARY });
+    for (const c of creates) expect(c.input.PermissionsBoundary).toBe(DENY_ALL_BOUNDARY);
     expect(iamRequests.some((r) => r.command === 'CreateLoginProfileCommand')).toBe(false);
   });
 
