@@ -159,32 +159,46 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
     };
   }
 
+  /** Checks the request, then starts the attack and returns; the page follows its progress. */
   async function runAttack(req: z.infer<typeof attackBody>): Promise<void> {
-    const ddb = (await slack.ready).runtime.aws.ddb;
-    const canaries = await allCanaries(ddb, TABLE);
-    const canary = canaries.find((c) => c.id === req.canaryId);
-    if (!canary) throw new HttpError(404, `no canary ${req.canaryId}`);
-    const objectCanary = canary.kind === 's3-object' ? canary : canaries.find((c) => c.id === req.objectId && c.kind === 's3-object');
-    if (req.call === 'GetObject' && !objectCanary) throw new HttpError(400, 'GetObject needs an S3 decoy: mint one with /canary new s3-object <location>');
-    if (canary.kind === 's3-object' && req.call !== 'GetObject') throw new HttpError(400, 'an S3 decoy can only be read (GetObject)');
-    const key = canary.kind === 'aws-key' ? loot().get(canary.resource.accessKeyId ?? '') : intruder;
-    if (!key) throw new HttpError(400, `the key of ${canary.id} was never shown in this sandbox`);
+    // Claimed before any await, so two clicks cannot both start one.
     if (attackState.running) throw new HttpError(409, 'an attack is already running');
-    attackState = { running: true, sent: 0, total: req.count, ...(attackState.last ? { last: attackState.last } : {}) };
+    const previous = attackState;
+    attackState = { running: true, sent: 0, total: req.count, ...(previous.last ? { last: previous.last } : {}) };
+    let plan: Parameters<typeof attack>[0];
+    try {
+      plan = await planAttack(req);
+    } catch (err) {
+      attackState = previous;
+      throw err;
+    }
     changed();
-    const object = req.call === 'GetObject' && objectCanary ? { bucket: objectCanary.resource.bucket!, key: objectCanary.resource.key! } : undefined;
-    void attack({ key, canaryKey: canary.kind === 'aws-key', call: req.call, ...(object ? { object } : {}), sourceIp: req.sourceIp, userAgent: req.userAgent, count: req.count, region }, (sent) => {
+    const finish = (last: NonNullable<typeof attackState.last>) => {
+      attackState = { running: false, sent: last.sent, total: req.count, last };
+      changed();
+    };
+    const at = () => new Date().toISOString();
+    void attack(plan, (sent) => {
       attackState.sent = sent;
       changed();
-    })
-      .then(
-        (result) => ({ ...result, canaryId: canary.id, call: req.call, at: new Date().toISOString() }),
-        (err: unknown) => ({ sent: attackState.sent, answer: `The sandbox could not make the call: ${err instanceof Error ? err.message : String(err)}`, outcome: {}, canaryId: canary.id, call: req.call, at: new Date().toISOString() }),
-      )
-      .then((last) => {
-        attackState = { running: false, sent: last.sent, total: req.count, last };
-        changed();
-      });
+    }).then(
+      (result) => finish({ ...result, canaryId: req.canaryId, call: req.call, at: at() }),
+      (err: unknown) => finish({ sent: attackState.sent, answer: `The sandbox could not make the call: ${err instanceof Error ? err.message : String(err)}`, outcome: {}, canaryId: req.canaryId, call: req.call, at: at() }),
+    );
+  }
+
+  /** Which key calls what: a canary's found key, or the intruder's own for an S3 decoy. */
+  async function planAttack(req: z.infer<typeof attackBody>): Promise<Parameters<typeof attack>[0]> {
+    const canaries = await allCanaries((await slack.ready).runtime.aws.ddb, TABLE);
+    const canary = canaries.find((c) => c.id === req.canaryId);
+    if (!canary) throw new HttpError(404, `no canary ${req.canaryId}`);
+    if (canary.kind === 's3-object' && req.call !== 'GetObject') throw new HttpError(400, 'an S3 decoy can only be read (GetObject)');
+    const decoy = canary.kind === 's3-object' ? canary : canaries.find((c) => c.id === req.objectId && c.kind === 's3-object');
+    if (req.call === 'GetObject' && !decoy) throw new HttpError(400, 'GetObject needs an S3 decoy: mint one with /canary new s3-object <location>');
+    const key = canary.kind === 'aws-key' ? loot().get(canary.resource.accessKeyId ?? '') : intruder;
+    if (!key) throw new HttpError(400, `the key of ${canary.id} was never shown in this sandbox`);
+    const object = req.call === 'GetObject' && decoy ? { object: { bucket: decoy.resource.bucket!, key: decoy.resource.key! } } : {};
+    return { key, canaryKey: canary.kind === 'aws-key', call: req.call, ...object, sourceIp: req.sourceIp, userAgent: req.userAgent, count: req.count, region };
   }
 
   async function state() {
