@@ -2,7 +2,7 @@ import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../local/chromium';
-import { alertFor, attackFromPanel, disableFromAlert, mintKey, openSandbox } from '../local/sandbox/page-driver';
+import { alertFor, attackFromPanel, disableFromAlert, mintKey, openSandbox, typeCommand } from '../local/sandbox/page-driver';
 import { startSandboxProcess } from './support/sandbox-process';
 import type { SandboxProcess } from './support/sandbox-process';
 
@@ -65,4 +65,20 @@ describe('the sandbox page, end to end in Chromium', () => {
     expect(await attackFromPanel(page, { location: 'laptop-42', call: 'ListBuckets', sourceIp: '198.51.100.23', userAgent: 'curl/8.5' })).toContain('InvalidClientTokenId');
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('mints through the form: field errors keep what was typed, then the key arrives', async () => {
+    await typeCommand(page, '/canary new');
+    const form = page.locator('#modal-layer form');
+    await form.waitFor();
+    await expect(form.locator('.dialog-title').textContent()).resolves.toBe('New canary');
+    await form.locator('[data-block-id=note] textarea').fill('left on the build box');
+    await page.click('#modal-submit');
+    await form.locator('[data-error-for=location]').filter({ hasText: /\S/ }).waitFor();
+    expect(await form.locator('[data-block-id=note] textarea').inputValue()).toBe('left on the build box');
+    await form.locator('[data-block-id=location] input').fill('build-7 /etc/ci/aws.env');
+    await page.click('#modal-submit');
+    await page.locator('#modal-layer').waitFor({ state: 'hidden' });
+    await page.locator('.msg.ephemeral', { hasText: 'is armed' }).filter({ hasText: 'build-7' }).waitFor({ timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

@@ -17,7 +17,7 @@ export function confirmDialog(c: NonNullable<Button['confirm']>): Promise<boolea
     const overlay = $('overlay');
     overlay.replaceChildren();
     const dialog = h('div', 'dialog confirm', [h('div', 'dialog-title', [c.title]), h('div', 'dialog-body', [c.text])]);
-    const box = mount(dialog, () => undefined) as HTMLElement;
+    const box = mount(dialog, noButtons) as HTMLElement;
     const actions = document.createElement('div');
     actions.className = 'dialog-actions';
     const deny = document.createElement('button');
@@ -42,13 +42,28 @@ export function confirmDialog(c: NonNullable<Button['confirm']>): Promise<boolea
   });
 }
 
+/** Field errors under their inputs, as Slack shows a response_action: errors; the rest on top. */
+function showErrors(form: HTMLElement, errors: Record<string, string>): void {
+  form.querySelectorAll('.field-error').forEach((slot) => (slot.textContent = ''));
+  form.querySelector('.form-error')?.remove();
+  for (const [blockId, error] of Object.entries(errors)) {
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(blockId)}"]`);
+    if (slot) slot.textContent = error;
+    else form.querySelector('.dialog-body')?.prepend(mount(h('div', 'field-error form-error', [error]), noButtons));
+  }
+}
+
 let shownModal = '';
 export function renderModal(modals: Modal[], users: Record<string, string>): void {
   const top = modals[modals.length - 1];
-  const key = top ? JSON.stringify(top) : '';
-  if (key === shownModal) return; // keep what the person has typed
-  shownModal = key;
+  const key = top ? `${top.id}:${JSON.stringify(top.view)}` : '';
   const layer = $('modal-layer');
+  // The same form with new errors keeps what the person typed, as Slack does.
+  if (key === shownModal) {
+    if (top) showErrors(layer.querySelector('form')!, top.errors);
+    return;
+  }
+  shownModal = key;
   if (!top) {
     layer.hidden = true;
     layer.replaceChildren();
@@ -61,11 +76,7 @@ export function renderModal(modals: Modal[], users: Record<string, string>): voi
   body.className = 'dialog-body';
   for (const b of top.view.blocks ?? []) body.append(mount(renderBlock(b, users), noButtons));
   form.append(body);
-  for (const [blockId, error] of Object.entries(top.errors)) {
-    const slot = form.querySelector(`[data-error-for="${CSS.escape(blockId)}"]`);
-    if (slot) slot.textContent = error;
-    else body.prepend(mount(h('div', 'field-error', [error]), noButtons));
-  }
+  showErrors(form, top.errors);
   const actions = document.createElement('div');
   actions.className = 'dialog-actions';
   const close = document.createElement('button');
