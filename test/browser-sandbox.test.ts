@@ -63,6 +63,19 @@ describe('the sandbox page, end to end in Chromium', () => {
 
     // And the attacker now gets what AWS answers a disabled key.
     expect(await attackFromPanel(page, { location: 'laptop-42', call: 'ListBuckets', sourceIp: '198.51.100.23', userAgent: 'curl/8.5' })).toContain('InvalidClientTokenId');
+
+    // Mark false positive: a form with a reason and checkboxes whose labels are mrkdwn.
+    await alert.getByRole('button', { name: 'Mark false positive' }).click();
+    const form = page.locator('#modal-layer form');
+    await form.waitFor();
+    await form.locator('[data-block-id=reason] textarea').fill('our red team, ticket SEC-1234');
+    const ipBox = form.locator('label.checkbox', { hasText: 'Calls from IP 198.51.100.23' });
+    await expect(ipBox.locator('code').textContent()).resolves.toBe('198.51.100.23');
+    await ipBox.locator('input').check();
+    await page.click('#modal-submit');
+    await page.locator('#modal-layer').waitFor({ state: 'hidden' });
+    await alert.locator('text=Marked false positive').waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toContain('our red team, ticket SEC-1234');
     expect(pageErrors).toEqual([]);
   }, 180_000);
 
