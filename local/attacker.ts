@@ -4,7 +4,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, GetAccessKeyLastUsedCommand,
 import { GetObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { cloudTrailRecord, denyAllOutcome, eventBridgeEntry } from './cloudtrail-record';
-import type { AttackCall, CallerIdentity, CallOutcome } from './cloudtrail-record';
+import type { AttackCall, CallerIdentity } from './cloudtrail-record';
 
 /**
  * The sandbox's attacker: it makes a real call with a key against the emulator (moto), then does
@@ -39,7 +39,6 @@ export interface AttackResult {
   sent: number;
   /** What the caller saw: AWS's answer (moto's, with the policy decision above applied). */
   answer: string;
-  outcome: CallOutcome;
 }
 
 /** Keys are pasted into messages in a fixed shape (views/minted.ts): the attacker reads them there. */
@@ -113,7 +112,7 @@ const CONCURRENCY = 8;
 
 export async function attack(req: AttackRequest, onProgress: (sent: number) => void = () => undefined): Promise<AttackResult> {
   const identity = await activeIdentity(req.region, req.key.accessKeyId);
-  if (!identity) return { sent: 0, answer: 'InvalidClientTokenId: The security token included in the request is invalid. (The key is disabled or deleted; CloudTrail records nothing.)', outcome: { errorCode: 'InvalidClientTokenId' } };
+  if (!identity) return { sent: 0, answer: 'InvalidClientTokenId: The security token included in the request is invalid. (The key is disabled or deleted; CloudTrail records nothing.)' };
   const outcome = req.canaryKey ? denyAllOutcome(req.call, identity.arn) : {};
   const events = new EventBridgeClient({ region: req.region });
   let sent = 0;
@@ -140,5 +139,5 @@ export async function attack(req: AttackRequest, onProgress: (sent: number) => v
   } finally {
     events.destroy();
   }
-  return { sent, answer, outcome };
+  return { sent, answer };
 }

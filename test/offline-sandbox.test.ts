@@ -2,26 +2,11 @@ import { request } from 'node:http';
 import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { ALERT_ACTIONS } from '../bot/views/alert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Message, SandboxState as State } from '../local/sandbox/page/state';
 import { SANDBOX_SECRET } from '../local/sandbox/server';
 import { signed, slashCommandBody } from '../local/slack-requests';
 import { startSandboxProcess } from './support/sandbox-process';
 import type { SandboxProcess } from './support/sandbox-process';
-
-interface Message {
-  id: string;
-  channel: string;
-  ts?: string;
-  threadTs?: string;
-  ephemeral: boolean;
-  text: string;
-  blocks?: Array<{ type: string; block_id?: string; elements?: Array<{ action_id?: string; value?: string; text?: { text: string } }> }>;
-}
-interface State {
-  messages: Message[];
-  modals: Array<{ id: string; view: { callback_id: string }; errors: Record<string, string> }>;
-  attack: { targets: Array<{ canaryId: string; kind: string }>; running: boolean; last?: { sent: number; answer: string } };
-  awsEndpoint: string;
-}
 
 /**
  * `npm start` with no configuration at all: the sandbox's own routes, the same ones the page
@@ -52,7 +37,9 @@ describe('npm start with no configuration runs the offline sandbox', () => {
     const text = JSON.stringify(m.blocks);
     return new RegExp(`\\*${label}\\*\\\\n\`([^\`]+)\``).exec(text)?.[1];
   };
-  const button = (m: Message, actionId: string) => m.blocks?.flatMap((b) => (b.elements ?? []).map((e) => ({ ...e, blockId: b.block_id }))).find((e) => e.action_id === actionId);
+  type Element = { action_id?: string; value?: string };
+  const button = (m: Message, actionId: string) =>
+    (m.blocks as Array<{ block_id?: string; elements?: Element[] }> | undefined)?.flatMap((b) => (b.elements ?? []).map((e) => ({ ...e, blockId: b.block_id }))).find((e) => e.action_id === actionId);
 
   it('prints one URL and serves the page', async () => {
     expect(sandbox.output().match(/http:\/\/\S+/g)).toHaveLength(1);

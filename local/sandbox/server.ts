@@ -9,13 +9,14 @@ import { allCanaries } from '../../bot/store';
 import type { CanaryRecord } from '../../bot/store';
 import { drainQueue } from '../alert-drain';
 import { attack, createIntruder, keysInText } from '../attacker';
-import type { AttackResult, Key } from '../attacker';
+import type { Key } from '../attacker';
 import { bootstrap } from '../bootstrap';
 import { ATTACK_CALLS } from '../cloudtrail-record';
 import { lambdaAdapter } from '../lambda-adapter';
 import { startMoto } from '../moto';
 import { blockAction, functionUrlEvent, interactionBody, signed, slashCommandBody, viewSubmission } from '../slack-requests';
 import { startSlackStandin } from '../slack-standin';
+import type { AttackState, SandboxState } from './page/state';
 import { createWorkspace } from './workspace';
 
 /**
@@ -137,7 +138,7 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
     for (const c of standin.calls) for (const k of keysInText(JSON.stringify(c.args).replace(/\\n/g, '\n'))) keys.set(k.accessKeyId, k);
     return keys;
   };
-  let attackState: { running: boolean; sent: number; total: number; last?: AttackResult & { canaryId: string; call: string; at: string } } = { running: false, sent: 0, total: 0 };
+  let attackState: Pick<AttackState, 'running' | 'sent' | 'total' | 'last'> = { running: false, sent: 0, total: 0 };
 
   // The page refreshes on every change, many a second in a flood. Canaries change only with the
   // bot's own work, which always ends in a Slack call (the key shown, the message updated).
@@ -182,8 +183,8 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
       attackState.sent = sent;
       changed();
     }).then(
-      (result) => finish({ ...result, canaryId: req.canaryId, call: req.call, at: at() }),
-      (err: unknown) => finish({ sent: attackState.sent, answer: `The sandbox could not make the call: ${err instanceof Error ? err.message : String(err)}`, outcome: {}, canaryId: req.canaryId, call: req.call, at: at() }),
+      ({ sent, answer }) => finish({ sent, answer, canaryId: req.canaryId, call: req.call, at: at() }),
+      (err: unknown) => finish({ sent: attackState.sent, answer: `The sandbox could not make the call: ${err instanceof Error ? err.message : String(err)}`, canaryId: req.canaryId, call: req.call, at: at() }),
     );
   }
 
@@ -201,7 +202,7 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
     return { key, canaryKey: canary.kind === 'aws-key', call: req.call, ...object, sourceIp: req.sourceIp, userAgent: req.userAgent, count: req.count, region };
   }
 
-  async function state() {
+  async function state(): Promise<SandboxState> {
     return {
       version,
       user: SANDBOX_USER,
@@ -211,7 +212,7 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
         { id: `D${SANDBOX_USER}`, name: 'Canary (DM)' },
       ],
       ...ws.snapshot(),
-      attack: { ...(await attackTargets()), ...attackState, calls: ATTACK_CALLS, maxFlood: MAX_FLOOD },
+      attack: { ...(await attackTargets()), ...attackState, maxFlood: MAX_FLOOD },
       awsEndpoint: moto.url,
     };
   }

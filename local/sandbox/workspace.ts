@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SlackCall, SlackStandin } from '../slack-standin';
+import type { Message, Modal, ModalView } from './page/state';
 
 /**
  * One Slack workspace as the sandbox page shows it, kept from the calls the bot makes to the
@@ -9,24 +10,6 @@ import type { SlackCall, SlackStandin } from '../slack-standin';
  * leaves room: a post with no replace_original replaces an ephemeral it answers and adds a new
  * ephemeral under a channel message (the bot always says which it wants).
  */
-export interface Message {
-  id: string;
-  channel: string;
-  ts?: string;
-  threadTs?: string;
-  ephemeral: boolean;
-  at: number;
-  text: string;
-  blocks?: unknown[];
-  edited?: boolean;
-}
-
-export interface Modal {
-  id: string;
-  view: Record<string, unknown>;
-  errors: Record<string, string>;
-}
-
 /** What a response_url answers: the command's channel, or the message whose button was pressed. */
 export type Origin = { channel: string; messageTs?: string; ephemeralId?: string };
 
@@ -138,13 +121,13 @@ export function createWorkspace(standin: SlackStandin): Workspace {
         edited.add(`${String(call.args.channel)}/${String(call.args.ts)}`);
         break;
       case 'views.open':
-        modals = [{ id: `V${randomUUID()}`, view: call.args.view as Record<string, unknown>, errors: {} }];
+        modals = [{ id: `V${randomUUID()}`, view: call.args.view as ModalView, errors: {} }];
         break;
       case 'views.push':
-        modals = [...modals, { id: `V${randomUUID()}`, view: call.args.view as Record<string, unknown>, errors: {} }];
+        modals = [...modals, { id: `V${randomUUID()}`, view: call.args.view as ModalView, errors: {} }];
         break;
       case 'views.update':
-        if (modals.length) modals = [...modals.slice(0, -1), { ...modals[modals.length - 1]!, view: call.args.view as Record<string, unknown>, errors: {} }];
+        if (modals.length) modals = [...modals.slice(0, -1), { ...modals[modals.length - 1]!, view: call.args.view as ModalView, errors: {} }];
         break;
     }
     // The stand-in answers after onCall; chat.postMessage's message lands in its map just after.

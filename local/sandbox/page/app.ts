@@ -1,36 +1,15 @@
 import { renderAttacker, wireAttacker } from './attacker';
-import type { AttackState } from './attacker';
 import { confirmDialog, renderModal } from './dialogs';
-import type { Modal } from './dialogs';
 import { $, mount, post, toast } from './dom';
 import { h, renderMessage } from './render';
 import type { Button } from './render';
+import type { Message, SandboxState as State } from './state';
 
 /**
  * The sandbox page: a Slack-like channel, thread and modal view of what the bot sent, and the
  * attacker panel. It only shows server state (fetched on each server-sent change) and posts what
  * the person does; the server turns that into Slack's signed requests.
  */
-interface Message {
-  id: string;
-  channel: string;
-  ts?: string;
-  threadTs?: string;
-  ephemeral: boolean;
-  at: number;
-  text: string;
-  blocks?: unknown[];
-  edited?: boolean;
-}
-interface State {
-  user: string;
-  users: Record<string, string>;
-  channels: Array<{ id: string; name: string }>;
-  messages: Message[];
-  modals: Modal[];
-  attack: AttackState;
-}
-
 let state: State | undefined;
 let channel = '';
 let openThread: string | undefined;

@@ -1,15 +1,6 @@
 /** The attacker panel: pick a found canary and a call; the server makes it against the emulator. */
 import { $, post, toast } from './dom';
-
-export interface AttackState {
-  targets: Array<{ canaryId: string; kind: string; label: string; calls: string[] }>;
-  objects: Array<{ canaryId: string; label: string }>;
-  running: boolean;
-  sent: number;
-  total: number;
-  maxFlood: number;
-  last?: { sent: number; answer: string; canaryId: string; call: string; at: string };
-}
+import type { AttackState } from './state';
 
 function setOptions(select: HTMLSelectElement, options: Array<{ value: string; text: string }>, empty: string): void {
   const keep = select.value;

@@ -2,12 +2,7 @@
 import { $, mount, post, readField, toast } from './dom';
 import { h, renderBlock } from './render';
 import type { Button } from './render';
-
-export interface Modal {
-  id: string;
-  view: { title?: { text: string }; submit?: { text: string }; close?: { text: string }; blocks?: unknown[] };
-  errors: Record<string, string>;
-}
+import type { Modal } from './state';
 
 /** Modals hold no buttons the bot uses; nothing to press. */
 const noButtons = () => undefined;
