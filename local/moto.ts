@@ -96,6 +96,9 @@ export async function startMoto(): Promise<Moto> {
   const child = spawn(bin('python'), [join(ROOT, 'local', 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  // However this process ends (process.exit on an error included), the emulator goes with it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   await waitUntilUp(url, child, () => output);
   // Lambda without Docker: an async Invoke is accepted and recorded instead of run in a container.
   const configure = () => fetch(`${url}/moto-api/config`, { method: 'POST', body: JSON.stringify({ lambda: { use_docker: false } }) });
@@ -108,6 +111,7 @@ export async function startMoto(): Promise<Moto> {
     },
     stop: () =>
       new Promise((res) => {
+        process.off('exit', killOnExit);
         if (child.exitCode !== null) return res();
         child.once('exit', () => res());
         child.kill('SIGTERM');
