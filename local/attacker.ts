@@ -78,31 +78,34 @@ async function activeIdentity(region: string, accessKeyId: string): Promise<Call
   }
 }
 
-/** The call itself, with the key, against the emulator; answers with a one-line summary. */
-async function call(req: AttackRequest): Promise<string> {
-  const credentials = { accessKeyId: req.key.accessKeyId, secretAccessKey: req.key.secretAccessKey };
-  const cfg = { region: req.region, credentials, maxAttempts: 1 };
+/**
+ * The call itself, with the key, against the emulator: one client per attack, reused for every
+ * call of a flood. Each call answers with a one-line summary.
+ */
+function caller(req: AttackRequest): { call: () => Promise<string>; close: () => void } {
+  const cfg = { region: req.region, credentials: { accessKeyId: req.key.accessKeyId, secretAccessKey: req.key.secretAccessKey }, maxAttempts: 1 };
   switch (req.call) {
     case 'GetCallerIdentity': {
       const sts = new STSClient(cfg);
-      const out = await sts.send(new GetCallerIdentityCommand({})).finally(() => sts.destroy());
-      return `arn ${out.Arn}`;
+      return { call: async () => `arn ${(await sts.send(new GetCallerIdentityCommand({}))).Arn}`, close: () => sts.destroy() };
     }
     case 'ListBuckets': {
       const s3 = new S3Client({ ...cfg, forcePathStyle: true });
-      const out = await s3.send(new ListBucketsCommand({})).finally(() => s3.destroy());
-      return `${out.Buckets?.length ?? 0} bucket(s)`;
+      return { call: async () => `${(await s3.send(new ListBucketsCommand({}))).Buckets?.length ?? 0} bucket(s)`, close: () => s3.destroy() };
     }
     case 'DescribeInstances': {
       const ec2 = new EC2Client(cfg);
-      const out = await ec2.send(new DescribeInstancesCommand({})).finally(() => ec2.destroy());
-      return `${out.Reservations?.length ?? 0} reservation(s)`;
+      return { call: async () => `${(await ec2.send(new DescribeInstancesCommand({}))).Reservations?.length ?? 0} reservation(s)`, close: () => ec2.destroy() };
     }
     case 'GetObject': {
-      if (!req.object) throw new Error('GetObject needs an object');
+      const object = req.object;
+      if (!object) throw new Error('GetObject needs an object');
       const s3 = new S3Client({ ...cfg, forcePathStyle: true });
-      const out = await s3.send(new GetObjectCommand({ Bucket: req.object.bucket, Key: req.object.key })).finally(() => s3.destroy());
-      return `${(await out.Body?.transformToByteArray())?.length ?? 0} bytes`;
+      const call = async () => {
+        const out = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
+        return `${(await out.Body?.transformToByteArray())?.length ?? 0} bytes`;
+      };
+      return { call, close: () => s3.destroy() };
     }
   }
 }
@@ -115,6 +118,7 @@ export async function attack(req: AttackRequest, onProgress: (sent: number) => v
   if (!identity) return { sent: 0, answer: 'InvalidClientTokenId: The security token included in the request is invalid. (The key is disabled or deleted; CloudTrail records nothing.)' };
   const outcome = req.canaryKey ? denyAllOutcome(req.call, identity.arn) : {};
   const events = new EventBridgeClient({ region: req.region });
+  const target = caller(req);
   let sent = 0;
   let answer = '';
   try {
@@ -125,7 +129,7 @@ export async function attack(req: AttackRequest, onProgress: (sent: number) => v
         next += n;
         const entries = [];
         for (let i = 0; i < n; i++) {
-          const seen = await call(req);
+          const seen = await target.call();
           answer ||= outcome.errorCode ? `${outcome.errorCode}: ${outcome.errorMessage}` : `OK: ${seen}`;
           entries.push(eventBridgeEntry(cloudTrailRecord({ call: req.call, identity, region: req.region, sourceIp: req.sourceIp, userAgent: req.userAgent, outcome, ...req.object })));
         }
@@ -138,6 +142,7 @@ export async function attack(req: AttackRequest, onProgress: (sent: number) => v
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, Math.ceil(req.count / BATCH)) }, worker));
   } finally {
     events.destroy();
+    target.close();
   }
   return { sent, answer };
 }
