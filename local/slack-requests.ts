@@ -61,6 +61,14 @@ export function slashCommandBody(c: SlashCommand): string {
   }).toString();
 }
 
+/** Who and where every interaction payload comes from. */
+const interactionFrom = (userId: string) => ({
+  team: { id: 'T0001', domain: 'example' },
+  user: { id: userId, username: userId.toLowerCase(), team_id: 'T0001' },
+  api_app_id: 'A0CANARY',
+  token: 'deprecated-verification-token',
+});
+
 /** Interactivity (block_actions, view_submission): a form with one field, payload=<json>. */
 export function interactionBody(payload: object): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
@@ -69,10 +77,7 @@ export function interactionBody(payload: object): string {
 export function viewSubmission(opts: { userId: string; callbackId: string; privateMetadata: string; values: Record<string, Record<string, unknown>> }): object {
   return {
     type: 'view_submission',
-    team: { id: 'T0001', domain: 'example' },
-    user: { id: opts.userId, username: opts.userId.toLowerCase(), team_id: 'T0001' },
-    api_app_id: 'A0CANARY',
-    token: 'deprecated-verification-token',
+    ...interactionFrom(opts.userId),
     trigger_id: newTriggerId(),
     view: {
       id: 'V0001',
@@ -121,10 +126,7 @@ export function functionUrlEvent(req: Signed, opts: { base64?: boolean; path?: s
 export function blockAction(opts: { userId: string; actionId: string; value: string; responseUrl: string; channelId: string; messageTs: string; blockId?: string; ephemeral?: boolean }): object {
   return {
     type: 'block_actions',
-    team: { id: 'T0001', domain: 'example' },
-    user: { id: opts.userId, username: opts.userId.toLowerCase(), team_id: 'T0001' },
-    api_app_id: 'A0CANARY',
-    token: 'deprecated-verification-token',
+    ...interactionFrom(opts.userId),
     container: { type: 'message', message_ts: opts.messageTs, channel_id: opts.channelId, is_ephemeral: opts.ephemeral ?? false },
     trigger_id: newTriggerId(),
     channel: { id: opts.channelId, name: 'security' },
