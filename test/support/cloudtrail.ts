@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import { toSqsEvent } from '../../local/alert-drain';
 
 /** Public real-world CloudTrail records (copied from ../shared/cloudtrail with their SOURCES.md, so a clone is self-contained). */
 export const SAMPLES_DIR = new URL('../fixtures/cloudtrail/', import.meta.url).pathname;
@@ -52,20 +53,13 @@ export function snsNotificationBody(message: object): string {
   return JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Message: JSON.stringify(message), Timestamp: new Date().toISOString() });
 }
 
+/** Messages as Lambda's SQS poller hands them over (the sandbox's drain builds them the same way). */
 export function sqsEvent(bodies: string[]): SQSEvent {
-  return {
-    Records: bodies.map((body) => ({
-      messageId: randomUUID(),
-      receiptHandle: randomUUID(),
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'AIDAEXAMPLE', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:alerts',
-      awsRegion: 'us-east-1',
-    })),
-  };
+  return toSqsEvent(
+    bodies.map((Body) => ({ MessageId: randomUUID(), ReceiptHandle: randomUUID(), Body, Attributes: { SenderId: 'AIDAEXAMPLE' } })),
+    'arn:aws:sqs:us-east-1:123456789012:alerts',
+    'us-east-1',
+  );
 }
 
 /**
