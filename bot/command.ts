@@ -1,6 +1,7 @@
 import { CANARY_REF } from './ids';
 import { findKind } from './kinds';
 import { inlineCode } from './mrkdwn';
+import { cut } from './text';
 
 /** What `/canary <text>` asks for, decided before anything touches AWS. */
 export type Command =
@@ -147,7 +148,7 @@ function parseList(args: string[]): Command {
     } else words.push(a);
   }
   const text = unescapeSlackText(words.join(' ')).trim();
-  if (text) filter.text = text.slice(0, LOCATION_MAX);
+  if (text) filter.text = cut(text, LOCATION_MAX, ''); // a search term: a prefix, no ellipsis
   return { type: 'list', filter, page };
 }
 

@@ -1,3 +1,5 @@
+import { cut } from './text';
+
 /**
  * Text we did not write (locations typed in Slack, and later attacker-controlled CloudTrail
  * fields) must render as itself: no @channel pings, no disguised links, no formatting.
@@ -9,12 +11,12 @@ export function escapeMrkdwn(text: string): string {
 
 /**
  * Untrusted text as inline code: escaped, on one line, and with backticks swapped for a
- * look-alike so the text cannot close the code span and start formatting.
+ * look-alike so the text cannot close the code span and start formatting. `max` bounds the text
+ * before escaping, in UTF-16 code units (see cut()); the result is always well-formed.
  */
 export function inlineCode(text: string, max = 500): string {
   const flat = text.replace(/[\r\n\t]+/g, ' ').replace(/`/g, 'ˋ');
-  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-  return `\`${escapeMrkdwn(cut) || ' '}\``;
+  return `\`${escapeMrkdwn(cut(flat, max)) || ' '}\``;
 }
 
 /** A code block for text we generated ourselves (credentials files); only & < > need care. */

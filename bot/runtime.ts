@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from './config';
 import { invokeJobsFunction, runJob } from './jobs';
 import type { Job } from './jobs';
+import { reportJobFailure } from './job-failure';
 import { log } from './log';
 import { createWebClient } from './slack-client';
 
@@ -30,7 +31,8 @@ export function createRuntime(config: Config, aws: Aws = createAws(config.region
       // setImmediate lets the listener's ack go out first, as it would with a separate Lambda.
       const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
         .then(() => runJob(rt, job))
-        .catch((err: unknown) => log.error('in-process job failed', { type: job.type, error: err instanceof Error ? err.message : String(err) }))
+        .catch((err: unknown) => reportJobFailure(rt, job, err instanceof Error ? `${err.name}: ${err.message}` : String(err)))
+        .catch((err: unknown) => log.error('could not report a failed job', { type: job.type, error: err instanceof Error ? err.message : String(err) }))
         .finally(() => pending.delete(p));
       pending.add(p);
     },

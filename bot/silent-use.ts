@@ -2,11 +2,11 @@ import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WebClient } from '@slack/web-api';
-import { getIncident } from './alerts/incidents';
 import { awsErrorName } from './aws';
 import { recordAction } from './audit';
 import type { Config } from './config';
 import { log } from './log';
+import { explainsUse, GAP_MS } from './logged-use';
 import { allCanaries, updateCanary } from './store';
 import type { CanaryRecord } from './store';
 import { silentUseAlert } from './views/silent-use';
@@ -23,9 +23,13 @@ export interface SilentUseDeps {
   slack: WebClient;
 }
 
-/** A CloudTrail event this close to the last-used time explains it. */
-const EXPLAINED_WITHIN_MS = 10 * 60_000;
-
+/**
+ * Each poll: a LastUsedDate past what was accounted for is noted (the earliest one not yet
+ * judged), and judged once it is older than the grace period, when the CloudTrail event that
+ * explains it has had time to arrive. Judging does not wait for the key to fall quiet: a key used
+ * every few minutes is judged on its first unexplained use, not never. The conditional write
+ * makes each use judged once, however many polls overlap.
+ */
 export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Promise<number> {
   let raised = 0;
   for (const c of await allCanaries(deps.aws.ddb, deps.config.table)) {
@@ -38,30 +42,35 @@ export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Pro
       log.warn('could not read when a canary key was last used', { canaryId: c.id, error: awsErrorName(err) });
       continue;
     }
-    const at = used?.LastUsedDate;
-    if (!used || !at) continue;
-    const iso = at.toISOString();
-    if (c.lastUsedSeen && iso <= c.lastUsedSeen) continue;
+    const latest = used?.LastUsedDate?.toISOString();
+    let unjudged = c.lastUsedUnjudged;
+    if (latest && (!c.lastUsedSeen || latest > c.lastUsedSeen) && !unjudged) {
+      await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET lastUsedUnjudged = :t', 'attribute_not_exists(lastUsedUnjudged)', { ':t': latest });
+      unjudged = latest;
+    }
     // CloudTrail takes minutes to deliver: give the logged event time to arrive first.
-    if (now - at.getTime() < deps.config.silentUseGraceSeconds * 1000) continue;
-    const explained = await explainedByCloudTrail(deps, c, at.getTime());
-    const won = await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET lastUsedSeen = :t', 'attribute_not_exists(lastUsedSeen) OR lastUsedSeen < :t', { ':t': iso });
-    if (!won || explained) continue;
-    const service = used.ServiceName ?? 'unknown service';
-    const region = used.Region ?? 'unknown region';
-    const msg = silentUseAlert(c, service, region, iso);
+    if (!unjudged || now - Date.parse(unjudged) < deps.config.silentUseGraceSeconds * 1000) continue;
+    const next = latest && latest > unjudged ? latest : undefined;
+    const won = await updateCanary(deps.aws.ddb, deps.config.table, c.id, `SET lastUsedSeen = :t${next ? ', lastUsedUnjudged = :n' : ' REMOVE lastUsedUnjudged'}`, 'lastUsedUnjudged = :t', { ':t': unjudged, ...(next ? { ':n': next } : {}) });
+    const why = explanation(c, Date.parse(unjudged));
+    if (!won || why) {
+      if (won) log.info('canary key use explained', { canaryId: c.id, at: unjudged, by: why });
+      continue;
+    }
+    const service = used?.ServiceName ?? 'unknown service';
+    const region = used?.Region ?? 'unknown region';
+    const msg = silentUseAlert(c, service, region, unjudged);
     await deps.slack.chat.postMessage({ channel: deps.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
-    await recordAction(deps.aws.ddb, deps.config.table, c.id, { action: 'silent-use', by: 'audit', detail: `${service} in ${region} at ${iso}` });
-    log.warn('silent use of a canary', { canaryId: c.id, service, region, at: iso });
+    await recordAction(deps.aws.ddb, deps.config.table, c.id, { action: 'silent-use', by: 'audit', detail: `${service} in ${region} at ${unjudged}` });
+    log.warn('silent use of a canary', { canaryId: c.id, service, region, at: unjudged });
     raised++;
   }
   return raised;
 }
 
-async function explainedByCloudTrail(deps: SilentUseDeps, c: CanaryRecord, at: number): Promise<boolean> {
-  const seq = (c as CanaryRecord & { openIncident?: { seq: number } }).openIncident?.seq;
-  if (!seq) return false;
-  const inc = await getIncident(deps.aws.ddb, deps.config.table, c.id, seq);
-  const last = inc?.lastSeen ? Date.parse(inc.lastSeen) : undefined;
-  return last !== undefined && Math.abs(last - at) <= EXPLAINED_WITHIN_MS;
+/** What explains a use of the key: calls CloudTrail logged around it (alerted or suppressed), or the bot's own test call. */
+function explanation(c: CanaryRecord, at: number): string | undefined {
+  if (explainsUse(c.loggedUse, at)) return 'cloudtrail';
+  if (c.selfTest && Math.abs(Date.parse(c.selfTest.at) - at) <= GAP_MS) return 'self-test';
+  return undefined;
 }

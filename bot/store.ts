@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LoggedUse } from './logged-use';
 import { LIST_INDEX, TTL_ATTRIBUTE } from './table';
 
 /** `unknown`: a user under the canary path that this bot did not mint, seen in an event. */
@@ -21,8 +22,8 @@ export interface CanaryRecord {
   aliases: string[];
   /** Kind-specific identifiers (IAM user name and ARN, key id, ...). */
   resource: Record<string, string>;
-  /** A triage action in flight (set by the button, cleared by the job): a second press waits. */
-  pending?: { action: 'disable' | 'rearm' | 'retire' | 'rotate'; by: string; at: string };
+  /** A slow action in flight (set by the button, cleared by the job): a second press waits. */
+  pending?: Pending;
   retiredBy?: string;
   retiredAt?: string;
   /** Where the canary lived before `/canary place` moved it, oldest first. */
@@ -39,10 +40,28 @@ export interface CanaryRecord {
   selfTest?: { nonce: string; at: string; by: string };
   /** The last GetAccessKeyLastUsed the silent-use net has accounted for (ISO time). */
   lastUsedSeen?: string;
+  /** A later LastUsedDate the net has seen but not judged yet: judged once the grace has passed. */
+  lastUsedUnjudged?: string;
+  /** The latest run of calls CloudTrail logged (bot/logged-use.ts). */
+  loggedUse?: LoggedUse;
   /** YYYY-MM-DD: the daily audit retires the canary on that day, after warning for two weeks. */
   expiresOn?: string;
   /** Disable the key on the first alert; undefined follows AUTO_DISABLE. */
   autoDisable?: boolean;
+  /** The incident new events count into (bot/alerts/counting.ts). */
+  openIncident?: { seq: number; lastEventAt: number };
+  /** The last disable that failed (IAM refused, say), shown on the alert until one succeeds. */
+  disableFailed?: { by: string; at: string; reason: string };
+}
+
+export type PendingAction = 'disable' | 'rearm' | 'retire' | 'rotate';
+
+export interface Pending {
+  action: PendingAction;
+  by: string;
+  at: string;
+  /** Epoch ms after which the claim no longer holds: a job that died without a word frees it. */
+  expiresAt?: number;
 }
 
 export interface Suppression {
@@ -209,4 +228,41 @@ export async function canaryItems(ddb: DynamoDBDocumentClient, table: string, id
     start = out.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/**
+ * How long a `pending` claim holds: well past the jobs function's timeout (120 s), so a job that
+ * timed out or crashed before it could release the claim never blocks the canary for good.
+ */
+export const PENDING_TTL_MS = 10 * 60_000;
+
+/** The claim in force, if any: one without an expiry (written before expiries) no longer holds. */
+export function livePending(c: Pick<CanaryRecord, 'pending'> | undefined, now = Date.now()): Pending | undefined {
+  return c?.pending?.expiresAt !== undefined && c.pending.expiresAt > now ? c.pending : undefined;
+}
+
+/**
+ * Claims the canary for a slow action, only if no live claim holds it and `condition` (over the
+ * record) holds. Double clicks, two admins and Slack's retries meet the same condition.
+ */
+export async function claimPending(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  id: string,
+  pending: Omit<Pending, 'at' | 'expiresAt'>,
+  condition: string,
+  values: Record<string, unknown>,
+  names?: Record<string, string>,
+  now = Date.now(),
+): Promise<boolean> {
+  const claim: Pending = { ...pending, at: new Date(now).toISOString(), expiresAt: now + PENDING_TTL_MS };
+  const free = '(attribute_not_exists(pending) OR attribute_not_exists(pending.expiresAt) OR pending.expiresAt < :now)';
+  return updateCanary(ddb, table, id, 'SET pending = :pending', `${free} AND (${condition})`, { ...values, ':pending': claim, ':now': now }, names);
+}
+
+/** Releases the claim; with `action`, only a claim for that action (a failed job's own). */
+export async function releasePending(ddb: DynamoDBDocumentClient, table: string, id: string, action?: PendingAction): Promise<boolean> {
+  return action
+    ? updateCanary(ddb, table, id, 'REMOVE pending', 'pending.#a = :a', { ':a': action }, { '#a': 'action' })
+    : updateCanary(ddb, table, id, 'REMOVE pending', undefined, {});
 }

@@ -11,7 +11,22 @@ export type Handler = (event: unknown, context: never) => Promise<unknown>;
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
-export function lambdaAdapter(functions: Record<string, Handler>, onError: (name: string, err: unknown) => void) {
+/**
+ * The record Lambda sends to an async invocation's on-failure destination (as the CDK app
+ * configures for the jobs function, with no retries): what the alert handler reads.
+ */
+export function failureRecord(name: string, event: unknown, err: unknown) {
+  return {
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    requestContext: { requestId: randomUUID(), functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 1 },
+    requestPayload: event,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: { errorType: err instanceof Error ? err.name : 'Error', errorMessage: err instanceof Error ? err.message : String(err) },
+  };
+}
+
+export function lambdaAdapter(functions: Record<string, Handler>, onError: (name: string, event: unknown, err: unknown) => void) {
   const pending = new Set<Promise<unknown>>();
   return {
     /** Handles the request if it is an Invoke call; false otherwise. */
@@ -38,7 +53,7 @@ export function lambdaAdapter(functions: Record<string, Handler>, onError: (name
       const run = () => fn(event, {} as never);
       if (req.headers['x-amz-invocation-type'] === 'Event') {
         const p = run()
-          .catch((err: unknown) => onError(name, err))
+          .catch((err: unknown) => onError(name, event, err))
           .finally(() => pending.delete(p));
         pending.add(p);
         reply(202, undefined);

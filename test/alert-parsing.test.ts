@@ -72,8 +72,8 @@ describe('the source of a call is classified for severity', () => {
   const base = { sourceIp: '203.0.113.5', userAgent: 'aws-cli/2.15', userIdentity: {} };
   it.each([
     [base, 'unknown', 'high'],
-    [{ ...base, userAgent: 'TruffleHog' }, 'scanner', 'low'],
-    [{ ...base, userAgent: 'trufflehog/3.63.2 (+https://github.com/trufflesecurity/trufflehog)' }, 'scanner', 'low'],
+    [{ ...base, userAgent: 'TruffleHog' }, 'scanner', 'high'],
+    [{ ...base, userAgent: 'trufflehog/3.63.2 (+https://github.com/trufflesecurity/trufflehog)' }, 'scanner', 'high'],
     [{ ...base, sourceIp: 'ec2.amazonaws.com' }, 'aws-internal', 'low'],
     [{ ...base, sourceIp: 'AWS Internal' }, 'aws-internal', 'low'],
     [{ ...base, userIdentity: { invokedBy: 'cloudformation.amazonaws.com' } }, 'aws-internal', 'low'],

@@ -46,7 +46,20 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   it('wires topic -> queue (with a DLQ after 5 receives) -> alert Lambda with partial batch failures', () => {
     home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] } });
     home.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 } });
-    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 100 });
+    // No batching window: the first call of a quiet canary reaches the handler at once.
+    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 10, MaximumBatchingWindowInSeconds: Match.absent() });
+  });
+
+  it('sends a failed job to the alert queue, without retries, and sweeps the queue every five minutes', () => {
+    home.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('JobsFunction') },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] } } },
+    });
+    home.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] }, Input: JSON.stringify({ type: 'sweep' }) })],
+    });
   });
 
   it('alarms on DLQ depth and on every Lambda\'s errors and throttles, to the same topic', () => {

@@ -118,8 +118,15 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     expect(h.standin.calls.length).toBe(before);
     const canary = await getCanary(h.ddb, h.table, c.id);
     expect(Object.values(canary!.suppressions!)).toMatchObject([{ sourceIp: '203.0.113.50', hits: 2, by: ADMIN }]);
-    await h.alert.handler(sqsEvent([again('198.51.100.7')]));
-    expect(thread(c).some((t) => t.includes('more calls'))).toBe(true);
+    // A source the verdict never saw is a new alert, not a line under a message marked harmless.
+    const parents = () => h.standin.calls.filter((x) => x.method === 'chat.postMessage' && x.args.channel === 'C0ALERTS1' && !x.args.thread_ts);
+    const parentsBefore = parents().length;
+    await h.alert.handler(sqsEvent([again('198.51.100.7'), again('198.51.100.7')]));
+    expect(parents()).toHaveLength(parentsBefore + 1);
+    expect(JSON.stringify(parents().at(-1)!.args.blocks)).toContain('198.51.100.7');
+    expect(JSON.stringify(parents().at(-1)!.args.blocks)).toContain('High severity');
+    expect(thread(c).some((t) => t.includes('more calls'))).toBe(false);
+    expect((await getIncident(h.ddb, h.table, c.id, 2))?.calls).toBe(2);
   });
 
   it('re-arms a disabled canary: a new key for the same placement, privately to the presser; the old key stays inactive', async () => {
@@ -170,7 +177,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     expect(order.every((i) => i > 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(text).toMatch(/\*Suppressions\*.*`s[0-9a-f]{4}` IP `203\.0\.113\.50` · 2 calls silenced/);
-    expect(text).toMatch(new RegExp(`\\*${String(c.id)}-1\\* opened .* · 2 calls · false positive`));
+    expect(text).toMatch(new RegExp(`\\*${String(c.id)}-1\\* opened [^•]* · 1 call · false positive`));
     const sid = /`(s[0-9a-f]{4})`/.exec(text)![1]!;
     const un = await h.command(`unsuppress ${String(c.id)} ${sid}`);
     expect(String(un.body?.text)).toContain('removed');

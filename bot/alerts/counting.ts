@@ -2,8 +2,14 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TTL_ATTRIBUTE } from '../table';
-import { canaryKey, encodeKey, ignoreConditionFailed, incidentKey } from './incidents';
+import { assertWithinLimits } from '../ddb-limits';
+import { extendLoggedUse } from '../logged-use';
+import type { LoggedUse } from '../logged-use';
+import type { CanaryRecord } from '../store';
+import { cut } from '../text';
+import { canaryKey, encodeKey, getIncident, ignoreConditionFailed, incidentKey } from './incidents';
 import { classifySource, countryOf } from './source';
+import type { SourceClass } from './source';
 import { actionOf } from './trail-event';
 import type { TrailEvent } from './trail-event';
 
@@ -15,23 +21,22 @@ import type { TrailEvent } from './trail-event';
 export const QUIET_MS = 24 * 3600 * 1000;
 /** How long a CloudTrail eventID is remembered; redeliveries come within minutes, not days. */
 const EVENT_DEDUPE_SECONDS = 7 * 24 * 3600;
-/** Distinct source IPs tracked one by one; beyond this they are counted under "other". */
-export const MAX_TRACKED_IPS = 200;
 /** Events per transaction: DynamoDB allows 100 items; two are the incident and the canary. */
 const CHUNK = 98;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
- * The incident new events of this canary belong to, opening one if none is open. Two Lambdas
- * racing here agree: both create the same next incident item (conditionally, so only one write
- * lands) and only one moves the canary's pointer; the loser reads the pointer again.
+ * The incident new events of this canary belong to, opening one if none is open (or if the open
+ * one is `closed`: marked false positive, and a new source came). Two Lambdas racing here agree:
+ * both create the same next incident item (conditionally, so only one write lands) and only one
+ * moves the canary's pointer; the loser reads the pointer again.
  */
-export async function currentIncident(ddb: DynamoDBDocumentClient, table: string, canaryId: string, now: number): Promise<number> {
+export async function currentIncident(ddb: DynamoDBDocumentClient, table: string, canaryId: string, now: number, closed?: number): Promise<number> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const canary = (await ddb.send(new GetCommand({ TableName: table, Key: canaryKey(canaryId), ConsistentRead: true, ProjectionExpression: 'openIncident' }))).Item;
     const open = canary?.openIncident as { seq: number; lastEventAt: number } | undefined;
-    if (open && now - open.lastEventAt < QUIET_MS) return open.seq;
+    if (open && now - open.lastEventAt < QUIET_MS && open.seq !== closed) return open.seq;
     const seq = (open?.seq ?? 0) + 1;
     await ddb
       .send(
@@ -61,6 +66,72 @@ export async function currentIncident(ddb: DynamoDBDocumentClient, table: string
 }
 
 /**
+ * Bounds that hold whatever the attacker sends. An enumeration tool makes hundreds of distinct
+ * calls from rotating IPv6 addresses; each distinct action or IP is a map entry on the incident
+ * and a clause in the update that counts it. So:
+ *   - an incident tracks at most MAX_TRACKED_ACTIONS actions and MAX_TRACKED_IPS IPs (the
+ *     "other" entry included); the rest are counted under "other", the totals stay exact;
+ *   - a map key is at most KEY_MAX characters;
+ *   - one update carries at most MAX_ENTRY_CLAUSES map-entry clauses: about 60 bytes and two
+ *     operators each, so an update stays near 3 KB and 100 operators, inside DynamoDB's 4 KB and
+ *     300 (bot/ddb-limits.ts). A chunk of events ends where the next event would pass it.
+ * Worst case, the incident item (counters, the posted snapshot, the first event) stays under
+ * 100 KB of DynamoDB's 400 KB.
+ */
+export const MAX_TRACKED_ACTIONS = 100;
+export const MAX_TRACKED_IPS = 200;
+export const OTHER = 'other';
+const KEY_MAX = 100;
+const MAX_ENTRY_CLAUSES = 50;
+
+/** The key a source IP is counted under (before folding into "other"). */
+export const ipEntry = (ip: string) => cut(ip, KEY_MAX);
+
+/** The map entries one event is counted under. */
+interface Entries {
+  action: string;
+  ip: string;
+  source: SourceClass;
+}
+
+interface Tracked {
+  actions: Set<string>;
+  ips: Set<string>;
+}
+
+/** A key that fits the cap: itself if tracked or if there is room, else "other". */
+function entryFor(tracked: Set<string>, key: string, cap: number): string {
+  if (tracked.has(key)) return key;
+  const real = tracked.size - (tracked.has(OTHER) ? 1 : 0);
+  const room = cap - 1 - real; // one entry is kept for "other"
+  tracked.add(room > 0 ? key : OTHER);
+  return room > 0 ? key : OTHER;
+}
+
+/** Which entries each event counts under, and the chunks that keep each update within bounds. */
+function plan(events: TrailEvent[], present: Tracked): { entries: Map<string, Entries>; chunks: TrailEvent[][] } {
+  const tracked = { actions: new Set(present.actions), ips: new Set(present.ips) };
+  const entries = new Map<string, Entries>();
+  const chunks: TrailEvent[][] = [];
+  let chunk: TrailEvent[] = [];
+  let clauses = new Set<string>();
+  for (const e of events) {
+    const k = { action: entryFor(tracked.actions, cut(actionOf(e), KEY_MAX), MAX_TRACKED_ACTIONS), ip: entryFor(tracked.ips, ipEntry(e.sourceIp), MAX_TRACKED_IPS), source: classifySource(e).class };
+    entries.set(e.eventId, k);
+    const mine = [`a${k.action}`, `i${k.ip}`, `s${k.source}`];
+    if (chunk.length === CHUNK || clauses.size + mine.filter((c) => !clauses.has(c)).length > MAX_ENTRY_CLAUSES) {
+      chunks.push(chunk);
+      chunk = [];
+      clauses = new Set();
+    }
+    chunk.push(e);
+    mine.forEach((c) => clauses.add(c));
+  }
+  if (chunk.length) chunks.push(chunk);
+  return { entries, chunks };
+}
+
+/**
  * Increments of map entries. DynamoDB's ADD works only on top-level attributes, so nested
  * counters are SET to if_not_exists(..., 0) + n. Map keys become expression attribute names, so
  * any string (IPv6, odd service names) is safe.
@@ -75,34 +146,33 @@ function addCounts(prefix: string, attr: string, counts: Map<string, number>, na
 
 const tally = (xs: string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
 
+/** A concurrent writer added entries since we read the incident: plan again from a fresh read. */
+class IncidentMoved extends Error {
+  override name = 'IncidentMoved';
+}
+
 /**
- * Runs `counterUpdates` for each new event exactly once: every event's dedupe item and the
- * counter updates commit in one transaction, so a crash or a redelivery can neither lose nor
- * double one. Returns the events that were new.
+ * Commits one chunk: every event's dedupe item and the counter updates in one transaction, so a
+ * crash or a redelivery can neither lose nor double one. Returns the events that were new.
  */
-async function countOnce(ddb: DynamoDBDocumentClient, table: string, events: TrailEvent[], now: number, counterUpdates: (chunk: TrailEvent[]) => TransactItem[]): Promise<TrailEvent[]> {
-  const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
-  const counted: TrailEvent[] = [];
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    let chunk = unique.slice(i, i + CHUNK);
-    for (let attempt = 0; chunk.length && attempt < 8; attempt++) {
-      try {
-        await ddb.send(new TransactWriteCommand({ TransactItems: [...chunk.map((e) => dedupePut(table, e, now)), ...counterUpdates(chunk)] }));
-        counted.push(...chunk);
-        break;
-      } catch (err) {
-        if (!(err instanceof TransactionCanceledException)) throw err;
-        const reasons = err.CancellationReasons ?? [];
-        const duplicates = new Set(chunk.filter((_, j) => reasons[j]?.Code === 'ConditionalCheckFailed').map((e) => e.eventId));
-        if (duplicates.size) chunk = chunk.filter((e) => !duplicates.has(e.eventId));
-        // A conflict with a concurrent transaction on the same counters: back off and retry.
-        else if (reasons.some((r) => r.Code === 'TransactionConflict')) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
-        else throw err;
-        if (attempt === 7) throw err;
-      }
+async function commitOnce(ddb: DynamoDBDocumentClient, table: string, events: TrailEvent[], now: number, counterUpdates: (chunk: TrailEvent[]) => TransactItem[]): Promise<TrailEvent[]> {
+  let chunk = events;
+  for (let attempt = 0; chunk.length; attempt++) {
+    try {
+      await ddb.send(new TransactWriteCommand({ TransactItems: [...chunk.map((e) => dedupePut(table, e, now)), ...counterUpdates(chunk)] }));
+      return chunk;
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException) || attempt === 7) throw err;
+      const reasons = err.CancellationReasons ?? [];
+      const duplicates = new Set(chunk.filter((_, j) => reasons[j]?.Code === 'ConditionalCheckFailed').map((e) => e.eventId));
+      if (duplicates.size) chunk = chunk.filter((e) => !duplicates.has(e.eventId));
+      else if (reasons[chunk.length]?.Code === 'ConditionalCheckFailed') throw new IncidentMoved();
+      // A conflict with a concurrent transaction on the same counters: back off and retry.
+      else if (reasons.some((r) => r.Code === 'TransactionConflict')) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
+      else throw err;
     }
   }
-  return counted;
+  return [];
 }
 
 const dedupePut = (table: string, e: TrailEvent, now: number): TransactItem => ({
@@ -113,66 +183,108 @@ const dedupePut = (table: string, e: TrailEvent, now: number): TransactItem => (
   },
 });
 
-/** Counts events into the incident, each exactly once. */
-export async function countEvents(ddb: DynamoDBDocumentClient, table: string, canaryId: string, seq: number, events: TrailEvent[], trackedIps: number, now: number): Promise<TrailEvent[]> {
-  let tracked = trackedIps;
-  const counted = await countOnce(ddb, table, events, now, (chunk) => {
-    const updates = countTransaction(table, canaryId, seq, chunk, tracked, now);
-    tracked += chunk.length;
-    return updates;
-  });
+const uniqueEvents = (events: TrailEvent[]) => [...new Map(events.map((e) => [e.eventId, e])).values()];
+
+/** Counts events into the incident, each exactly once. Returns the events that were new. */
+export async function countEvents(ddb: DynamoDBDocumentClient, table: string, canary: Pick<CanaryRecord, 'id' | 'loggedUse'>, seq: number, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
+  const canaryId = canary.id;
+  let loggedUse = canary.loggedUse;
+  const counted: TrailEvent[] = [];
+  let rest = uniqueEvents(events);
+  for (let replan = 0; rest.length; replan++) {
+    const inc = await getIncident(ddb, table, canaryId, seq);
+    const present: Tracked = { actions: new Set(Object.keys(inc?.actions ?? {})), ips: new Set(Object.keys(inc?.ips ?? {})) };
+    const { entries, chunks } = plan(rest, present);
+    const done = new Set<string>();
+    try {
+      for (const chunk of chunks) {
+        const use = extendLoggedUse(loggedUse, chunk.map((e) => e.eventTime));
+        counted.push(...(await commitOnce(ddb, table, chunk, now, (c) => countTransaction(table, canaryId, seq, c, entries, present, use, now))));
+        loggedUse = use;
+        for (const e of chunk) {
+          done.add(e.eventId);
+          present.actions.add(entries.get(e.eventId)!.action);
+          present.ips.add(entries.get(e.eventId)!.ip);
+        }
+      }
+      rest = [];
+    } catch (err) {
+      if (!(err instanceof IncidentMoved) || replan === 4) throw err;
+      rest = rest.filter((e) => !done.has(e.eventId));
+    }
+  }
   if (counted.length) await widenSeenWindow(ddb, table, canaryId, seq, counted);
   return counted;
 }
 
-/** Counts calls from a suppressed source against its suppression, each exactly once. */
-export async function countSuppressed(ddb: DynamoDBDocumentClient, table: string, canaryId: string, suppressionId: string, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
-  return countOnce(ddb, table, events, now, (chunk) => [
-    {
-      Update: {
-        TableName: table,
-        Key: canaryKey(canaryId),
-        UpdateExpression: 'SET suppressions.#id.hits = if_not_exists(suppressions.#id.hits, :zero) + :n',
-        ExpressionAttributeNames: { '#id': suppressionId },
-        ExpressionAttributeValues: { ':n': chunk.length, ':zero': 0 },
+/**
+ * Counts calls from a suppressed source against its suppression, each exactly once, and when
+ * they were made: the silent-use net reads that to explain the key's use.
+ */
+export async function countSuppressed(ddb: DynamoDBDocumentClient, table: string, canary: Pick<CanaryRecord, 'id' | 'loggedUse'>, suppressionId: string, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
+  const counted: TrailEvent[] = [];
+  const unique = uniqueEvents(events);
+  let loggedUse = canary.loggedUse;
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const use = extendLoggedUse(loggedUse, unique.slice(i, i + CHUNK).map((e) => e.eventTime));
+    const update = (chunk: TrailEvent[]): TransactItem[] => [
+      {
+        Update: {
+          TableName: table,
+          Key: canaryKey(canary.id),
+          UpdateExpression: 'SET suppressions.#id.hits = if_not_exists(suppressions.#id.hits, :zero) + :n, loggedUse = :use',
+          ExpressionAttributeNames: { '#id': suppressionId },
+          ExpressionAttributeValues: { ':n': chunk.length, ':zero': 0, ':use': use },
+        },
       },
-    },
-  ]);
+    ];
+    counted.push(...(await commitOnce(ddb, table, unique.slice(i, i + CHUNK), now, update)));
+    loggedUse = use;
+  }
+  return counted;
 }
 
-function countTransaction(table: string, canaryId: string, seq: number, chunk: TrailEvent[], trackedIps: number, now: number): TransactItem[] {
+function countTransaction(table: string, canaryId: string, seq: number, chunk: TrailEvent[], entries: Map<string, Entries>, present: Tracked, use: LoggedUse | undefined, now: number): TransactItem[] {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':n': chunk.length, ':now': now, ':zero': 0 };
-  const ipRoom = MAX_TRACKED_IPS - trackedIps;
-  const ips = tally(chunk.map((e) => e.sourceIp));
-  const kept = new Map([...ips].slice(0, Math.max(ipRoom, 0)));
-  const other = [...ips].slice(kept.size).reduce((s, [, n]) => s + n, 0);
-  if (other) kept.set('other', (kept.get('other') ?? 0) + other);
+  const mine = chunk.map((e) => entries.get(e.eventId)!);
+  const actions = tally(mine.map((k) => k.action));
+  const ips = tally(mine.map((k) => k.ip));
   const first = chunk[0]!;
   const country = countryOf(first.sourceIp);
   values[':first'] = { ...first, source: classifySource(first), ...(country ? { country } : {}) };
   values[':min'] = chunk.reduce((m, e) => (e.eventTime < m ? e.eventTime : m), first.eventTime);
+  // The caps hold under concurrency too: the update applies only if the maps have room for the
+  // entries this chunk adds; otherwise another writer added some, and we plan again.
+  const added = (counts: Map<string, number>, have: Set<string>) => [...counts.keys()].filter((k) => !have.has(k)).length;
+  const limit = (cap: number, have: Set<string>, adds: number) => Math.max(cap - adds, have.size);
+  values[':amax'] = limit(MAX_TRACKED_ACTIONS, present.actions, added(actions, present.actions));
+  values[':imax'] = limit(MAX_TRACKED_IPS, present.ips, added(ips, present.ips));
   const sets = [
-    ...addCounts('a', 'actions', tally(chunk.map(actionOf)), names, values),
-    ...addCounts('i', 'ips', kept, names, values),
-    ...addCounts('s', 'sources', tally(chunk.map((e) => classifySource(e).class)), names, values),
+    ...addCounts('a', 'actions', actions, names, values),
+    ...addCounts('i', 'ips', ips, names, values),
+    ...addCounts('s', 'sources', tally(mine.map((k) => k.source)), names, values),
     'firstEvent = if_not_exists(firstEvent, :first)',
     'firstSeen = if_not_exists(firstSeen, :min)',
     'lastEventAt = :now',
   ];
+  const update = `ADD calls :n SET ${sets.join(', ')}`;
+  assertWithinLimits(update);
   return [
     {
       Update: {
         TableName: table,
         Key: incidentKey(canaryId, seq),
-        UpdateExpression: `ADD calls :n SET ${sets.join(', ')}`,
+        UpdateExpression: update,
+        ConditionExpression: 'size(actions) <= :amax AND size(ips) <= :imax',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
     },
     {
-      // Keeps the incident open: the quiet period counts from the last event.
-      Update: { TableName: table, Key: canaryKey(canaryId), UpdateExpression: 'SET openIncident.lastEventAt = :now', ExpressionAttributeValues: { ':now': now } },
+      // Keeps the incident open (the quiet period counts from the last event), and records the
+      // calls for the silent-use net.
+      Update: { TableName: table, Key: canaryKey(canaryId), UpdateExpression: 'SET openIncident.lastEventAt = :now, loggedUse = :use', ExpressionAttributeValues: { ':now': now, ':use': use } },
     },
   ];
 }
@@ -194,4 +306,3 @@ async function widenSeenWindow(ddb: DynamoDBDocumentClient, table: string, canar
       .catch(ignoreConditionFailed);
   await Promise.all([set('firstSeen', times[0]!, '>'), set('lastSeen', times[times.length - 1]!, '<')]);
 }
-

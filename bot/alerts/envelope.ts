@@ -4,7 +4,8 @@
  *   SQS body -> SNS notification (raw delivery off) -> EventBridge event -> detail (the record)
  *   SQS body -> EventBridge event (raw delivery on), or a raw record, or a log file {Records: [...]}
  *   a direct SNS event's Message, with the same contents
- * plus the bot's own control messages (scheduled flushes of throttled Slack updates).
+ * plus the bot's own control messages: delayed flushes of throttled Slack updates, and the
+ * scheduled sweep (an EventBridge schedule puts `{"type": "sweep"}` on the queue).
  */
 export interface FlushRequest {
   type: 'flush';
@@ -12,7 +13,13 @@ export interface FlushRequest {
   seq: number;
 }
 
-export type Unwrapped = { records: unknown[] } | { flush: FlushRequest } | { error: string };
+/** A Lambda on-failure destination record: the jobs function's async invocation failed. */
+export interface JobFailure {
+  payload: unknown;
+  reason: string;
+}
+
+export type Unwrapped = { records: unknown[] } | { flush: FlushRequest } | { sweep: true } | { jobFailure: JobFailure } | { error: string };
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -35,6 +42,12 @@ export function unwrap(body: string): Unwrapped {
   if (!isObj(value)) return { error: 'payload is not a JSON object' };
   if (value.type === 'flush' && typeof value.canaryId === 'string' && typeof value.seq === 'number') {
     return { flush: { type: 'flush', canaryId: value.canaryId, seq: value.seq } };
+  }
+  if (value.type === 'sweep') return { sweep: true };
+  if (isObj(value.requestContext) && typeof value.requestContext.condition === 'string' && 'requestPayload' in value) {
+    const response = isObj(value.responsePayload) ? value.responsePayload : {};
+    const reason = [value.requestContext.condition, response.errorType, response.errorMessage].filter((x) => typeof x === 'string' && x).join(': ');
+    return { jobFailure: { payload: value.requestPayload, reason } };
   }
   if (typeof value['detail-type'] === 'string' && 'detail' in value) {
     return isObj(value.detail) ? { records: [value.detail] } : { error: 'EventBridge event without a detail object' };

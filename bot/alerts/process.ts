@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unknownCanaryId } from '../ids';
 import { KINDS } from '../kinds';
+import { failedJobOf, reportJobFailure } from '../job-failure';
 import { log } from '../log';
 import { recordAction } from '../audit';
 import { inlineCode } from '../mrkdwn';
@@ -11,9 +12,11 @@ import { unwrap } from './envelope';
 import type { FlushRequest } from './envelope';
 import { performDisable, requestDisable } from '../triage/disable';
 import { matchingSuppression } from '../triage/suppress';
-import { countEvents, countSuppressed, currentIncident } from './counting';
+import { countEvents, countSuppressed, currentIncident, ipEntry } from './counting';
+import { alertDegraded } from './degraded';
 import { getIncident, incidentKey } from './incidents';
 import { reconcile } from './reconcile';
+import { sweep } from './sweep';
 import type { AlertRuntime } from './runtime';
 import { actionOf, parseTrailEvent } from './trail-event';
 import type { TrailEvent } from './trail-event';
@@ -33,12 +36,30 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
   const groups = new Map<string, { canary: CanaryRecord; events: TrailEvent[]; messages: Set<string> }>();
   const flushes = new Map<string, { flush: FlushRequest; messages: Set<string> }>();
   const canaries = new Map<string, Promise<CanaryRecord | undefined>>();
+  const sweeps: string[] = [];
 
   for (const m of messages) {
     const unwrapped = unwrap(m.body);
     if ('error' in unwrapped) {
       log.error('unusable alert message', { messageId: m.id, reason: unwrapped.error });
       failed.add(m.id);
+      continue;
+    }
+    if ('jobFailure' in unwrapped) {
+      const job = failedJobOf(unwrapped.jobFailure.payload);
+      if (!job) log.error('a failed-job record without a job', { messageId: m.id });
+      else {
+        try {
+          await reportJobFailure(rt, job, unwrapped.jobFailure.reason);
+        } catch (err) {
+          log.error('could not report a failed job; it will be redelivered', { messageId: m.id, error: errorText(err) });
+          failed.add(m.id);
+        }
+      }
+      continue;
+    }
+    if ('sweep' in unwrapped) {
+      sweeps.push(m.id);
       continue;
     }
     if ('flush' in unwrapped) {
@@ -75,18 +96,24 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
   }
 
   for (const { canary, events: all, messages: ids } of groups.values()) {
+    let counted = false;
     try {
       const events = await countAndDropSuppressed(rt, canary, await reportAndDropSelfTests(rt, canary, all, now), now);
       if (!events.length) continue;
-      const seq = await currentIncident(rt.aws.ddb, rt.config.table, canary.id, now);
-      const before = await getIncident(rt.aws.ddb, rt.config.table, canary.id, seq);
-      const counted = await countEvents(rt.aws.ddb, rt.config.table, canary.id, seq, events, Object.keys(before?.ips ?? {}).length, now);
-      log.info('canary events counted', { canaryId: canary.id, incident: seq, received: events.length, new: counted.length });
+      const seq = await incidentFor(rt, canary, events, now);
+      const fresh = await countEvents(rt.aws.ddb, rt.config.table, canary, seq, events, now);
+      counted = true;
+      log.info('canary events counted', { canaryId: canary.id, incident: seq, received: events.length, new: fresh.length });
+      // Containment is decided from the stored state, before Slack hears: an outage never delays
+      // it. A failure is retried with the messages, after the alert is out.
+      const containment = canary.status === 'active' && (canary.autoDisable ?? rt.config.autoDisable) ? await contain(rt, canary, seq).then(() => undefined, (err: unknown) => err) : undefined;
       await reconcile(rt, canary, seq, now);
-      if (counted.length && (canary.autoDisable ?? rt.config.autoDisable)) await contain(rt, canary, seq);
+      if (containment) throw containment;
     } catch (err) {
       log.error('alert processing failed; the messages will be redelivered', { canaryId: canary.id, events: all.length, error: errorText(err) });
       ids.forEach((id) => failed.add(id));
+      // Counting failed for good (not a race: those are retried inside): a person still hears now.
+      if (!counted) await alertDegraded(rt, canary, all.filter((e) => !isSelfTest(canary, e.userAgent) && !matchingSuppression(canary, e)), errorText(err), now);
     }
   }
 
@@ -101,7 +128,21 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
       ids.forEach((id) => failed.add(id));
     }
   }
+  // The schedule comes back in minutes: a failed sweep is logged, never retried into the DLQ.
+  if (sweeps.length) await sweep(rt, now).catch((err: unknown) => log.error('sweep failed', { error: errorText(err) }));
   return [...failed];
+}
+
+/**
+ * The incident these events belong to. A false-positive verdict covers the sources it saw: a new
+ * source raises a new top-level alert instead of a line under a message marked harmless.
+ */
+async function incidentFor(rt: AlertRuntime, canary: CanaryRecord, events: TrailEvent[], now: number): Promise<number> {
+  const seq = await currentIncident(rt.aws.ddb, rt.config.table, canary.id, now);
+  const inc = await getIncident(rt.aws.ddb, rt.config.table, canary.id, seq);
+  if (!inc?.triage || events.every((e) => ipEntry(e.sourceIp) in inc.ips)) return seq;
+  log.info('new source after a false positive: a new incident', { canaryId: canary.id, closed: seq });
+  return currentIncident(rt.aws.ddb, rt.config.table, canary.id, now, seq);
 }
 
 /**
@@ -144,7 +185,7 @@ async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, ev
     else rest.push(e);
   }
   for (const [id, matched] of bySuppression) {
-    const counted = await countSuppressed(rt.aws.ddb, rt.config.table, canary.id, id, matched, now);
+    const counted = await countSuppressed(rt.aws.ddb, rt.config.table, canary, id, matched, now);
     log.info('suppressed calls counted', { canaryId: canary.id, suppression: id, received: matched.length, new: counted.length });
   }
   return rest;

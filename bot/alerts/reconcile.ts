@@ -1,8 +1,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ErrorCode } from '@slack/web-api';
 import { log } from '../log';
 import { getCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { alertParent, ownerNotice, threadSummary } from '../views/alert';
+import { degradedParent, forgetDegraded } from './degraded';
 import { claim, encodeCounts, getIncident, setIncident } from './incidents';
 import type { Incident } from './incidents';
 import type { AlertRuntime } from './runtime';
@@ -28,16 +30,14 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
   if (!inc.parent) {
     const won = await claim(ddb, table, canary.id, seq, 'SET parentLease = :until', 'attribute_not_exists(parent) AND (attribute_not_exists(parentLease) OR parentLease < :now)', { ':until': now + PARENT_LEASE_MS, ':now': now });
     if (!won) return scheduleFlush(rt, canary, inc, now + PARENT_LEASE_MS, now);
-    const msg = alertParent(canary, inc, rt.config.autoDisable);
-    let res;
+    let parent: { channel: string; ts: string };
     try {
-      res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+      parent = await postParent(rt, canary, inc);
     } catch (err) {
       // Let the redelivery (or another Lambda) try at once instead of waiting out the lease.
       await setIncident(ddb, table, canary.id, seq, 'REMOVE parentLease', {});
       throw err;
     }
-    const parent = { channel: String(res.channel), ts: String(res.ts) };
     await setIncident(ddb, table, canary.id, seq, 'SET parent = :p, posted = :posted REMOVE parentLease', { ':p': parent, ':posted': snapshot(inc, now) });
     log.info('alert posted', { canaryId: canary.id, incident: seq, calls: inc.calls });
     await notifyOwner(rt, canary, { ...inc, parent }, now).catch((err: unknown) =>
@@ -64,6 +64,27 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
   const parent = alertParent(canary, inc, rt.config.autoDisable);
   await rt.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: parent.text, blocks: parent.blocks });
   await setIncident(ddb, table, canary.id, seq, 'REMOVE parentStale', {});
+}
+
+/** Slack answered and refused (message deleted, say), as opposed to not answering. */
+const isSlackApiError = (err: unknown) => (err as { code?: string } | undefined)?.code === ErrorCode.PlatformError;
+
+/** The parent: a new message, or the degraded alert posted while counting failed, made whole. */
+async function postParent(rt: AlertRuntime, canary: CanaryRecord, inc: Incident): Promise<{ channel: string; ts: string }> {
+  const msg = alertParent(canary, inc, rt.config.autoDisable);
+  const degraded = await degradedParent(rt, canary.id);
+  if (degraded) {
+    try {
+      await rt.slack.chat.update({ channel: degraded.channel, ts: degraded.ts, text: msg.text, blocks: msg.blocks });
+      await forgetDegraded(rt, canary.id);
+      return degraded;
+    } catch (err) {
+      if (!isSlackApiError(err)) throw err; // Slack unreachable: try again later, same message
+      log.warn('could not update the degraded alert; posting the alert anew', { canaryId: canary.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+  return { channel: String(res.channel), ts: String(res.ts) };
 }
 
 /** What Slack now shows, stored with keys encoded as the counters are. */

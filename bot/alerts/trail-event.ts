@@ -1,3 +1,5 @@
+import { cut } from '../text';
+
 /**
  * A CloudTrail record reduced to what alerts need, every field a bounded string. Real records
  * vary a lot (every userIdentity type, service names or IPv6 as source, null or deeply nested
@@ -37,8 +39,9 @@ export interface TrailEvent {
 /** Attacker-controlled strings can be huge; nothing we show or store needs more than this. */
 export const FIELD_MAX = 1000;
 
+/** Every string field goes through here: cut to `max` UTF-16 code units, and well-formed even when short. */
 const str = (v: unknown, max = FIELD_MAX): string | undefined => {
-  if (typeof v === 'string') return v.length > max ? `${v.slice(0, max - 1)}…` : v;
+  if (typeof v === 'string') return cut(v, max);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
 };
@@ -64,7 +67,7 @@ export function parseTrailEvent(raw: unknown): Parsed {
   const eventSource = str(raw.eventSource, 128);
   if (typeof raw.eventName !== 'string' || !eventName) return { ok: false, reason: 'record has no eventName', eventId };
   if (typeof raw.eventSource !== 'string' || !eventSource) return { ok: false, reason: 'record has no eventSource', eventId };
-  const eventTime = typeof raw.eventTime === 'string' && !Number.isNaN(Date.parse(raw.eventTime)) ? raw.eventTime.slice(0, 64) : undefined;
+  const eventTime = typeof raw.eventTime === 'string' && !Number.isNaN(Date.parse(raw.eventTime)) ? cut(raw.eventTime, 64, '') : undefined; // Date.parse takes "(any text)" comments
   if (!eventTime) return { ok: false, reason: 'record has no valid eventTime', eventId };
 
   const id = isObj(raw.userIdentity) ? raw.userIdentity : {};
@@ -101,8 +104,8 @@ export function parseTrailEvent(raw: unknown): Parsed {
   const params = isObj(raw.requestParameters) ? raw.requestParameters : {};
   // CopyObject names the destination in bucketName/key; the object read is the copy source.
   const copySource = typeof params['x-amz-copy-source'] === 'string' ? /^\/?([^/]+)\/(.+)$/.exec(safeDecode(params['x-amz-copy-source'].split('?')[0]!)) : null;
-  const bucket = copySource && eventName === 'CopyObject' ? copySource[1] : str(params.bucketName, 255);
-  const objectKey = copySource && eventName === 'CopyObject' ? copySource[2] : str(params.key, 1024);
+  const bucket = str(copySource && eventName === 'CopyObject' ? copySource[1] : params.bucketName, 255);
+  const objectKey = str(copySource && eventName === 'CopyObject' ? copySource[2] : params.key, 1024);
   if (bucket) event.bucket = bucket;
   if (objectKey) event.objectKey = objectKey;
   const repository = str(params.repositoryName, 256);

@@ -8,7 +8,7 @@ import { CANARY_REF } from '../ids';
 import { log } from '../log';
 import type { Job } from '../jobs';
 import type { Runtime } from '../runtime';
-import { updateCanary } from '../store';
+import { releasePending } from '../store';
 import { requestDisable } from '../triage/disable';
 import { FP_MODAL_ID, fpModal, markFalsePositive, readFpModal } from '../triage/false-positive';
 import { requestLifecycle } from '../triage/lifecycle';
@@ -73,7 +73,7 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
         await rt.dispatch(job(target, body));
       } catch (err) {
         log.error('could not queue the job', { action: name, canaryId: target.canaryId, error: String(err) });
-        await updateCanary(rt.aws.ddb, rt.config.table, target.canaryId, 'REMOVE pending', undefined, {});
+        await releasePending(rt.aws.ddb, rt.config.table, target.canaryId);
         if (target.seq) await showPending(client, target.canaryId, target.seq);
         await respond(privately('Could not start: the job queue is unavailable. Nothing changed; try again in a minute.'));
       }

@@ -5,8 +5,9 @@ import type { SlackDeps } from '../alerts/thread';
 import { recordAction } from '../audit';
 import { findKind } from '../kinds';
 import { log } from '../log';
+import { cut } from '../text';
 import { inlineCode, mention } from '../mrkdwn';
-import { getCanary, updateCanary } from '../store';
+import { claimPending, getCanary, livePending, updateCanary } from '../store';
 import type { CanaryRecord } from '../store';
 
 export type TriageDeps = SlackDeps & { aws: { ddb: DynamoDBDocumentClient; iam: IAMClient } };
@@ -18,7 +19,8 @@ const who = (by: string) => (by === 'auto' ? 'automatic containment' : mention(b
 export function alreadyHandled(c: CanaryRecord | undefined): string {
   if (!c) return 'That canary no longer exists.';
   const doing = { disable: 'Disabling', rearm: 'Re-arming', retire: 'Retiring', rotate: 'Rotating' } as const;
-  if (c.pending) return `${doing[c.pending.action]} is already under way (requested by ${who(c.pending.by)}).`;
+  const pending = livePending(c);
+  if (pending) return `${doing[pending.action]} is already under way (requested by ${who(pending.by)}).`;
   if (c.status === 'disabled') return `The key is already disabled (by ${who(c.disabledBy ?? '')} at ${hhmm(c.disabledAt ?? '')}).`;
   if (c.status === 'retired') return 'That canary is retired; its key no longer exists.';
   return 'Nothing to do.';
@@ -30,7 +32,7 @@ export function alreadyHandled(c: CanaryRecord | undefined): string {
  */
 export async function requestDisable(deps: { config: TriageDeps['config']; aws: { ddb: DynamoDBDocumentClient } }, canaryId: string, seq: number, by: string): Promise<{ ok: true } | { ok: false; why: string }> {
   const { ddb } = deps.aws;
-  const won = await updateCanary(ddb, deps.config.table, canaryId, 'SET pending = :p', 'attribute_not_exists(pending) AND #s IN (:active, :unknown)', { ':p': { action: 'disable', by, at: new Date().toISOString() }, ':active': 'active', ':unknown': 'unknown' }, { '#s': 'status' });
+  const won = await claimPending(ddb, deps.config.table, canaryId, { action: 'disable', by }, '#s IN (:active, :unknown)', { ':active': 'active', ':unknown': 'unknown' }, { '#s': 'status' });
   if (!won) return { ok: false, why: alreadyHandled(await getCanary(ddb, deps.config.table, canaryId)) };
   await recordAction(ddb, deps.config.table, canaryId, { action: 'disable-requested', by, incident: seq });
   return { ok: true };
@@ -52,14 +54,15 @@ export async function performDisable(deps: TriageDeps, canaryId: string, seq: nu
   } catch (err) {
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     log.error('disable failed', { canaryId, error: reason });
-    await updateCanary(ddb, table, canaryId, 'REMOVE pending', undefined, {});
+    // Kept on the record so the alert says it, even when no thread exists yet to say it in.
+    await updateCanary(ddb, table, canaryId, 'SET disableFailed = :f REMOVE pending', undefined, { ':f': { by, at: new Date().toISOString(), reason: cut(reason, 300) } });
     await recordAction(ddb, table, canaryId, { action: 'disable-failed', by, incident: seq, detail: reason });
     await threadReply(deps, canaryId, seq, `:warning: Could not disable the key for ${who(by)}: ${inlineCode(reason, 300)}. Nothing changed; try again, or disable it in IAM.`);
     await refreshParent(deps, canaryId, seq);
     return;
   }
   const at = new Date().toISOString();
-  await updateCanary(ddb, table, canaryId, 'SET #s = :d, disabledBy = :by, disabledAt = :at REMOVE pending', undefined, { ':d': 'disabled', ':by': by, ':at': at }, { '#s': 'status' });
+  await updateCanary(ddb, table, canaryId, 'SET #s = :d, disabledBy = :by, disabledAt = :at REMOVE pending, disableFailed', undefined, { ':d': 'disabled', ':by': by, ':at': at }, { '#s': 'status' });
   await recordAction(ddb, table, canaryId, { action: 'disabled', by, incident: seq, detail: outcome, at });
   log.info('canary disabled', { canaryId, by, outcome });
   const key = inlineCode(canary.resource.accessKeyId ?? canary.id);

@@ -5,7 +5,8 @@ import type { Incident } from '../alerts/incidents';
 import { recordAction } from '../audit';
 import { checkFreeText, NOTE_MAX } from '../command';
 import { escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
-import { addSuppression } from './suppress';
+import { cut } from '../text';
+import { addSuppression, ipv6Slash64 } from './suppress';
 
 export const FP_MODAL_ID = 'canary_false_positive';
 
@@ -14,14 +15,18 @@ export interface FpMetadata {
   seq: number;
 }
 
-const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** Reason, and whether to stop alerting on this source (IP and/or user agent) for this canary. */
+/**
+ * Reason, and whether to stop alerting on this source for this canary: its IP (or, for IPv6, its
+ * /64), optionally narrowed to its user agent. Never the user agent alone: the caller chooses it.
+ */
 export function fpModal(inc: Incident, meta: FpMetadata): types.ModalView {
   const e = inc.firstEvent;
+  const net = e?.sourceIp ? ipv6Slash64(e.sourceIp) : undefined;
   const options = [
     ...(e?.sourceIp ? [{ text: { type: 'mrkdwn' as const, text: cut(`Calls from IP \`${escapeMrkdwn(e.sourceIp)}\``, 75) }, value: 'ip' }] : []),
-    ...(e?.userAgent ? [{ text: { type: 'mrkdwn' as const, text: cut(`Calls with user agent \`${escapeMrkdwn(e.userAgent.replace(/`/g, "'"))}`, 74) + '`' }, value: 'ua' }] : []),
+    ...(net ? [{ text: { type: 'mrkdwn' as const, text: cut(`Calls from network \`${escapeMrkdwn(net)}\``, 75) }, value: 'net' }] : []),
+    ...(e?.sourceIp && e.userAgent ? [{ text: { type: 'mrkdwn' as const, text: cut(`...and only with user agent \`${escapeMrkdwn(e.userAgent.replace(/`/g, "'"))}`, 74) + '`' }, value: 'ua' }] : []),
   ];
   return {
     type: 'modal',
@@ -54,7 +59,11 @@ export function readFpModal(values: State): { reason: string; suppress: Set<stri
   const reason = (values.reason?.value?.value ?? '').trim();
   const problem = checkFreeText('reason', reason, NOTE_MAX);
   if (problem) return { errors: { reason: problem } };
-  return { reason, suppress: new Set((values.suppress?.value?.selected_options ?? []).map((o) => o.value)) };
+  const suppress = new Set((values.suppress?.value?.selected_options ?? []).map((o) => o.value));
+  if (suppress.has('ua') && !suppress.has('ip') && !suppress.has('net')) {
+    return { errors: { suppress: 'A user agent is chosen by the caller, so it cannot make a suppression alone: pick the IP or network too.' } };
+  }
+  return { reason, suppress };
 }
 
 /**
@@ -74,11 +83,12 @@ export async function markFalsePositive(
   if (!won) return { ok: false, why: `Already marked false positive${inc.triage ? ` by ${mention(inc.triage.by)}` : ''}.` };
   await recordAction(ddb, table, inc.canaryId, { action: 'false-positive', by, incident: inc.seq, detail: reason, at });
   const e = inc.firstEvent;
-  const rule = { ...(suppress.has('ip') && e?.sourceIp ? { sourceIp: e.sourceIp } : {}), ...(suppress.has('ua') && e?.userAgent ? { userAgent: e.userAgent } : {}) };
+  const where = suppress.has('net') && e?.sourceIp ? ipv6Slash64(e.sourceIp) : suppress.has('ip') ? e?.sourceIp : undefined;
+  const rule = { ...(where ? { sourceIp: where } : {}), ...(where && suppress.has('ua') && e?.userAgent ? { userAgent: e.userAgent } : {}) };
   let suppressed = '';
-  if (Object.keys(rule).length) {
+  if (rule.sourceIp) {
     const id = await addSuppression(ddb, table, inc.canaryId, { ...rule, reason, by, at }, inc.seq);
-    suppressed = ` Calls from ${[rule.sourceIp && `IP ${inlineCode(rule.sourceIp)}`, rule.userAgent && `user agent ${inlineCode(rule.userAgent, 120)}`].filter(Boolean).join(' with ')} are counted but no longer alert for this canary (suppression ${inlineCode(id)}).`;
+    suppressed = ` Calls from ${[rule.sourceIp && `${rule.sourceIp.includes('/') ? 'network' : 'IP'} ${inlineCode(rule.sourceIp)}`, rule.userAgent && `user agent ${inlineCode(rule.userAgent, 120)}`].filter(Boolean).join(' with ')} are counted but no longer alert for this canary (suppression ${inlineCode(id)}).`;
   }
   return { ok: true, line: `:white_check_mark: Marked false positive by ${mention(by)}: ${inlineCode(reason, 500)}.${suppressed}` };
 }

@@ -5,7 +5,7 @@ import { log } from '../log';
 import { inlineCode } from '../mrkdwn';
 import { postToResponseUrl } from '../respond';
 import type { Runtime } from '../runtime';
-import { getCanary, putAlias, updateCanary } from '../store';
+import { claimPending, getCanary, livePending, putAlias, releasePending, updateCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { ephemeral } from '../views/blocks';
 import { mintedReply } from '../views/minted';
@@ -20,17 +20,17 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export async function requestLifecycle(deps: { config: Config; aws: { ddb: DynamoDBDocumentClient } }, canaryId: string, action: 'retire' | 'rotate', by: string): Promise<{ ok: true } | { ok: false; why: string }> {
   const { ddb } = deps.aws;
   const allowed = action === 'rotate' ? '#s = :active' : '#s <> :retired';
-  const won = await updateCanary(ddb, deps.config.table, canaryId, 'SET pending = :p', `attribute_not_exists(pending) AND ${allowed}`, { ':p': { action, by, at: new Date().toISOString() }, ...(action === 'rotate' ? { ':active': 'active' } : { ':retired': 'retired' }) }, { '#s': 'status' });
+  const won = await claimPending(ddb, deps.config.table, canaryId, { action, by }, allowed, action === 'rotate' ? { ':active': 'active' } : { ':retired': 'retired' }, { '#s': 'status' });
   if (won) return { ok: true };
   const c = await getCanary(ddb, deps.config.table, canaryId);
-  if (c && !c.pending && action === 'rotate') return { ok: false, why: `Only an active canary can be rotated; ${inlineCode(canaryId)} is ${c.status}.` };
+  if (c && !livePending(c) && action === 'rotate') return { ok: false, why: `Only an active canary can be rotated; ${inlineCode(canaryId)} is ${c.status}.` };
   return { ok: false, why: c?.status === 'retired' ? `Canary ${inlineCode(canaryId)} is already retired.` : alreadyHandled(c) };
 }
 
 /** AWS's error name first: it is what a responder searches for. */
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
-const release = (rt: Runtime, id: string) => updateCanary(rt.aws.ddb, rt.config.table, id, 'REMOVE pending', undefined, {});
+const release = (rt: Runtime, id: string) => releasePending(rt.aws.ddb, rt.config.table, id);
 
 /** Deletes the key, policy and user; keeps the record, its aliases and its history, as retired. */
 export async function performRetire(rt: Runtime, canaryId: string, by: string, responseUrl: string): Promise<void> {

@@ -10,14 +10,14 @@ import { deliverOrUndo } from '../mint';
 import { inlineCode, mention } from '../mrkdwn';
 import { postToResponseUrl } from '../respond';
 import type { Runtime } from '../runtime';
-import { getCanary, updateCanary } from '../store';
+import { claimPending, getCanary, releasePending, updateCanary } from '../store';
 import { ephemeral } from '../views/blocks';
 import { alreadyHandled } from './disable';
 
 /** The button's half: only a disabled, not yet replaced canary can be re-armed, once. */
 export async function requestRearm(deps: { config: Config; aws: { ddb: DynamoDBDocumentClient } }, canaryId: string, by: string): Promise<{ ok: true } | { ok: false; why: string }> {
   const { ddb } = deps.aws;
-  const won = await updateCanary(ddb, deps.config.table, canaryId, 'SET pending = :p', 'attribute_not_exists(pending) AND #s = :disabled AND attribute_not_exists(replacedBy)', { ':p': { action: 'rearm', by, at: new Date().toISOString() }, ':disabled': 'disabled' }, { '#s': 'status' });
+  const won = await claimPending(ddb, deps.config.table, canaryId, { action: 'rearm', by }, '#s = :disabled AND attribute_not_exists(replacedBy)', { ':disabled': 'disabled' }, { '#s': 'status' });
   if (won) return { ok: true };
   const c = await getCanary(ddb, deps.config.table, canaryId);
   return { ok: false, why: c?.replacedBy ? `Already re-armed as ${inlineCode(c.replacedBy)}.` : alreadyHandled(c) };
@@ -33,7 +33,7 @@ export async function performRearm(rt: Runtime, canaryId: string, seq: number, b
   const old = await getCanary(ddb, table, canaryId);
   const kind = old && findKind(old.kind);
   if (!old || !kind) return;
-  const release = () => updateCanary(ddb, table, canaryId, 'REMOVE pending', undefined, {});
+  const release = () => releasePending(ddb, table, canaryId);
   let minted;
   try {
     minted = await kind.mint({ aws: rt.aws, config: rt.config }, { id: newCanaryId(), location: old.location, owner: old.owner || by, requestedBy: by, note: `re-armed from ${old.id}` });

@@ -4,7 +4,9 @@ import type { Source } from '../alerts/source';
 import { actionOf } from '../alerts/trail-event';
 import { findKind } from '../kinds';
 import { escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
+import { livePending } from '../store';
 import type { CanaryRecord } from '../store';
+import { cut } from '../text';
 import type { Block } from './blocks';
 import { context, fields, header, section } from './blocks';
 
@@ -18,7 +20,7 @@ export interface ButtonValue {
 
 const SOURCE_LABEL: Record<Source['class'], string> = {
   unknown: 'unknown source',
-  scanner: 'a known secret scanner',
+  scanner: 'the user agent claims to be a secret scanner',
   'aws-internal': 'AWS itself (internal call)',
 };
 
@@ -37,8 +39,10 @@ const who = (by: string) => (by === 'auto' ? 'automatic containment' : mention(b
 /** Where triage stands, one line each; empty while nobody has acted. */
 export function triageLines(canary: CanaryRecord, inc: Incident): string[] {
   const lines: string[] = [];
-  if (canary.pending?.action === 'disable') lines.push(`:hourglass_flowing_sand: Disabling the key... (requested by ${who(canary.pending.by)})`);
-  if (canary.pending?.action === 'rearm') lines.push(`:hourglass_flowing_sand: Re-arming... (requested by ${who(canary.pending.by)})`);
+  const pending = livePending(canary);
+  if (pending?.action === 'disable') lines.push(`:hourglass_flowing_sand: Disabling the key... (requested by ${who(pending.by)})`);
+  if (pending?.action === 'rearm') lines.push(`:hourglass_flowing_sand: Re-arming... (requested by ${who(pending.by)})`);
+  if (canary.disableFailed && canary.status !== 'disabled') lines.push(`:warning: *Disabling the key failed* for ${who(canary.disableFailed.by)} at ${hhmm(canary.disableFailed.at)}: ${inlineCode(canary.disableFailed.reason, 300)}. Disable it in IAM, or press again.`);
   if (canary.status === 'retired' && canary.retiredAt) lines.push(`:file_cabinet: Retired by ${who(canary.retiredBy ?? '')} at ${hhmm(canary.retiredAt)}`);
   if (canary.status === 'disabled' && canary.disabledAt) lines.push(`:lock: *Disabled* by ${who(canary.disabledBy ?? '')} at ${hhmm(canary.disabledAt)}`);
   if (inc.triage) lines.push(`:white_check_mark: *Marked false positive* by ${mention(inc.triage.by)} at ${hhmm(inc.triage.at)}: ${inlineCode(inc.triage.reason, 300)}`);
@@ -110,7 +114,7 @@ export function alertParent(canary: CanaryRecord, inc: Incident, autoDisable = f
   const containment = (canary.autoDisable ?? autoDisable) ? 'automatic containment on: the key is disabled on the first alert' : 'automatic containment off';
   blocks.push(context(`Incident ${incidentId(canary.id, inc.seq)} · CloudTrail event ${inlineCode(e.eventId, 128)} · placed ${canary.createdAt.slice(0, 10)} · ${containment}`));
   const text = `${unknown ? 'Unknown canary' : `Canary ${canary.id}`} used: ${actionOf(e)} from ${e.sourceIp}`;
-  return { text: escapeMrkdwn(text.slice(0, 300)), blocks };
+  return { text: escapeMrkdwn(cut(text, 300)), blocks };
 }
 
 /** Disable key, with the confirm dialog that says what disabling costs. */
@@ -135,7 +139,7 @@ export function disableKeyButton(value: string) {
 function triageButtons(canary: CanaryRecord, inc: Incident) {
   const value = JSON.stringify({ canaryId: canary.id, seq: inc.seq } satisfies ButtonValue);
   const buttons = [];
-  if (canary.pending) return [];
+  if (livePending(canary)) return [];
   if ((canary.status === 'active' || canary.status === 'unknown') && findKind(canary.kind)?.disable) buttons.push(disableKeyButton(value));
   if (!inc.triage) buttons.push({ type: 'button' as const, action_id: ALERT_ACTIONS.falsePositive, text: { type: 'plain_text' as const, text: 'Mark false positive' }, value });
   if (canary.status === 'disabled' && !canary.replacedBy && canary.kind === 'aws-key') {

@@ -1,11 +1,13 @@
 import type { types } from '@slack/bolt';
+import { cut } from '../text';
 
 export type Block = types.KnownBlock;
 
-/** Block Kit's own limits, so a long value is cut by us rather than rejected by Slack. */
+/**
+ * Block Kit's own limits, so a long value is cut by us rather than rejected by Slack. Slack
+ * counts characters; cut() counts UTF-16 code units, which are never fewer.
+ */
 export const LIMITS = { header: 150, sectionText: 3000, field: 2000, blocks: 50, plainText: 75 } as const;
-
-const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: cut(text, LIMITS.header), emoji: false } });
 

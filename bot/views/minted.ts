@@ -2,6 +2,7 @@ import type { Credentials } from '../kinds/kind';
 import { findKind } from '../kinds';
 import { codeBlock, escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
 import type { CanaryRecord } from '../store';
+import { cut } from '../text';
 import { context, ephemeral, fields, header, section } from './blocks';
 import type { Reply } from './blocks';
 
@@ -37,5 +38,5 @@ export function mintedReply(rec: CanaryRecord, creds: Credentials | undefined, r
   }
   if (!creds) blocks.push(section('Nothing to paste: the object itself is the decoy. Mention it where an intruder would look (a runbook, a config comment, a bucket listing); anyone who reads it raises an alert.'));
   blocks.push(context(`Any use of this ${kind?.label ?? 'canary'} raises an alert in the security channel. \`/canary list\` shows every canary.`));
-  return { ...ephemeral(`Canary ${rec.id} is armed for ${escapeMrkdwn(rec.location.slice(0, 80))}`, blocks), replace_original: false };
+  return { ...ephemeral(`Canary ${rec.id} is armed for ${escapeMrkdwn(cut(rec.location, 80))}`, blocks), replace_original: false };
 }

@@ -25,11 +25,11 @@ export function showReply(canary: CanaryRecord, incidents: Incident[], audit: Au
     ]),
   ];
   const incLines = incidents.map(
-    (i) => `• *${canary.id}-${i.seq}* opened ${when(i.openedAt)} · ${i.calls.toLocaleString('en-US')} calls${i.triage ? ` · false positive (${who(i.triage.by)})` : ''}`,
+    (i) => `• *${canary.id}-${i.seq}* opened ${when(i.openedAt)} · ${i.calls.toLocaleString('en-US')} call${i.calls === 1 ? '' : 's'}${i.triage ? ` · false positive (${who(i.triage.by)})` : ''}`,
   );
   blocks.push(section(`*Incidents*\n${incLines.length ? incLines.join('\n') : '_none yet_'}`));
   const sup = Object.entries(canary.suppressions ?? {}).map(
-    ([id, s]) => `• ${inlineCode(id)} ${[s.sourceIp && `IP ${inlineCode(s.sourceIp)}`, s.userAgent && `user agent ${inlineCode(s.userAgent, 120)}`, s.principalArn && `caller ${inlineCode(s.principalArn, 200)}`].filter(Boolean).join(' + ')} · ${s.hits ?? 0} calls silenced · by ${who(s.by)}`,
+    ([id, s]) => `• ${inlineCode(id)} ${[s.sourceIp && `${s.sourceIp.includes('/') ? 'network' : 'IP'} ${inlineCode(s.sourceIp)}`, s.userAgent && `user agent ${inlineCode(s.userAgent, 120)}`, s.principalArn && `caller ${inlineCode(s.principalArn, 200)}`].filter(Boolean).join(' + ')} · ${s.hits ?? 0} calls silenced · by ${who(s.by)}`,
   );
   if (sup.length) blocks.push(section(`*Suppressions* (remove with \`/canary unsuppress ${canary.id} &lt;id&gt;\`)\n${sup.join('\n')}`));
   const shown = audit.slice(-25);

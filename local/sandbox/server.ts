@@ -12,7 +12,8 @@ import { attack, createIntruder, keysInText } from '../attacker';
 import type { Key } from '../attacker';
 import { bootstrap } from '../bootstrap';
 import { ATTACK_CALLS } from '../cloudtrail-record';
-import { lambdaAdapter } from '../lambda-adapter';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { failureRecord, lambdaAdapter } from '../lambda-adapter';
 import { startMoto } from '../moto';
 import { blockAction, functionUrlEvent, interactionBody, signed, slashCommandBody, viewSubmission } from '../slack-requests';
 import { startSlackStandin } from '../slack-standin';
@@ -116,7 +117,12 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
   // The bot's JSON logs would bury the URL; warnings and errors still show.
   if (!process.env.POWERTOOLS_LOG_LEVEL) log.setLogLevel('WARN');
   const [slack, jobs, alert] = await Promise.all([import('../../handlers/slack'), import('../../handlers/jobs'), import('../../handlers/alert')]);
-  const lambda = lambdaAdapter({ [JOBS_FUNCTION]: jobs.handler }, (name, err) => log.error('sandbox: invocation failed', { function: name, error: String(err) }));
+  // A failed job goes to the alert queue, as the CDK app's on-failure destination sends it.
+  const sqs = new SQSClient({ region });
+  const lambda = lambdaAdapter({ [JOBS_FUNCTION]: jobs.handler }, (name, event, err) => {
+    log.error('sandbox: invocation failed', { function: name, error: String(err) });
+    sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(failureRecord(name, event, err)) })).catch((e: unknown) => log.error('sandbox: could not send the failure record', { error: String(e) }));
+  });
   const drain = await drainQueue(aws.queueUrl, alert.handler, { region, onError: (err) => log.error('sandbox: alert queue poll failed', { error: String(err) }) });
 
   // --- Changes reach the page as server-sent events; it then fetches the state. ---
@@ -310,6 +316,7 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
     close: async () => {
       await drain.stop();
       await lambda.idle();
+      sqs.destroy();
       for (const res of listeners) res.end();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

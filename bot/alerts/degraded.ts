@@ -1,0 +1,81 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { log } from '../log';
+import type { CanaryRecord } from '../store';
+import { TTL_ATTRIBUTE } from '../table';
+import { degradedAlert } from '../views/degraded-alert';
+import type { AlertRuntime } from './runtime';
+import type { TrailEvent } from './trail-event';
+
+/**
+ * When counting fails for good (a refused write, a broken permission, DynamoDB unreachable), the
+ * messages go back to the queue, but a person hears at once: one "degraded" alert per canary per
+ * hour, with what the event itself says. When counting recovers, the full alert takes that
+ * message over (reconcile.ts adopts it) instead of posting a second one.
+ *
+ *   claim   pk=DEGRADED#<canaryId>  sk=ONCE   { parent?: {channel, ts}, ttl }
+ *
+ * If DynamoDB itself is down the claim cannot be written either; then each Lambda container says
+ * it at most once per hour rather than stay silent.
+ */
+const DEGRADED_TTL_SECONDS = 3600;
+const saidHere = new Map<string, number>();
+const key = (canaryId: string) => ({ pk: `DEGRADED#${canaryId}`, sk: 'ONCE' });
+
+async function claim(rt: AlertRuntime, canaryId: string, now: number): Promise<boolean> {
+  try {
+    await rt.aws.ddb.send(
+      new PutCommand({
+        TableName: rt.config.table,
+        Item: { ...key(canaryId), [TTL_ATTRIBUTE]: Math.floor(now / 1000) + DEGRADED_TTL_SECONDS },
+        // TTL deletes lazily (within days): an expired claim is free to take.
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, events: TrailEvent[], reason: string, now: number): Promise<void> {
+  const first = events[0];
+  if (!first) return;
+  try {
+    let stored: boolean;
+    try {
+      if (!(await claim(rt, canary.id, now))) return;
+      stored = true;
+    } catch {
+      if (now - (saidHere.get(canary.id) ?? 0) < DEGRADED_TTL_SECONDS * 1000) return;
+      stored = false;
+    }
+    saidHere.set(canary.id, now);
+    const msg = degradedAlert(canary, first, events.length, reason);
+    const res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    log.warn('degraded alert posted', { canaryId: canary.id, events: events.length });
+    if (stored) {
+      await rt.aws.ddb.send(new UpdateCommand({ TableName: rt.config.table, Key: key(canary.id), UpdateExpression: 'SET parent = :p', ExpressionAttributeValues: { ':p': { channel: String(res.channel), ts: String(res.ts) } } }));
+    }
+  } catch (err) {
+    // Slack down as well: the messages are back on the queue; the DLQ alarm is the last word.
+    log.error('could not post the degraded alert', { canaryId: canary.id, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/**
+ * The degraded alert's message, if one is waiting for the full alert. Only the holder of the
+ * incident's parent lease asks, so no two callers take the same message.
+ */
+export async function degradedParent(rt: AlertRuntime, canaryId: string): Promise<{ channel: string; ts: string } | undefined> {
+  const out = await rt.aws.ddb.send(new GetCommand({ TableName: rt.config.table, Key: key(canaryId), ConsistentRead: true }));
+  return out.Item?.parent as { channel: string; ts: string } | undefined;
+}
+
+/** The full alert has taken the message over. */
+export async function forgetDegraded(rt: AlertRuntime, canaryId: string): Promise<void> {
+  await rt.aws.ddb.send(new UpdateCommand({ TableName: rt.config.table, Key: key(canaryId), UpdateExpression: 'REMOVE parent' }));
+}
