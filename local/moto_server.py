@@ -1,4 +1,4 @@
-"""moto's standalone server, with three emulator-only fixes (see local/moto.ts).
+"""moto's standalone server, with emulator-only fixes (see local/moto.ts).
 
 moto's DynamoDB TransactWriteItems deep-copies the whole table once per item in the
 transaction, to roll back on failure: O(items x table size), 25 s for one 98-item transaction
@@ -14,28 +14,118 @@ moto's SQS SendMessage, and ReceiveMessage for each message, compute every queue
 read one, approximate counts included, each a pass over the whole queue: O(queue size) per
 message sent, O(queue size squared) per receive, which makes a sandbox flood of a few thousand
 events crawl. These read the one attribute they need.
+
+DynamoDB's expression limits, which moto does not enforce, so that a request AWS refuses fails
+here too, as a ValidationException (HTTP 400), and before anything is read or written. From
+"Service, account, and table quotas in Amazon DynamoDB", Expression parameters
+(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters):
+
+    "The maximum length of any expression string is 4 KB. For example, the size of the
+    ConditionExpression a=b is 3 bytes."
+    "The maximum length of any single expression attribute name or expression attribute value
+    is 255 bytes. For example, #name is 5 bytes; :val is 4 bytes."
+    "The maximum length of all substitution variables in an expression is 2 MB. This is the sum
+    of the lengths of all ExpressionAttributeNames and ExpressionAttributeValues."
+    "The maximum number of operators or functions allowed in an UpdateExpression is 300. For
+    example, the UpdateExpression SET a = :val1 + :val2 + :val3 contains two "+" operators."
+    "The maximum number of operands for the IN comparator is 100."
+
+What is checked, per UpdateItem, PutItem, DeleteItem, GetItem, Query, Scan, each table of
+BatchGetItem, each Get of TransactGetItems and each action of TransactWriteItems (where one bad
+action fails the whole request with ValidationException, as DynamoDB validates the request
+before it runs the transaction; not a TransactionCanceledException):
+  - each of UpdateExpression, ConditionExpression, ProjectionExpression, FilterExpression and
+    KeyConditionExpression: at most 4096 UTF-8 bytes, as sent (whitespace counts);
+  - each key of ExpressionAttributeNames and ExpressionAttributeValues (the #name, :val
+    placeholder, its # or : included): at most 255 UTF-8 bytes;
+  - the substitutions: names and values keys in UTF-8 bytes, plus each name's UTF-8 bytes, plus
+    each value's size as DynamoDB sizes an attribute value for the 400 KB item limit (below):
+    at most 2 MB (2,097,152 bytes). DynamoDB does not publish how it measures this; the item
+    size rules are its own measure of a value, and the wire JSON would overcount binaries;
+  - operators, at most 300 per expression. The page states the limit for UpdateExpression and
+    counts "+": an UpdateExpression counts each arithmetic + and -, and each function call
+    (if_not_exists, list_append); SET's "=", commas, paths and the SET/REMOVE/ADD/DELETE
+    keywords do not count (the page's example counts only the two "+"; DynamoDB itself takes one
+    + or - per SET action, so the example is refused as a syntax error, which moto does not
+    enforce, and the limit is reached with if_not_exists(x, :z) + :o). DynamoDB applies the
+    same limit to conditions: ScyllaDB's test suite, run against DynamoDB, quotes "Invalid
+    ConditionExpression: The expression contains too many operators; operator count: 301" for
+    a chain of "<" and "or" (test/alternator/test_limits.py). A ConditionExpression,
+    FilterExpression or KeyConditionExpression counts each comparator (= <> < <= > >=), each
+    AND, OR, NOT, BETWEEN (its own AND included) and IN (one, whatever its operands), and each
+    function call. DynamoDB stops counting at the first operator over the limit, so the message
+    always says 301. 300 if_not_exists calls cannot fit in 4 KB ("if_not_exists(" alone is 14
+    bytes): such an UpdateExpression fails on its size first;
+  - IN: at most 100 operands.
+Messages, as DynamoDB words them:
+  "Invalid <Expression>: Expression size has exceeded the maximum allowed size; expression
+  size: <bytes>" (DynamoDB's own, quoted in ScyllaDB's test_limits.py);
+  "Invalid <Expression>: The expression contains too many operators; operator count: 301"
+  (idem);
+  "Invalid <Expression>: The IN operator is provided with too many operands; number of
+  operands: <n>", "ExpressionAttributeNames contains invalid key: The expression attribute map
+  contains a key that is too long; size of key: <bytes>", "ExpressionAttributeValues contains
+  invalid key: The expression attribute map contains a key that is too long;" and "Combined
+  size of ExpressionAttributeNames and ExpressionAttributeValues exceeds max size": the texts
+  of DynamoDB Local's validation errors (DbValidationError, ErrorFactory), assembled as
+  emulators checked against DynamoDB assemble them; not verified against AWS itself.
+
+The 400 KB item limit ("The maximum item size in DynamoDB is 400 KB, which includes both
+attribute name binary length (UTF-8 length) and attribute value lengths", same page, Items).
+moto checks it on each attribute it sets at the top level of an item, with its own sizes, at
+405,000 bytes: a PutItem between 405,000 and 409,600 bytes fails that DynamoDB accepts, an
+UpdateItem that rewrites a large attribute counts it twice (list_append to a 200 KB list fails),
+and an UpdateItem that grows a map or list in place (SET m.k = :big) is never checked (a 500 KB
+item was stored). This replaces that check with DynamoDB's: the whole item, after the write,
+at most 409,600 bytes, sized as "DynamoDB item sizes and formats" (CapacityUnitCalculations.html)
+sizes items: names and strings in UTF-8 bytes, binaries in raw bytes, a number 1 byte per 2
+significant digits plus 1 (leading and trailing zeroes trimmed), a boolean or null 1, a list or
+map 3 plus 1 per element plus its elements (and keys), a set its elements. PutItem (and each Put
+of a batch or transaction) is checked before it runs: "Item size has exceeded the maximum allowed
+size", ValidationException. UpdateItem is checked after the update, which is then undone: "Item
+size to update has exceeded the maximum allowed size", ValidationException; within
+TransactWriteItems, DynamoDB cancels the transaction instead (TransactionCanceledException, the
+action's reason Code "ValidationError", per the API reference's cancellation reasons). (A table
+with a stream keeps the record of an item a rejected update had just created; nothing here uses
+streams.)
+
+moto parses an UpdateExpression's actions (and operators) into nested nodes, which it walks and
+deep-copies recursively, several Python calls per action: ~170 SET actions or ~250 REMOVE paths,
+well within 4 KB, exceed Python's default recursion limit of 1,000 and moto answers HTTP 500
+where DynamoDB accepts (4 KB of "REMOVE a,b,..." needs ~4,500). This raises the limit to 20,000
+and gives the request threads a 64 MB stack (address space, not memory) to recurse into.
+
+Transactions: moto refuses TransactGetItems of more than 25 items; DynamoDB has allowed 100
+since 2022 (the page, DynamoDB transactions: "A transaction cannot contain more than 100 unique
+items"), as moto's TransactWriteItems does. Not enforced: the 4 MB transaction size.
 Nothing else changes.
 """
+import base64
 import functools
 import inspect
+import re
 import sys
 import textwrap
 import threading
 
 from moto.dynamodb import models
+from moto.dynamodb import responses as ddb_responses
+from moto.dynamodb.exceptions import ItemSizeTooLarge, ItemSizeToUpdateTooLarge, MockValidationException
+from moto.dynamodb.models import dynamo_type, table as ddb_table
 from moto.server import main
 from moto.sqs import models as sqs_models
 
 
-def _rewrite(module, cls, method, slow, fast, what):
-    """Recompiles one method with one line changed, in its own module's namespace."""
+def _rewrite(module, cls, method, slow, fast, what, **names):
+    """Recompiles one method with one line changed, in its own module's namespace (plus names)."""
     source = textwrap.dedent(inspect.getsource(getattr(cls, method)))
     if slow not in source:  # a moto that fixed it, or changed it: run it as it is
         print(f"moto_server.py: {what} patch not applied", file=sys.stderr)
-        return
-    namespace = dict(vars(module))
+        return False
+    namespace = dict(vars(module), **names)
     exec(compile(source.replace(slow, fast), module.__file__, "exec"), namespace)
     setattr(cls, method, namespace[method])
+    return True
 
 
 _rewrite(
@@ -54,6 +144,299 @@ _rewrite(
     'if str(getattr(queue, "content_based_deduplication", "false")).lower() == "true":',
     "SQS send_message",
 )
+
+# ---- DynamoDB limits ----
+
+EXPRESSION_MAX_BYTES = 4096
+PLACEHOLDER_MAX_BYTES = 255
+SUBSTITUTIONS_MAX_BYTES = 2 * 1024 * 1024
+OPERATORS_MAX = 300
+IN_OPERANDS_MAX = 100
+ITEM_MAX_BYTES = 400 * 1024
+TRANSACTION_MAX_ITEMS = 100
+
+
+def _utf8(text):
+    return len(text.encode("utf-8")) if isinstance(text, str) else len(text)
+
+
+def _number_size(text):
+    digits = re.split(r"[eE]", str(text).strip().lstrip("+-"))[0].replace(".", "").strip("0")
+    return (len(digits) + 1) // 2 + 1
+
+
+def _binary_size(value):
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    try:
+        return len(base64.b64decode(value, validate=True))
+    except Exception:
+        return _utf8(value)
+
+
+def _value_size(kind, value):
+    """An attribute value's size as DynamoDB counts it toward the 400 KB item limit."""
+    if kind == "S":
+        return _utf8(value)
+    if kind == "N":
+        return _number_size(value)
+    if kind == "B":
+        return _binary_size(value)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(_utf8(v) for v in value)
+    if kind == "NS":
+        return sum(_number_size(v) for v in value)
+    if kind == "BS":
+        return sum(_binary_size(v) for v in value)
+    if kind == "L":
+        return 3 + sum(1 + _attribute_size(v) for v in value)
+    if kind == "M":
+        return 3 + sum(1 + _utf8(k) + _attribute_size(v) for k, v in value.items())
+    return 0
+
+
+def _attribute_size(value):
+    """Size of one attribute value, as request JSON ({"S": "x"}) or as moto's DynamoType."""
+    if isinstance(value, dynamo_type.DynamoType):
+        return _value_size(value.type, value.value)
+    if isinstance(value, dict) and len(value) == 1:
+        (kind, inner), = value.items()
+        return _value_size(kind, inner)
+    return 0
+
+
+def _item_size(attributes):
+    return sum(_utf8(name) + _attribute_size(value) for name, value in attributes.items())
+
+
+_TOKEN = re.compile(
+    r"\s+|(?P<name>#[A-Za-z0-9_]+)|(?P<value>:[A-Za-z0-9_]+)|(?P<word>[A-Za-z0-9_]+)"
+    r"|(?P<op><>|<=|>=|[=<>+\-(),.\[\]])"
+)
+_COMPARATORS = {"=", "<>", "<", "<=", ">", ">="}
+_KEYWORDS = {"AND", "OR", "NOT", "BETWEEN", "IN"}
+
+
+def _tokens(expression):
+    """(kind, text) tokens of an expression; None if it holds anything else (moto's parser then
+    reports the syntax error)."""
+    out, at = [], 0
+    while at < len(expression):
+        m = _TOKEN.match(expression, at)
+        if not m:
+            return None
+        if m.lastgroup:
+            out.append((m.lastgroup, m.group()))
+        at = m.end()
+    return out
+
+
+def _invalid(message):
+    return MockValidationException(message)
+
+
+def _check_operators(field, expression):
+    tokens = _tokens(expression)
+    if tokens is None:
+        return
+    update = field == "UpdateExpression"
+    count, pending_between, in_lists = 0, 0, []
+    for i, (kind, text) in enumerate(tokens):
+        nxt = tokens[i + 1][1] if i + 1 < len(tokens) else None
+        word = text.upper() if kind == "word" else None
+        counted = False
+        if kind == "word" and word not in _KEYWORDS and nxt == "(":
+            counted = True  # a function call
+        elif update:
+            counted = kind == "op" and text in ("+", "-")
+        elif kind == "op" and text in _COMPARATORS:
+            counted = True
+        elif word == "AND" and pending_between:
+            pending_between -= 1  # BETWEEN's own AND
+        elif word in ("AND", "OR", "NOT"):
+            counted = True
+        elif word == "BETWEEN":
+            counted, pending_between = True, pending_between + 1
+        elif word == "IN":
+            counted = True
+            in_lists.append(i + 1)
+        if counted:
+            count += 1
+            if count > OPERATORS_MAX:
+                raise _invalid(f"Invalid {field}: The expression contains too many operators; operator count: {count}")
+    for start in in_lists:
+        if start >= len(tokens) or tokens[start][1] != "(":
+            continue
+        depth, operands = 0, 1
+        for _, text in tokens[start:]:
+            if text == "(":
+                depth += 1
+            elif text == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif text == "," and depth == 1:
+                operands += 1
+        if operands > IN_OPERANDS_MAX:
+            raise _invalid(f"Invalid {field}: The IN operator is provided with too many operands; number of operands: {operands}")
+
+
+_EXPRESSIONS = ("KeyConditionExpression", "UpdateExpression", "ConditionExpression", "FilterExpression", "ProjectionExpression")
+
+
+def _check_expressions(request):
+    """DynamoDB's expression limits, on one request or one transaction action."""
+    if not isinstance(request, dict):
+        return
+    expressions = [(f, request[f]) for f in _EXPRESSIONS if isinstance(request.get(f), str)]
+    for field, expression in expressions:
+        size = _utf8(expression)
+        if size > EXPRESSION_MAX_BYTES:
+            raise _invalid(f"Invalid {field}: Expression size has exceeded the maximum allowed size; expression size: {size}")
+    names = request.get("ExpressionAttributeNames") or {}
+    values = request.get("ExpressionAttributeValues") or {}
+    for key in names:
+        if _utf8(key) > PLACEHOLDER_MAX_BYTES:
+            raise _invalid(f"ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: {_utf8(key)}")
+    for key in values:
+        if _utf8(key) > PLACEHOLDER_MAX_BYTES:
+            raise _invalid("ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long;")
+    substitutions = sum(_utf8(k) + _utf8(v) for k, v in names.items() if isinstance(v, str))
+    substitutions += sum(_utf8(k) + _attribute_size(v) for k, v in values.items())
+    if substitutions > SUBSTITUTIONS_MAX_BYTES:
+        raise _invalid("Combined size of ExpressionAttributeNames and ExpressionAttributeValues exceeds max size")
+    for field, expression in expressions:
+        if field != "ProjectionExpression":
+            _check_operators(field, expression)
+
+
+def _check_transact_write(body):
+    items = body.get("TransactItems") or []
+    if len(items) > TRANSACTION_MAX_ITEMS:
+        return  # moto refuses the request for its length, as DynamoDB does
+    for action in items:
+        for op in (action or {}).values():
+            _check_expressions(op)
+
+
+def _check_transact_get(body):
+    items = body.get("TransactItems") or []
+    if len(items) > TRANSACTION_MAX_ITEMS:
+        return
+    for action in items:
+        _check_expressions((action or {}).get("Get"))
+
+
+def _check_batch_get(body):
+    for keys_and_attributes in (body.get("RequestItems") or {}).values():
+        _check_expressions(keys_and_attributes)
+
+
+_REQUEST_CHECKS = {
+    "put_item": _check_expressions,
+    "update_item": _check_expressions,
+    "delete_item": _check_expressions,
+    "get_item": _check_expressions,
+    "query": _check_expressions,
+    "scan": _check_expressions,
+    "batch_get_item": _check_batch_get,
+    "transact_write_items": _check_transact_write,
+    "transact_get_items": _check_transact_get,
+}
+
+
+def _checked(handler_method, check):
+    @functools.wraps(handler_method)
+    def wrapper(self, *args, **kwargs):
+        check(self.body if isinstance(self.body, dict) else {})
+        return handler_method(self, *args, **kwargs)
+
+    return wrapper
+
+
+_handler = ddb_responses.DynamoHandler
+if all(callable(getattr(_handler, name, None)) for name in _REQUEST_CHECKS) and "self.body =" in inspect.getsource(_handler.call_action):
+    for _name, _check in _REQUEST_CHECKS.items():
+        setattr(_handler, _name, _checked(getattr(_handler, _name), _check))
+else:  # a moto whose handler changed: run it as it is
+    print("moto_server.py: DynamoDB expression limits patch not applied", file=sys.stderr)
+
+# The 400 KB item limit: DynamoDB's sizes, on the whole item, instead of moto's per-attribute check.
+_transaction = threading.local()
+
+
+class ValidationError(Exception):
+    """Raised inside TransactWriteItems: moto lists it as the action's cancellation reason, its
+    Code this class's name, as DynamoDB's ("ValidationError")."""
+
+
+def _limit_put(put_item):
+    @functools.wraps(put_item)
+    def wrapper(self, item_attrs, *args, **kwargs):
+        if isinstance(item_attrs, dict) and _item_size(item_attrs) > ITEM_MAX_BYTES:
+            raise ItemSizeTooLarge()
+        return put_item(self, item_attrs, *args, **kwargs)
+
+    return wrapper
+
+
+def _limit_updated_item(table, item, orig_item, hash_value, range_value):
+    """After an update, before its stream record: puts the item back as it was if it grew too big."""
+    if item is None or _item_size(item.attrs) <= ITEM_MAX_BYTES:
+        return
+    if orig_item is None:
+        if range_value:
+            table.items[hash_value].pop(range_value, None)
+        else:
+            table.items.pop(hash_value, None)
+    elif range_value:
+        table.items[hash_value][range_value] = orig_item
+    else:
+        table.items[hash_value] = orig_item
+    if getattr(_transaction, "active", False):
+        raise ValidationError(ItemSizeToUpdateTooLarge.item_size_to_update_too_large_msg)
+    raise ItemSizeToUpdateTooLarge()
+
+
+def _in_transaction(transact_write_items):
+    @functools.wraps(transact_write_items)
+    def wrapper(*args, **kwargs):
+        _transaction.active = True
+        try:
+            return transact_write_items(*args, **kwargs)
+        finally:
+            _transaction.active = False
+
+    return wrapper
+
+
+_setitem_checks_size = "ItemSizeTooLarge" in inspect.getsource(dynamo_type.LimitedSizeDict.__setitem__)
+if _setitem_checks_size and _rewrite(
+    models,
+    models.DynamoDBBackend,
+    "update_item",
+    "    if table.stream_shard is not None:\n        table.stream_shard.add(orig_item, item)\n    return item",
+    "    _limit_updated_item(table, item, orig_item, hash_value, range_value)\n"
+    "    if table.stream_shard is not None:\n        table.stream_shard.add(orig_item, item)\n    return item",
+    "DynamoDB update_item size limit",
+    _limit_updated_item=_limit_updated_item,
+):
+    dynamo_type.LimitedSizeDict.__setitem__ = dict.__setitem__
+    ddb_table.Table.put_item = _limit_put(ddb_table.Table.put_item)
+    models.DynamoDBBackend.transact_write_items = _in_transaction(models.DynamoDBBackend.transact_write_items)
+elif not _setitem_checks_size:
+    print("moto_server.py: DynamoDB item size patch not applied", file=sys.stderr)
+
+# moto recurses once or more per update action: ~170 SET actions overflow the default limit of 1000.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+threading.stack_size(max(threading.stack_size(), 64 * 1024 * 1024))
+
+if isinstance(getattr(ddb_responses, "TRANSACTION_MAX_ITEMS", None), int):
+    ddb_responses.TRANSACTION_MAX_ITEMS = TRANSACTION_MAX_ITEMS  # TransactGetItems' limit, read at each call
+else:
+    print("moto_server.py: TransactGetItems limit patch not applied", file=sys.stderr)
 
 _lock = threading.RLock()
 
