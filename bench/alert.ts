@@ -3,7 +3,9 @@
  *   1. pure processing per event (unwrap, parse, classify, country, tally): no I/O at all;
  *   2. a flood of 10,000 events from 50 IPs through handlers/alert against moto and the Slack
  *      stand-in, in batches of 100: wall time, this process's CPU per event (the SDK's work
- *      included, moto's excluded: it is another process), Slack calls and DynamoDB writes.
+ *      included, moto's excluded: it is another process), Slack calls and DynamoDB writes;
+ *   3. an enumeration burst (local/enumeration-burst: 600 calls, 360 distinct actions, 600 IPv6
+ *      addresses) in Lambda's batches of 10: Slack calls and DynamoDB writes.
  * Prints numbers; asserts nothing.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,7 +14,9 @@ import { unwrap } from '../bot/alerts/envelope';
 import { classifySource, countryOf } from '../bot/alerts/source';
 import { actionOf, parseTrailEvent } from '../bot/alerts/trail-event';
 import { log } from '../bot/log';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { bootstrap } from '../local/bootstrap';
+import { distinct, enumerationBurst } from '../local/enumeration-burst';
 import { startMoto } from '../local/moto';
 import { startSlackStandin } from '../local/slack-standin';
 
@@ -62,7 +66,8 @@ function pureCost(): number {
   return (used.user + used.system) / bodies.length;
 }
 
-async function flood() {
+/** handlers/alert's core against moto and the Slack stand-in: one canary per scenario. */
+async function againstMoto() {
   const moto = await startMoto();
   const standin = await startSlackStandin();
   const table = 'bench-canaries';
@@ -75,9 +80,6 @@ async function flood() {
   process.env.ALERT_QUEUE_URL = queueUrl;
   const { runtime } = await (await import('../handlers/alert')).ready;
   const { putNewCanary } = await import('../bot/store');
-  const identity = { accessKeyId: 'AKIABENCH00000000001', arn: 'arn:aws:iam::123456789012:user/svc/ci-deploy-web' };
-  await putNewCanary(runtime.aws.ddb, table, { id: 'cbench1', kind: 'aws-key', location: 'bench', owner: 'U0BENCH', createdAt: new Date().toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [identity.accessKeyId], resource: {} });
-
   const writes = { requests: 0, items: 0 };
   runtime.aws.ddb.middlewareStack.add(
     (next, ctx) => async (args) => {
@@ -90,23 +92,48 @@ async function flood() {
     },
     { step: 'initialize', name: 'count-writes' },
   );
-  const bodies = Array.from({ length: EVENTS }, (_, i) => eventBody(i, identity));
-  const cpu0 = process.cpuUsage();
-  const t0 = Date.now();
-  let failed = 0;
-  for (let i = 0; i < bodies.length; i += BATCH) {
-    failed += (await processMessages(runtime, bodies.slice(i, i + BATCH).map((body, j) => ({ id: String(i + j), body })))).length;
+  const sqs = new SQSClient({ region: 'us-east-1' });
+
+  /** Bodies in batches, then the delayed flushes as Lambda's poller would deliver them. */
+  async function scenario(id: string, identity: { accessKeyId: string; arn: string }, bodies: string[], batch: number) {
+    await putNewCanary(runtime.aws.ddb, table, { id, kind: 'aws-key', location: 'bench', owner: 'U0BENCH', createdAt: new Date().toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    const [slack0, writes0, cpu0, t0] = [standin.calls.length, { ...writes }, process.cpuUsage(), Date.now()];
+    let failed = 0;
+    let invocations = 0;
+    for (let i = 0; i < bodies.length; i += batch, invocations++) {
+      failed += (await processMessages(runtime, bodies.slice(i, i + batch).map((body, j) => ({ id: String(i + j), body })))).length;
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const wall = Date.now() - t0;
+    for (let idle = 0; idle < 2; ) {
+      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 }));
+      const msgs = out.Messages ?? [];
+      if (!msgs.length) idle++;
+      else {
+        idle = 0;
+        invocations++;
+        failed += (await processMessages(runtime, msgs.map((m) => ({ id: m.MessageId!, body: m.Body ?? '' })))).length;
+        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      }
+    }
+    return { wall, cpuPerEvent: (cpu.user + cpu.system) / bodies.length, invocations, slackCalls: standin.calls.length - slack0, failed, writes: { requests: writes.requests - writes0.requests, items: writes.items - writes0.items } };
   }
-  const cpu = process.cpuUsage(cpu0);
-  const wall = Date.now() - t0;
+
+  const floodIdentity = { accessKeyId: 'AKIABENCH00000000001', arn: 'arn:aws:iam::123456789012:user/svc/ci-deploy-web' };
+  const flood = await scenario('cbench1', floodIdentity, Array.from({ length: EVENTS }, (_, i) => eventBody(i, floodIdentity)), BATCH);
+  const burstIdentity = { accessKeyId: 'AKIABENCH00000000002', arn: 'arn:aws:iam::123456789012:user/svc/build-cache-sync', userName: 'build-cache-sync' };
+  const records = enumerationBurst(burstIdentity);
+  const burstBodies = records.map((r) => JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), Message: JSON.stringify({ version: '0', id: randomUUID(), 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.sts', detail: r }) }));
+  const burst = await scenario('cbench2', burstIdentity, burstBodies, 10);
+  sqs.destroy();
   await standin.close();
   await moto.stop();
-  return { wall, cpuPerEvent: (cpu.user + cpu.system) / EVENTS, slackCalls: standin.calls.length, failed, writes };
+  return { flood, burst, burstActions: distinct(records, (r) => `${String(r.eventSource)}:${String(r.eventName)}`) };
 }
 
 log.setLogLevel('ERROR'); // the handler logs a line per batch; the bench prints a table
 const pure = pureCost();
-const f = await flood();
+const { flood: f, burst: b, burstActions } = await againstMoto();
 const rows: Array<[string, string]> = [
   ['pure processing per event (unwrap, parse, classify, country, tally)', `${pure.toFixed(1)} µs CPU`],
   [`flood: events / batches of ${BATCH}`, `${EVENTS} / ${Math.ceil(EVENTS / BATCH)}`],
@@ -115,6 +142,10 @@ const rows: Array<[string, string]> = [
   ['flood: Slack calls (parent, DM, summaries, updates)', String(f.slackCalls)],
   ['flood: DynamoDB write requests / items written', `${f.writes.requests} / ${f.writes.items}`],
   ['flood: messages returned to the queue', String(f.failed)],
+  [`enumeration burst: ${b.invocations} invocations for 600 calls, ${burstActions} actions, 600 IPv6 (batches of 10, then flushes)`, `${(b.wall / 1000).toFixed(1)} s`],
+  ['enumeration burst: Slack calls', String(b.slackCalls)],
+  ['enumeration burst: DynamoDB write requests / items written', `${b.writes.requests} / ${b.writes.items}`],
+  ['enumeration burst: messages returned to the queue', String(b.failed)],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
 console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
