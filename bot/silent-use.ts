@@ -60,7 +60,14 @@ export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Pro
     const service = used?.ServiceName ?? 'unknown service';
     const region = used?.Region ?? 'unknown region';
     const msg = silentUseAlert(c, service, region, unjudged);
-    await deps.slack.chat.postMessage({ channel: deps.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    try {
+      await deps.slack.chat.postMessage({ channel: deps.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    } catch (err) {
+      // Judged but not said: put it back to be judged (and said) on the next poll; go on with the others.
+      log.error('could not post a silent-use alert; it is kept for the next poll', { canaryId: c.id, error: err instanceof Error ? err.message : String(err) });
+      await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET lastUsedUnjudged = :t', 'attribute_not_exists(lastUsedUnjudged) OR lastUsedUnjudged > :t', { ':t': unjudged }).catch(() => undefined);
+      continue;
+    }
     await recordAction(deps.aws.ddb, deps.config.table, c.id, { action: 'silent-use', by: 'audit', detail: `${service} in ${region} at ${unjudged}` });
     log.warn('silent use of a canary', { canaryId: c.id, service, region, at: unjudged });
     raised++;

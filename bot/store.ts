@@ -249,13 +249,14 @@ export async function claimPending(
   ddb: DynamoDBDocumentClient,
   table: string,
   id: string,
-  pending: Omit<Pending, 'at' | 'expiresAt'>,
+  pending: Omit<Pending, 'at' | 'expiresAt'> & { ttlMs?: number },
   condition: string,
   values: Record<string, unknown>,
   names?: Record<string, string>,
   now = Date.now(),
 ): Promise<boolean> {
-  const claim: Pending = { ...pending, at: new Date(now).toISOString(), expiresAt: now + PENDING_TTL_MS };
+  const { ttlMs = PENDING_TTL_MS, ...rest } = pending;
+  const claim: Pending = { ...rest, at: new Date(now).toISOString(), expiresAt: now + ttlMs };
   const free = '(attribute_not_exists(pending) OR attribute_not_exists(pending.expiresAt) OR pending.expiresAt < :now)';
   return updateCanary(ddb, table, id, 'SET pending = :pending', `${free} AND (${condition})`, { ...values, ':pending': claim, ':now': now }, names);
 }

@@ -9,18 +9,26 @@ import { CanaryBotStack } from './home-stack';
 /**
  * `npm run deploy` (= build, then `cdk deploy --all`). Settings come from CDK context:
  *   -c alertChannelId=C0123 -c adminUserIds=U01,U02 (or -c adminUsergroupId=S01)
+ *   -c opsEmail=secops@example.com and/or -c opsTopicArn=arn:aws:sns:... (who hears when the
+ *      pipeline itself breaks: required)
  *   [-c homeRegion=us-east-1] [-c regions=us-east-1,eu-west-1,...] [-c userPath=/svc/]
  *   [-c autoDisable=true] [-c xray=true] [-c decoys=s3,ecr]
+ *   [-c alertConcurrency=10] [-c slackConcurrency=10] (reserved concurrency; 0 for none)
+ * us-east-1 is always covered: IAM's and the global STS endpoint's events are delivered there.
  */
 export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack; forwarders: ForwarderStack[] } {
   const ctx = (k: string) => app.node.tryGetContext(k) as string | undefined;
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const homeRegion = ctx('homeRegion') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
-  const regions = (ctx('regions') ?? DEFAULT_REGIONS.join(',')).split(',').map((r) => r.trim()).filter(Boolean);
+  const listed = (ctx('regions') ?? DEFAULT_REGIONS.join(',')).split(',').map((r) => r.trim()).filter(Boolean);
+  const regions = [...new Set([homeRegion, 'us-east-1', ...listed])];
   const userPath = ctx('userPath') ?? '/svc/';
   const alertChannelId = ctx('alertChannelId');
   if (!alertChannelId) throw new Error('Set the security channel: cdk deploy -c alertChannelId=C0123456');
   if (!ctx('adminUserIds') && !ctx('adminUsergroupId')) throw new Error('Set who may mint and triage: -c adminUserIds=U01,U02 or -c adminUsergroupId=S01');
+  const ops = { email: ctx('opsEmail'), pagerTopicArn: ctx('opsTopicArn') };
+  if (!ops.email && !ops.pagerTopicArn) throw new Error('Set who hears when the pipeline breaks: -c opsEmail=secops@example.com and/or -c opsTopicArn=arn:aws:sns:... (a pager topic)');
+  const count = (k: string) => (ctx(k) === undefined ? undefined : Number(ctx(k)));
   const home = new CanaryBotStack(app, 'CanaryBot', {
     env: { account, region: homeRegion },
     settings: {
@@ -33,11 +41,14 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
       autoDisable: ctx('autoDisable') === 'true',
       xray: ctx('xray') === 'true',
       decoys: (ctx('decoys') ?? '').split(',').filter((d): d is 's3' | 'ecr' => d === 's3' || d === 'ecr'),
+      ops,
+      alertConcurrency: count('alertConcurrency'),
+      slackConcurrency: count('slackConcurrency'),
     },
   });
   const forwarders = regions
     .filter((r) => r !== homeRegion)
-    .map((region) => new ForwarderStack(app, `CanaryBotForwarder-${region}`, { env: { account, region }, homeRegion, userPath }));
+    .map((region) => new ForwarderStack(app, `CanaryBotForwarder-${region}`, { env: { account, region }, homeRegion, userPath, opsEmail: ops.email }));
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { home, forwarders };
 }

@@ -1,13 +1,14 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, OPS_TOPIC_NAME, opsAlarm } from './ops';
+import type { OpsSettings } from './ops';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -40,6 +41,11 @@ export interface BotSettings {
   xray?: boolean;
   /** Decoy kinds beyond access keys whose detection to deploy. */
   decoys?: Array<'s3' | 'ecr'>;
+  /** Who hears when the pipeline breaks (at least one of the two). */
+  ops: OpsSettings;
+  /** Reserved concurrency: the alert function's floor (and ceiling), the slack function's cap. 0: none. */
+  alertConcurrency?: number;
+  slackConcurrency?: number;
 }
 
 /**
@@ -89,12 +95,27 @@ export class CanaryBotStack extends Stack {
     const dlq = new sqs.Queue(this, 'AlertDlq', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     const alertTimeout = Duration.seconds(60);
     const queue = new sqs.Queue(this, 'AlertQueue', {
+      queueName: ALERT_QUEUE_NAME,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(alertTimeout.toSeconds() * 6), // AWS's advice for Lambda sources
       deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
     });
     this.topic.addSubscription(new subs.SqsSubscription(queue)); // raw delivery off: the handler unwraps
+    // Operations: alarms go to the ops topic (a person, and the bot through the alert queue), and
+    // to a pager topic if one is given. Every region's ops topic delivers to this queue.
+    const ops = createOpsTopic(this, s.ops, key);
+    ops.addSubscription(new subs.SqsSubscription(queue));
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OpsTopicsOfEveryRegion',
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:sns:*:${Aws.ACCOUNT_ID}:${OPS_TOPIC_NAME}` } },
+      }),
+    );
+    const alarmTopics: sns.ITopic[] = [ops, ...(s.ops.pagerTopicArn ? [sns.Topic.fromTopicArn(this, 'PagerTopic', s.ops.pagerTopicArn)] : [])];
 
     const common = {
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -111,6 +132,7 @@ export class CanaryBotStack extends Stack {
       AUTO_DISABLE: String(s.autoDisable ?? false),
       DETECTION_RULE_NAME,
       CANARY_REGIONS: s.regions.join(','),
+      ALERT_DLQ_URL: dlq.queueUrl,
       POWERTOOLS_SERVICE_NAME: 'aws-canary-bot',
       NODE_OPTIONS: '--enable-source-maps',
       ...(s.adminUserIds ? { ADMIN_USER_IDS: s.adminUserIds } : {}),
@@ -132,8 +154,12 @@ export class CanaryBotStack extends Stack {
       onFailure: new destinations.SqsDestination(queue),
     });
     // Slack's 3 s include the cold start: more memory is more CPU for Bolt's initialisation.
+    // Reserved concurrency: the public endpoint is capped and detection keeps a floor of its own,
+    // so a flood of requests to the Function URL cannot take the account's concurrency from it.
+    const reserve = (n: number | undefined, fallback: number) => ((n ?? fallback) > 0 ? { reservedConcurrentExecutions: n ?? fallback } : {});
     const slack = new lambda.Function(this, 'SlackFunction', {
       ...common,
+      ...reserve(s.slackConcurrency, 10),
       handler: 'slack.handler',
       memorySize: 1024,
       timeout: Duration.seconds(10),
@@ -142,6 +168,7 @@ export class CanaryBotStack extends Stack {
     });
     const alert = new lambda.Function(this, 'AlertFunction', {
       ...common,
+      ...reserve(s.alertConcurrency, 10),
       handler: 'alert.handler',
       memorySize: 512,
       timeout: alertTimeout,
@@ -157,8 +184,9 @@ export class CanaryBotStack extends Stack {
       logGroup: logGroup('Audit'),
     });
     // Daily audit, and the silent-use net every five minutes (one IAM read per active canary).
-    new events.Rule(this, 'DailyAudit', { schedule: events.Schedule.cron({ minute: '17', hour: '6' }), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'daily' }) })] });
-    new events.Rule(this, 'SilentUsePoll', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'silent-use' }) })] });
+    const rules: Array<[string, events.Rule]> = [];
+    rules.push(['DailyAudit', new events.Rule(this, 'DailyAudit', { schedule: events.Schedule.cron({ minute: '17', hour: '6' }), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'daily' }) })] })]);
+    rules.push(['SilentUsePoll', new events.Rule(this, 'SilentUsePoll', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'silent-use' }) })] })]);
     audit.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['events:DescribeRule', 'events:ListTargetsByRule'],
@@ -174,10 +202,13 @@ export class CanaryBotStack extends Stack {
     // still folds into one thread: Slack updates are throttled per incident from stored state
     // (ALERT_UPDATE_SECONDS), not by the batch, so more, smaller batches add invocations (about
     // 1,000 for 10,000 calls, cents) but no Slack messages.
-    alert.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+    // At most five batches at once (the event source's own cap, under the function's reserved
+    // concurrency so the poller is never throttled into the DLQ): a flood's Lambdas contend for
+    // one incident item, and more of them only means more transaction conflicts.
+    alert.addEventSource(new SqsEventSource(queue, { batchSize: 10, maxConcurrency: 5, reportBatchItemFailures: true }));
     // The sweep: an incident Slack never heard of (an outage longer than the queue's retries) is
     // posted within five minutes, without waiting for the attacker's next call.
-    new events.Rule(this, 'AlertSweep', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.SqsQueue(queue, { message: events.RuleTargetInput.fromObject({ type: 'sweep' }) })] });
+    rules.push(['AlertSweep', new events.Rule(this, 'AlertSweep', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.SqsQueue(queue, { message: events.RuleTargetInput.fromObject({ type: 'sweep' }) })] })]);
     queue.grantSendMessages(alert); // delayed flushes of throttled Slack updates
     jobs.grantInvoke(slack);
     for (const fn of [slack, jobs, alert, audit]) {
@@ -201,15 +232,19 @@ export class CanaryBotStack extends Stack {
       ruleName: DETECTION_RULE_NAME,
       description: 'aws-canary-bot: any API call by an IAM user under the canary path',
       eventPattern: { detailType: [CLOUDTRAIL_API_CALL] },
-      targets: [new targets.SnsTopic(this.topic)],
+      // What EventBridge cannot deliver (a KMS or topic policy mistake) waits in the alert DLQ,
+      // whose messages /canary redrive moves to the alert queue once the cause is fixed.
+      targets: [new targets.SnsTopic(this.topic, { deadLetterQueue: dlq })],
     });
+    rules.push(['DetectionRule', this.detectionRule]);
     const cfnRule = this.detectionRule.node.defaultChild as events.CfnRule;
     cfnRule.addPropertyOverride('EventPattern', canaryEventPattern(s.userPath));
     cfnRule.addPropertyOverride('State', RULE_STATE);
 
     // Decoys beyond keys (opt-in): one fixed rule each, in the home region where the decoys live.
     const decoyRule = (id: string, ruleName: string, pattern: Record<string, unknown>, what: string) => {
-      const rule = new events.Rule(this, id, { ruleName, description: `aws-canary-bot: ${what}`, eventPattern: { detailType: [CLOUDTRAIL_API_CALL] }, targets: [new targets.SnsTopic(this.topic)] });
+      const rule = new events.Rule(this, id, { ruleName, description: `aws-canary-bot: ${what}`, eventPattern: { detailType: [CLOUDTRAIL_API_CALL] }, targets: [new targets.SnsTopic(this.topic, { deadLetterQueue: dlq })] });
+      rules.push([id, rule]);
       const cfn = rule.node.defaultChild as events.CfnRule;
       cfn.addPropertyOverride('EventPattern', pattern);
       cfn.addPropertyOverride('State', RULE_STATE);
@@ -246,25 +281,22 @@ export class CanaryBotStack extends Stack {
       for (const r of REPOSITORIES) ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${this.region}:<AWS::AccountId>:repository/${r}-*]`, 'Decoy repositories the bot creates, named from its own list.');
     }
 
-    // A broken pipeline is an incident too: alarms go to the same topic as the alerts.
-    const alarm = (id: string, metric: cloudwatch.IMetric, what: string) =>
-      new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `aws-canary-bot: ${what}`,
-      }).addAlarmAction(new cwActions.SnsAction(this.topic));
-    alarm('DlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), 'alert messages are in the DLQ: events were not delivered to Slack');
+    // Everything that can drop an alert has an alarm: each says what broke and what to do.
+    const alarm = (id: string, metric: cloudwatch.IMetric, what: string, threshold = 0) => opsAlarm(this, id, metric, what, alarmTopics, threshold);
+    const minute = { period: Duration.minutes(1) };
+    alarm('DlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible(minute), 'Alert messages are waiting in the dead-letter queue: events were not delivered to Slack. Fix the cause (the alert function\'s logs say it), then /canary redrive.');
+    alarm('QueueAgeAlarm', queue.metricApproximateAgeOfOldestMessage(minute), 'An alert has waited on the queue for over five minutes: the alert function is not keeping up or not running. Check its errors, throttles and concurrency.', 300);
+    alarm('AlertTopicFailuresAlarm', this.topic.metricNumberOfNotificationsFailed(minute), 'SNS could not deliver alerts to the alert queue: check the queue policy and the topic key policy.');
+    for (const [id, rule] of rules) alarm(`${id}FailedAlarm`, failedInvocations(rule), `The EventBridge rule ${id} could not deliver to its target: check the target's resource policy and key policy; undelivered detections wait in the alert DLQ.`);
     for (const [name, fn] of [['Slack', slack], ['Jobs', jobs], ['Alert', alert], ['Audit', audit]] as const) {
-      alarm(`${name}ErrorsAlarm`, fn.metricErrors({ period: Duration.minutes(1) }), `the ${name.toLowerCase()} Lambda is failing`);
-      alarm(`${name}ThrottlesAlarm`, fn.metricThrottles({ period: Duration.minutes(1) }), `the ${name.toLowerCase()} Lambda is throttled`);
+      alarm(`${name}ErrorsAlarm`, fn.metricErrors(minute), `The ${name.toLowerCase()} function is failing: read its logs.`);
+      alarm(`${name}ThrottlesAlarm`, fn.metricThrottles(minute), `The ${name.toLowerCase()} function is throttled: raise its reserved concurrency or the account's limit.`);
     }
 
     new CfnOutput(this, 'SlackRequestUrl', { value: `${url.url}slack/events`, description: 'Request URL for manifest.yml (slash command and interactivity)' });
     new CfnOutput(this, 'SlackSecretArn', { value: secret.secretArn, description: 'Put {"signingSecret": ..., "botToken": ...} here' });
-    new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn, description: 'Subscribe email or pager here' });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn, description: 'Subscribe email or pager here for alerts' });
+    new CfnOutput(this, 'OpsTopicArn', { value: ops.topicArn, description: 'Alarms of the pipeline itself; subscribe more people here' });
 
     // cdk-nag (AwsSolutions) findings accepted on purpose, each with its reason.
     ack(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'Lets each function write its own logs, nothing more.');

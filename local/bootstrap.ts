@@ -84,6 +84,9 @@ export async function bootstrap({ table, region, userPath = '/svc/', deliverTo =
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${table}-alerts` }))).TopicArn!;
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  // The operations topic (infra/ops.ts): alarm notifications reach the bot through the same queue.
+  const opsTopicArn = (await sns.send(new CreateTopicCommand({ Name: `${table}-ops` }))).TopicArn!;
+  await sns.send(new SubscribeCommand({ TopicArn: opsTopicArn, Protocol: 'sqs', Endpoint: queueArn }));
   // The detection rule, from the same code as the CDK app's, delivering to the topic.
   const ruleTarget = deliverTo === 'queue' ? queueArn : topicArn;
   const events = new EventBridgeClient({ region });
@@ -94,9 +97,9 @@ export async function bootstrap({ table, region, userPath = '/svc/', deliverTo =
     await events.send(new PutRuleCommand({ Name: `${table}-detect-${suffix}`, EventPattern: JSON.stringify(pattern), State: RULE_STATE }));
     await events.send(new PutTargetsCommand({ Rule: `${table}-detect-${suffix}`, Targets: [{ Id: 'alerts', Arn: ruleTarget }] }));
   }
-  done.push(`alert topic ${topicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`, `detection rules ${ruleName}, ${table}-detect-s3, ${table}-detect-ecr -> ${ruleTarget}`);
+  done.push(`alert topic ${topicArn}`, `ops topic ${opsTopicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`, `detection rules ${ruleName}, ${table}-detect-s3, ${table}-detect-ecr -> ${ruleTarget}`);
   sqs.destroy();
   sns.destroy();
   events.destroy();
-  return { done, ruleTarget, topicArn, queueUrl, dlqUrl, ruleName };
+  return { done, ruleTarget, topicArn, opsTopicArn, queueUrl, dlqUrl, ruleName };
 }

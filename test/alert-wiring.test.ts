@@ -22,12 +22,16 @@ describe('alert wiring, unknown canaries and races', () => {
   });
   afterAll(() => h.close());
 
-  it('accepts a direct SNS subscription, and fails the whole invocation (for SNS to retry) on an unusable message', async () => {
+  it('accepts a direct SNS subscription; an unusable message is reported in the channel and dropped, not retried', async () => {
     const identity = { accessKeyId: 'AKIASNSDIRECT0000001', arn: 'arn:aws:iam::123456789012:user/elsewhere/x', userName: 'x' };
     await putNewCanary(h.ddb, h.table, { id: 'csnsdir', kind: 'aws-key', location: 'sns wiring', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
     await expect(h.alert.handler(snsEvent([eventBridgeEnvelope(canaryCall(identity))]))).resolves.toBeUndefined();
     expect(JSON.stringify(parents().at(-1)?.args.blocks)).toContain('Canary used: sns wiring');
-    await expect(h.alert.handler(snsEvent([{ nothing: 'here' }]))).rejects.toThrow(/could not be processed/);
+    await expect(h.alert.handler(snsEvent([{ nothing: 'here' }]))).resolves.toBeUndefined();
+    expect(String(parents().at(-1)?.args.text)).toContain('cannot read (`no CloudTrail record in the payload`)');
+    await expect(h.alert.handler(snsEvent([{ nothing: 'again' }]))).resolves.toBeUndefined();
+    expect(String(parents().at(-1)?.args.text)).toContain('cannot read'); // once an hour: no second notice
+    expect(parents().filter((p) => String(p.args.text).includes('cannot read'))).toHaveLength(1);
   });
 
   it('alerts on a key under the canary path that the bot never minted, as an "unknown canary"', async () => {

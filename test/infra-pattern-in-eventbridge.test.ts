@@ -28,7 +28,7 @@ describe('the synthesized detection rule matches canary calls, and only those', 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'canary-pattern-'));
     for (const h of ['slack', 'jobs', 'alert']) writeFileSync(join(dir, `${h}.js`), '');
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', homeRegion: HOME, regions: `${HOME},${AWAY}` } });
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: HOME, regions: `${HOME},${AWAY}` } });
     const { home, forwarders } = buildApp(app, dir);
     const rules = Template.fromStack(home).findResources('AWS::Events::Rule', { Properties: { Name: 'aws-canary-bot-detect' } });
     pattern = JSON.stringify(Object.values(rules)[0]!.Properties.EventPattern);

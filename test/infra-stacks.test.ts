@@ -17,7 +17,7 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'canary-cdk-'));
     await buildHandlers(dir);
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', homeRegion: 'us-east-1', regions: 'us-east-1,eu-west-1,ap-southeast-2' } });
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1,eu-west-1,ap-southeast-2' } });
     stacks = buildApp(app, dir);
     home = Template.fromStack(stacks.home);
   }, 120_000);
@@ -62,11 +62,63 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     });
   });
 
-  it('alarms on DLQ depth and on every Lambda\'s errors and throttles, to the same topic', () => {
-    const alarms = Object.values(home.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(9);
-    for (const a of alarms) expect(JSON.stringify(a.Properties.AlarmActions)).toMatch(/AlertTopic/);
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', ...Array(4).fill('Errors'), ...Array(4).fill('Throttles')]);
+  it('alarms on everything that can drop an alert, to an ops topic only this app\'s alarms may publish to, with a human subscriber', () => {
+    const alarms = Object.values(home.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    for (const a of alarms) {
+      expect(JSON.stringify(a.AlarmActions)).toMatch(/OpsTopic/);
+      expect(JSON.stringify(a.AlarmActions)).not.toMatch(/AlertTopic/);
+      expect(a.AlarmName).toMatch(/^aws-canary-bot-/);
+      expect(a.AlarmDescription.length).toBeGreaterThan(40); // what broke, and what to do
+    }
+    const metrics = alarms.map((a) => a.MetricName);
+    for (const m of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'NumberOfNotificationsFailed']) expect(metrics).toContain(m);
+    expect(metrics.filter((m) => m === 'Errors')).toHaveLength(4);
+    expect(metrics.filter((m) => m === 'Throttles')).toHaveLength(4);
+    home.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { ArnLike: { 'aws:SourceArn': Match.anyValue() }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      }),
+    });
+    home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com', TopicArn: { Ref: Match.stringLikeRegexp('OpsTopic') } });
+    home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', TopicArn: { Ref: Match.stringLikeRegexp('OpsTopic') } });
+  });
+
+  it('has a FailedInvocations alarm for every rule in every stack, and a DLQ for every detection target', () => {
+    for (const stack of [stacks.home, ...stacks.forwarders]) {
+      const t = Template.fromStack(stack);
+      const rules = Object.keys(t.findResources('AWS::Events::Rule'));
+      const watched = Object.values(t.findResources('AWS::CloudWatch::Alarm'))
+        .filter((a) => a.Properties.MetricName === 'FailedInvocations')
+        .map((a) => JSON.stringify(a.Properties.Dimensions));
+      for (const r of rules) expect(watched.some((d) => d.includes(r)), `${stack.stackName} ${r}`).toBe(true);
+      for (const r of Object.values(t.findResources('AWS::Events::Rule')).filter((x) => x.Properties.EventPattern)) {
+        for (const target of r.Properties.Targets) expect(target.DeadLetterConfig, stack.stackName).toBeDefined();
+      }
+    }
+  });
+
+  it('always forwards us-east-1, where IAM and global STS events arrive, whatever -c regions says', () => {
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'eu-west-1', regions: 'eu-west-1' } });
+    const built = buildApp(app, dir);
+    expect(built.forwarders.map((f) => f.region)).toEqual(['us-east-1']);
+  });
+
+  it('refuses to deploy without a human subscriber for alarms', () => {
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1' } });
+    expect(() => buildApp(app, dir)).toThrow(/opsEmail/);
+  });
+
+  it('reserves concurrency for the alert function and caps the public slack function', () => {
+    const fns = Object.values(home.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
+    expect(fns.find((f) => f.Handler === 'alert.handler')!.ReservedConcurrentExecutions).toBe(10);
+    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 5 } });
+    expect(fns.find((f) => f.Handler === 'slack.handler')!.ReservedConcurrentExecutions).toBe(10);
   });
 
   it('encrypts the topic, the queues and the table, with point-in-time recovery, TTL and deletion protection', () => {
@@ -113,7 +165,7 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   });
 
   it('deploys the S3 and ECR decoy rules, and the trail for decoy data events, when asked', () => {
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', homeRegion: 'us-east-1', regions: 'us-east-1', decoys: 's3,ecr' } });
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1', decoys: 's3,ecr' } });
     const { home: decoyHome } = buildApp(app, dir);
     const t = Template.fromStack(decoyHome);
     t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-s3', EventPattern: s3DecoyEventPattern(), State: RULE_STATE });

@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk
 import { TTL_ATTRIBUTE } from '../table';
 import { assertWithinLimits } from '../ddb-limits';
 import { extendLoggedUse } from '../logged-use';
+import { log } from '../log';
 import type { LoggedUse } from '../logged-use';
 import type { CanaryRecord } from '../store';
 import { cut } from '../text';
@@ -213,7 +214,8 @@ export async function countEvents(ddb: DynamoDBDocumentClient, table: string, ca
       rest = rest.filter((e) => !done.has(e.eventId));
     }
   }
-  if (counted.length) await widenSeenWindow(ddb, table, canaryId, seq, counted);
+  // Cosmetic (first and last seen), and the counts are in: a failure here must not fail the batch.
+  if (counted.length) await widenSeenWindow(ddb, table, canaryId, seq, counted).catch((err: unknown) => log.warn('could not widen first/last seen', { canaryId, error: err instanceof Error ? err.name : String(err) }));
   return counted;
 }
 

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { log } from '../log';
+import { getIncident } from './incidents';
 import type { CanaryRecord } from '../store';
 import { TTL_ATTRIBUTE } from '../table';
 import { degradedAlert } from '../views/degraded-alert';
@@ -55,10 +56,13 @@ export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, even
     }
     saidHere.set(canary.id, now);
     const msg = degradedAlert(canary, first, events.length, reason);
-    const res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    // An incident already alerted on: say it in its thread (and the channel), adopt nothing.
+    const open = stored && canary.openIncident ? await getIncident(rt.aws.ddb, rt.config.table, canary.id, canary.openIncident.seq).catch(() => undefined) : undefined;
+    const thread = open?.parent ? { thread_ts: open.parent.ts, reply_broadcast: true } : {};
+    const res = await rt.slack.chat.postMessage({ channel: open?.parent?.channel ?? rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false, ...thread });
     log.warn('degraded alert posted', { canaryId: canary.id, events: events.length });
-    if (stored) {
-      await rt.aws.ddb.send(new UpdateCommand({ TableName: rt.config.table, Key: key(canary.id), UpdateExpression: 'SET parent = :p', ExpressionAttributeValues: { ':p': { channel: String(res.channel), ts: String(res.ts) } } }));
+    if (stored && !open?.parent) {
+      await rt.aws.ddb.send(new UpdateCommand({ TableName: rt.config.table, Key: key(canary.id), UpdateExpression: 'SET parent = :p, postedAt = :at', ExpressionAttributeValues: { ':p': { channel: String(res.channel), ts: String(res.ts) }, ':at': now } }));
     }
   } catch (err) {
     // Slack down as well: the messages are back on the queue; the DLQ alarm is the last word.
@@ -67,12 +71,16 @@ export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, even
 }
 
 /**
- * The degraded alert's message, if one is waiting for the full alert. Only the holder of the
- * incident's parent lease asks, so no two callers take the same message.
+ * The degraded alert's message, if one is waiting for this incident's full alert: posted within
+ * the hour, and no more than a minute before the incident opened (counting may have opened it
+ * before it failed). An older one belongs to another incident: editing it would hide a new alert
+ * up the channel. Only the holder of the incident's parent lease asks, so no two callers take it.
  */
-export async function degradedParent(rt: AlertRuntime, canaryId: string): Promise<{ channel: string; ts: string } | undefined> {
+export async function degradedParent(rt: AlertRuntime, canaryId: string, incidentOpenedAt: string, now: number): Promise<{ channel: string; ts: string } | undefined> {
   const out = await rt.aws.ddb.send(new GetCommand({ TableName: rt.config.table, Key: key(canaryId), ConsistentRead: true }));
-  return out.Item?.parent as { channel: string; ts: string } | undefined;
+  const item = out.Item as { parent?: { channel: string; ts: string }; postedAt?: number; [TTL_ATTRIBUTE]?: number } | undefined;
+  if (!item?.parent || !item.postedAt || (item[TTL_ATTRIBUTE] ?? 0) * 1000 < now) return undefined;
+  return item.postedAt >= Date.parse(incidentOpenedAt) - 60_000 ? item.parent : undefined;
 }
 
 /** The full alert has taken the message over. */

@@ -19,7 +19,19 @@ export interface JobFailure {
   reason: string;
 }
 
-export type Unwrapped = { records: unknown[] } | { flush: FlushRequest } | { sweep: true } | { jobFailure: JobFailure } | { error: string };
+/** A CloudWatch alarm's state change, as SNS delivers it from an ops topic. */
+export interface AlarmNotice {
+  name: string;
+  state: string;
+  previous?: string;
+  reason: string;
+  description: string;
+  /** The alarm's region code, from its ARN. */
+  region: string;
+  at: string;
+}
+
+export type Unwrapped = { records: unknown[] } | { flush: FlushRequest } | { sweep: true } | { jobFailure: JobFailure } | { alarm: AlarmNotice } | { error: string };
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -44,6 +56,20 @@ export function unwrap(body: string): Unwrapped {
     return { flush: { type: 'flush', canaryId: value.canaryId, seq: value.seq } };
   }
   if (value.type === 'sweep') return { sweep: true };
+  if (typeof value.AlarmName === 'string' && typeof value.NewStateValue === 'string') {
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    return {
+      alarm: {
+        name: value.AlarmName,
+        state: value.NewStateValue,
+        ...(text(value.OldStateValue) ? { previous: text(value.OldStateValue) } : {}),
+        reason: text(value.NewStateReason),
+        description: text(value.AlarmDescription),
+        region: text(value.AlarmArn).split(':')[3] || text(value.Region),
+        at: text(value.StateChangeTime),
+      },
+    };
+  }
   if (isObj(value.requestContext) && typeof value.requestContext.condition === 'string' && 'requestPayload' in value) {
     const response = isObj(value.responsePayload) ? value.responsePayload : {};
     const reason = [value.requestContext.condition, response.errorType, response.errorMessage].filter((x) => typeof x === 'string' && x).join(': ');

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Source } from './source';
@@ -64,6 +64,22 @@ export async function getIncident(ddb: DynamoDBDocumentClient, table: string, ca
   return { ...item, actions: decodeCounts(item.actions), ips: decodeCounts(item.ips), sources: decodeCounts(item.sources), ...(posted ? { posted } : {}) };
 }
 
+/**
+ * DynamoDB refuses a plain write to an item a transaction holds (TransactionConflictException),
+ * and the SDK does not retry that: in a flood the counting transactions hold the incident most of
+ * the time. A few short, jittered retries.
+ */
+async function retryConflicts<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof TransactionConflictException) || attempt === 5) throw err;
+      await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
+    }
+  }
+}
+
 export function ignoreConditionFailed(err: unknown): void {
   if (!(err instanceof ConditionalCheckFailedException)) throw err;
 }
@@ -98,8 +114,8 @@ export async function claim(
   names?: Record<string, string>,
 ): Promise<boolean> {
   try {
-    await ddb.send(
-      new UpdateCommand({ TableName: table, Key: incidentKey(canaryId, seq), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values, ...(names ? { ExpressionAttributeNames: names } : {}) }),
+    await retryConflicts(() =>
+      ddb.send(new UpdateCommand({ TableName: table, Key: incidentKey(canaryId, seq), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values, ...(names ? { ExpressionAttributeNames: names } : {}) })),
     );
     return true;
   } catch (err) {
@@ -109,5 +125,5 @@ export async function claim(
 }
 
 export async function setIncident(ddb: DynamoDBDocumentClient, table: string, canaryId: string, seq: number, update: string, values: Record<string, unknown>): Promise<void> {
-  await ddb.send(new UpdateCommand({ TableName: table, Key: incidentKey(canaryId, seq), UpdateExpression: update, ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}) }));
+  await retryConflicts(() => ddb.send(new UpdateCommand({ TableName: table, Key: incidentKey(canaryId, seq), UpdateExpression: update, ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}) })));
 }

@@ -1,22 +1,20 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unknownCanaryId } from '../ids';
 import { KINDS } from '../kinds';
-import { failedJobOf, reportJobFailure } from '../job-failure';
 import { log } from '../log';
 import { recordAction } from '../audit';
 import { inlineCode } from '../mrkdwn';
 import { isSelfTest } from '../self-test';
 import { AlreadyExistsError, claimOnce, findByAlias, getCanary, putNewCanary } from '../store';
 import type { CanaryRecord } from '../store';
+import { handleControl } from './control';
+import type { Control } from './control';
 import { unwrap } from './envelope';
-import type { FlushRequest } from './envelope';
 import { performDisable, requestDisable } from '../triage/disable';
 import { matchingSuppression } from '../triage/suppress';
 import { countEvents, countSuppressed, currentIncident, ipEntry } from './counting';
 import { alertDegraded } from './degraded';
-import { getIncident, incidentKey } from './incidents';
+import { getIncident } from './incidents';
 import { reconcile } from './reconcile';
-import { sweep } from './sweep';
 import type { AlertRuntime } from './runtime';
 import { actionOf, parseTrailEvent } from './trail-event';
 import type { TrailEvent } from './trail-event';
@@ -34,45 +32,20 @@ export interface QueueMessage {
 export async function processMessages(rt: AlertRuntime, messages: QueueMessage[], now = Date.now()): Promise<string[]> {
   const failed = new Set<string>();
   const groups = new Map<string, { canary: CanaryRecord; events: TrailEvent[]; messages: Set<string> }>();
-  const flushes = new Map<string, { flush: FlushRequest; messages: Set<string> }>();
   const canaries = new Map<string, Promise<CanaryRecord | undefined>>();
-  const sweeps: string[] = [];
+  const control: Array<{ id: string; message: Control }> = [];
+  const unmatched: TrailEvent[] = [];
 
   for (const m of messages) {
     const unwrapped = unwrap(m.body);
-    if ('error' in unwrapped) {
-      log.error('unusable alert message', { messageId: m.id, reason: unwrapped.error });
-      failed.add(m.id);
-      continue;
-    }
-    if ('jobFailure' in unwrapped) {
-      const job = failedJobOf(unwrapped.jobFailure.payload);
-      if (!job) log.error('a failed-job record without a job', { messageId: m.id });
-      else {
-        try {
-          await reportJobFailure(rt, job, unwrapped.jobFailure.reason);
-        } catch (err) {
-          log.error('could not report a failed job; it will be redelivered', { messageId: m.id, error: errorText(err) });
-          failed.add(m.id);
-        }
-      }
-      continue;
-    }
-    if ('sweep' in unwrapped) {
-      sweeps.push(m.id);
-      continue;
-    }
-    if ('flush' in unwrapped) {
-      const key = `${unwrapped.flush.canaryId}#${unwrapped.flush.seq}`;
-      const entry = flushes.get(key) ?? { flush: unwrapped.flush, messages: new Set<string>() };
-      flushes.set(key, entry.messages.add(m.id) && entry);
+    if (!('records' in unwrapped)) {
+      control.push({ id: m.id, message: unwrapped });
       continue;
     }
     for (const raw of unwrapped.records) {
       const parsed = parseTrailEvent(raw);
       if (!parsed.ok) {
-        log.error('unusable CloudTrail record', { messageId: m.id, eventId: parsed.eventId, reason: parsed.reason });
-        failed.add(m.id);
+        control.push({ id: m.id, message: { error: `unusable CloudTrail record (${parsed.reason})` } });
         continue;
       }
       const event = parsed.event;
@@ -82,6 +55,7 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
       } catch (err) {
         log.error('canary lookup failed', { messageId: m.id, eventId: event.eventId, error: errorText(err) });
         failed.add(m.id);
+        unmatched.push(event);
         continue;
       }
       if (!canary) {
@@ -116,21 +90,21 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
       if (!counted) await alertDegraded(rt, canary, all.filter((e) => !isSelfTest(canary, e.userAgent) && !matchingSuppression(canary, e)), errorText(err), now);
     }
   }
-
-  for (const { flush, messages: ids } of flushes.values()) {
-    try {
-      const canary = await getCanary(rt.aws.ddb, rt.config.table, flush.canaryId);
-      if (!canary) continue;
-      await rt.aws.ddb.send(new UpdateCommand({ TableName: rt.config.table, Key: incidentKey(flush.canaryId, flush.seq), UpdateExpression: 'REMOVE flushAt' }));
-      await reconcile(rt, canary, flush.seq, now);
-    } catch (err) {
-      log.error('flush failed; it will be redelivered', { canaryId: flush.canaryId, error: errorText(err) });
-      ids.forEach((id) => failed.add(id));
-    }
+  // The store could not even say which canary (DynamoDB unreachable): every event on this queue
+  // came from a detection rule, so say so per key rather than stay silent.
+  for (const events of groupBy(unmatched, (e) => e.userIdentity.arn ?? e.userIdentity.accessKeyId ?? 'unknown').values()) {
+    const arn = events[0]!.userIdentity.arn ?? events[0]!.userIdentity.accessKeyId ?? 'unknown';
+    await alertDegraded(rt, standIn(arn, events[0]!), events, 'the canary lookup failed', now);
   }
-  // The schedule comes back in minutes: a failed sweep is logged, never retried into the DLQ.
-  if (sweeps.length) await sweep(rt, now).catch((err: unknown) => log.error('sweep failed', { error: errorText(err) }));
+  await handleControl(rt, control, failed, now);
   return [...failed];
+}
+
+const groupBy = <T>(xs: T[], key: (x: T) => string) => xs.reduce((m, x) => m.set(key(x), [...(m.get(key(x)) ?? []), x]), new Map<string, T[]>());
+
+/** A record for a key the store could not look up: enough for a degraded alert, never stored. */
+function standIn(arn: string, e: TrailEvent): CanaryRecord {
+  return { id: unknownCanaryId(arn), kind: 'aws-key', location: 'unknown (the canary lookup failed)', owner: '', createdAt: e.eventTime, createdBy: 'cloudtrail', status: 'unknown', aliases: [], resource: { ...(e.userIdentity.accessKeyId ? { accessKeyId: e.userIdentity.accessKeyId } : {}) } };
 }
 
 /**
@@ -191,7 +165,7 @@ async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, ev
   return rest;
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+export const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /** The canary an event belongs to: through its aliases, or an "unknown canary" under our path. */
 async function canaryFor(rt: AlertRuntime, event: TrailEvent, cache: Map<string, Promise<CanaryRecord | undefined>>): Promise<CanaryRecord | undefined> {

@@ -72,7 +72,7 @@ const isSlackApiError = (err: unknown) => (err as { code?: string } | undefined)
 /** The parent: a new message, or the degraded alert posted while counting failed, made whole. */
 async function postParent(rt: AlertRuntime, canary: CanaryRecord, inc: Incident): Promise<{ channel: string; ts: string }> {
   const msg = alertParent(canary, inc, rt.config.autoDisable);
-  const degraded = await degradedParent(rt, canary.id);
+  const degraded = await degradedParent(rt, canary.id, inc.openedAt, Date.now());
   if (degraded) {
     try {
       await rt.slack.chat.update({ channel: degraded.channel, ts: degraded.ts, text: msg.text, blocks: msg.blocks });

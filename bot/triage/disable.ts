@@ -32,7 +32,9 @@ export function alreadyHandled(c: CanaryRecord | undefined): string {
  */
 export async function requestDisable(deps: { config: TriageDeps['config']; aws: { ddb: DynamoDBDocumentClient } }, canaryId: string, seq: number, by: string): Promise<{ ok: true } | { ok: false; why: string }> {
   const { ddb } = deps.aws;
-  const won = await claimPending(ddb, deps.config.table, canaryId, { action: 'disable', by }, '#s IN (:active, :unknown)', { ':active': 'active', ':unknown': 'unknown' }, { '#s': 'status' });
+  // Automatic containment runs in the alert function (60 s timeout): if it dies there, the
+  // redelivery minutes later must find the claim free again.
+  const won = await claimPending(ddb, deps.config.table, canaryId, { action: 'disable', by, ...(by === 'auto' ? { ttlMs: 2 * 60_000 } : {}) }, '#s IN (:active, :unknown)', { ':active': 'active', ':unknown': 'unknown' }, { '#s': 'status' });
   if (!won) return { ok: false, why: alreadyHandled(await getCanary(ddb, deps.config.table, canaryId)) };
   await recordAction(ddb, deps.config.table, canaryId, { action: 'disable-requested', by, incident: seq });
   return { ok: true };
