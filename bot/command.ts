@@ -11,6 +11,7 @@ export type Command =
   | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean; expiresOn?: string; selfTest?: boolean; bucket?: string; allowIps?: string[]; allowPrincipals?: string[] }
   | { type: 'test'; id: string }
   | { type: 'audit' }
+  | { type: 'redrive' }
   | { type: 'show'; id: string }
   | { type: 'unsuppress'; id: string; suppression: string }
   | { type: 'retire'; id: string }
@@ -163,6 +164,8 @@ export function parseCommand(raw: string): Command {
       return parseList(rest);
     case 'audit':
       return rest.length ? { type: 'invalid', message: '`/canary audit` takes no options.' } : { type: 'audit' };
+    case 'redrive':
+      return rest.length ? { type: 'invalid', message: '`/canary redrive` takes no options.' } : { type: 'redrive' };
     case 'retire':
     case 'rotate':
     case 'test':

@@ -4,6 +4,7 @@ import { log } from './log';
 import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
 import { postToResponseUrl } from './respond';
+import { dlqDepth, redrive } from './redrive';
 import { runSelfCheck } from './self-check';
 import { runSelfTest } from './self-test';
 import { getCanary } from './store';
@@ -49,10 +50,11 @@ const retireJob = z.object({ type: z.literal('retire'), ...incidentRef, by: z.st
 const rotateJob = z.object({ type: z.literal('rotate'), ...incidentRef, by: z.string(), responseUrl: z.url() });
 const selfTestJob = z.object({ type: z.literal('self-test'), jobId: z.uuid(), canaryId: z.string(), by: z.string(), responseUrl: z.url() });
 const auditJob = z.object({ type: z.literal('audit'), jobId: z.uuid(), responseUrl: z.url() });
+const redriveJob = z.object({ type: z.literal('redrive'), jobId: z.uuid(), by: z.string(), responseUrl: z.url() });
 /** A decision already stored (a false positive): tell the thread and re-render the parent. */
 const announceJob = z.object({ type: z.literal('announce'), ...incidentRef, line: z.string() });
 
-export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob, retireJob, rotateJob, auditJob, selfTestJob]);
+export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob, retireJob, rotateJob, auditJob, selfTestJob, redriveJob]);
 export type Job = z.infer<typeof jobSchema>;
 export type MintJob = z.infer<typeof mintJob>;
 
@@ -99,6 +101,12 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
     case 'audit': {
       const report = auditReport(await runSelfCheck(rt));
       return postToResponseUrl(rt.config, job.responseUrl, ephemeral(report.text, report.blocks));
+    }
+    case 'redrive': {
+      const { moved, failed } = await redrive(rt.config);
+      log.info('redrive requested', { by: job.by, moved, failed });
+      const rest = await dlqDepth(rt.config);
+      return postToResponseUrl(rt.config, job.responseUrl, ephemeral(`Moved ${moved.toLocaleString('en-US')} message${moved === 1 ? '' : 's'} back to the alert queue${failed ? ` (${failed} could not be sent and stay)` : ''}.${rest ? ` About ${rest.toLocaleString('en-US')} still wait: run \`/canary redrive\` again.` : ''}`));
     }
     case 'announce':
       await threadReply(rt, job.canaryId, job.seq, job.line);

@@ -148,7 +148,7 @@ export class CanaryBotStack extends Stack {
       handler: 'jobs.handler',
       memorySize: 512,
       timeout: Duration.seconds(120),
-      environment,
+      environment: { ...environment, ALERT_QUEUE_URL: queue.queueUrl },
       logGroup: logGroup('Jobs'),
       retryAttempts: 0,
       onFailure: new destinations.SqsDestination(queue),
@@ -210,6 +210,10 @@ export class CanaryBotStack extends Stack {
     // posted within five minutes, without waiting for the attacker's next call.
     rules.push(['AlertSweep', new events.Rule(this, 'AlertSweep', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.SqsQueue(queue, { message: events.RuleTargetInput.fromObject({ type: 'sweep' }) })] })]);
     queue.grantSendMessages(alert); // delayed flushes of throttled Slack updates
+    // /canary redrive: the slack function reads the DLQ's depth, the jobs function moves messages.
+    dlq.grant(slack, 'sqs:GetQueueAttributes');
+    dlq.grantConsumeMessages(jobs);
+    queue.grantSendMessages(jobs);
     jobs.grantInvoke(slack);
     for (const fn of [slack, jobs, alert, audit]) {
       table.grantReadWriteData(fn);

@@ -10,6 +10,8 @@ export interface Bootstrapped {
   /** Where the detection rules deliver: the topic (as in AWS), or the queue itself. */
   ruleTarget: string;
   topicArn: string;
+  /** The operations topic: alarm notifications, delivered to the same queue. */
+  opsTopicArn: string;
   ruleName: string;
   queueUrl: string;
   dlqUrl: string;

@@ -12,6 +12,8 @@ import { recordAction } from '../audit';
 import { allCanaries, canaryItems, getCanary, updateCanary } from '../store';
 import { requestLifecycle } from '../triage/lifecycle';
 import { retireConfirm } from '../views/retire';
+import { dlqDepth } from '../redrive';
+import { redriveConfirm } from '../views/redrive';
 import type { CanaryRecord } from '../store';
 import { removeSuppression } from '../triage/suppress';
 import { showReply } from '../views/show';
@@ -93,6 +95,11 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
       case 'audit': {
         await rt.dispatch({ type: 'audit', jobId: randomUUID(), responseUrl: command.response_url });
         return ack(ephemeral('Auditing every canary and the detection pipeline... the report will appear here, visible only to you.'));
+      }
+      case 'redrive': {
+        if (!rt.config.alertDlqUrl) return ack(ephemeral('Redrive needs `ALERT_DLQ_URL` (the CDK app sets it); this deployment has none.'));
+        const depth = await dlqDepth(rt.config);
+        return ack(depth ? redriveConfirm(depth) : ephemeral('The alert dead-letter queue is empty: nothing to redrive.'));
       }
       case 'rotate': {
         const claimed = await requestLifecycle(rt, cmd.id, 'rotate', user);

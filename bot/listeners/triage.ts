@@ -14,6 +14,7 @@ import { FP_MODAL_ID, fpModal, markFalsePositive, readFpModal } from '../triage/
 import { requestLifecycle } from '../triage/lifecycle';
 import { requestRearm } from '../triage/rearm';
 import { RETIRE_ACTION } from '../views/retire';
+import { REDRIVE_ACTION } from '../views/redrive';
 import { ALERT_ACTIONS } from '../views/alert';
 import type { AdminCheck } from './canary-command';
 import { refusal } from './canary-command';
@@ -89,6 +90,16 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
     (t, body) => ({ type: 'rearm', jobId: randomUUID(), ...t, by: body.user.id, responseUrl: body.response_url }),
     'Re-arming: the new key will appear here in a few seconds, visible only to you.',
   );
+
+  app.action<BlockButtonAction>(REDRIVE_ACTION, async ({ ack, body, respond }) => {
+    await ack();
+    if (!(await isAdmin(body.user.id))) {
+      log.warn('non-admin refused', { userId: body.user.id, action: 'redrive' });
+      return void (await respond(refusal('redrive alerts')));
+    }
+    await rt.dispatch({ type: 'redrive', jobId: randomUUID(), by: body.user.id, responseUrl: body.response_url });
+    await respond(privately('Moving them back to the alert queue... the count will appear here.'));
+  });
 
   app.action<BlockButtonAction>(ALERT_ACTIONS.falsePositive, async ({ ack, body, action, respond, client }) => {
     await ack();

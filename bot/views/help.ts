@@ -19,6 +19,7 @@ export function helpReply(): Reply {
         '*/canary rotate* `&lt;id&gt;`  A new key for the same placement; the old one is deleted once you have it.',
         '*/canary retire* `&lt;id&gt;`  Delete the key, policy and user (after a confirm); the history stays.',
         '*/canary audit*  Check every canary and the detection pipeline now (it also runs daily).',
+        '*/canary redrive*  Move alerts waiting in the dead-letter queue back to the alert queue, after a fix (shows the count first).',
         '*/canary help*  This message.',
       ].join('\n'),
     ),

@@ -91,9 +91,11 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
       env[k] = v;
     }
   }
-  if (!('ALERT_QUEUE_URL' in (opts.env ?? {}))) {
-    vi.stubEnv('ALERT_QUEUE_URL', resources.queueUrl);
-    env.ALERT_QUEUE_URL = resources.queueUrl;
+  for (const [k, v] of Object.entries({ ALERT_QUEUE_URL: resources.queueUrl, ALERT_DLQ_URL: resources.dlqUrl })) {
+    if (!(k in (opts.env ?? {}))) {
+      vi.stubEnv(k, v);
+      env[k] = v;
+    }
   }
 
   let output = '';
