@@ -37,7 +37,7 @@ export interface CanaryRecord {
   /** Set when the admin opted in to `/canary test` at mint: where a copy of the key is kept. */
   selfTestSecretArn?: string;
   /** The last test call: its nonce lets the alert path recognise it. */
-  selfTest?: { nonce: string; at: string; by: string };
+  selfTest?: { nonce: string; at: string; by: string; arrivedAt?: string; missingReportedAt?: string };
   /** The last GetAccessKeyLastUsed the silent-use net has accounted for (ISO time). */
   lastUsedSeen?: string;
   /** A later LastUsedDate the net has seen but not judged yet: judged once the grace has passed. */

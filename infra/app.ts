@@ -14,6 +14,7 @@ import { CanaryBotStack } from './home-stack';
  *   [-c homeRegion=us-east-1] [-c regions=us-east-1,eu-west-1,...] [-c userPath=/svc/]
  *   [-c autoDisable=true] [-c xray=true] [-c decoys=s3,ecr]
  *   [-c alertConcurrency=10] [-c slackConcurrency=10] (reserved concurrency; 0 for none)
+ *   [-c heartbeat=true] (a daily test call with every canary minted with --self-test)
  * us-east-1 is always covered: IAM's and the global STS endpoint's events are delivered there.
  */
 export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack; forwarders: ForwarderStack[] } {
@@ -44,6 +45,7 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
       ops,
       alertConcurrency: count('alertConcurrency'),
       slackConcurrency: count('slackConcurrency'),
+      heartbeat: ctx('heartbeat') === 'true',
     },
   });
   const forwarders = regions

@@ -46,6 +46,8 @@ export interface BotSettings {
   /** Reserved concurrency: the alert function's floor (and ceiling), the slack function's cap. 0: none. */
   alertConcurrency?: number;
   slackConcurrency?: number;
+  /** A daily test call with every canary that opted in to /canary test (bot/heartbeat.ts). */
+  heartbeat?: boolean;
 }
 
 /**
@@ -228,7 +230,10 @@ export class CanaryBotStack extends Stack {
     // keys under one name prefix; the audit deletes them when it retires an expired canary.
     const selfTestSecrets = `arn:${Aws.PARTITION}:secretsmanager:${this.region}:${Aws.ACCOUNT_ID}:secret:aws-canary-bot/self-test/*`;
     jobs.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue', 'secretsmanager:DeleteSecret'], resources: [selfTestSecrets] }));
-    audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:DeleteSecret'], resources: [selfTestSecrets] }));
+    audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:DeleteSecret', ...(s.heartbeat ? ['secretsmanager:GetSecretValue'] : [])], resources: [selfTestSecrets] }));
+    if (s.heartbeat) {
+      rules.push(['Heartbeat', new events.Rule(this, 'Heartbeat', { schedule: events.Schedule.cron({ minute: '47', hour: '5' }), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'heartbeat' }) })] })]);
+    }
     const url = slack.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE }); // Slack's signature is the check
 
     // Detection: CloudTrail calls by canary users, read-only ones included.

@@ -104,9 +104,13 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   });
 
   it('always forwards us-east-1, where IAM and global STS events arrive, whatever -c regions says', () => {
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'eu-west-1', regions: 'eu-west-1' } });
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'eu-west-1', regions: 'eu-west-1', heartbeat: 'true' } });
     const built = buildApp(app, dir);
     expect(built.forwarders.map((f) => f.region)).toEqual(['us-east-1']);
+    // and, asked for, the daily heartbeat, watched like every rule
+    const t = Template.fromStack(built.home);
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(47 5 * * ? *)', Targets: [Match.objectLike({ Input: '{"task":"heartbeat"}' })] });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'aws-canary-bot-heartbeat-failed', MetricName: 'FailedInvocations' });
   });
 
   it('refuses to deploy without a human subscriber for alarms', () => {

@@ -42,12 +42,12 @@ describe('/canary redrive', () => {
     expect(String((await h.command('redrive', { userId: OUTSIDER })).body?.text)).toMatch(/only the security team/);
 
     const refused = h.standin.newResponseUrl();
-    await h.interact(blockAction({ userId: OUTSIDER, actionId: REDRIVE_ACTION, value: '4', responseUrl: refused }));
+    await h.interact(blockAction({ userId: OUTSIDER, actionId: REDRIVE_ACTION, value: '4', responseUrl: refused, channelId: 'C0ALERTS1', messageTs: '1.000100', ephemeral: true }));
     await h.settle();
     expect(await depth(h.resources.dlqUrl)).toBe(4);
 
     const url = h.standin.newResponseUrl();
-    await h.interact(blockAction({ userId: ADMIN, actionId: REDRIVE_ACTION, value: '4', responseUrl: url }));
+    await h.interact(blockAction({ userId: ADMIN, actionId: REDRIVE_ACTION, value: '4', responseUrl: url, channelId: 'C0ALERTS1', messageTs: '1.000100', ephemeral: true }));
     await h.settle();
     const replies = h.standin.calls.filter((c) => c.method === 'response_url' && url.endsWith(c.responseUrlId!)).map((c) => String(c.args.text));
     expect(replies.some((t) => t.startsWith('Moved 4 messages back to the alert queue.'))).toBe(true);

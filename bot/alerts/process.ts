@@ -4,7 +4,8 @@ import { log } from '../log';
 import { recordAction } from '../audit';
 import { inlineCode } from '../mrkdwn';
 import { isSelfTest } from '../self-test';
-import { AlreadyExistsError, claimOnce, findByAlias, getCanary, putNewCanary } from '../store';
+import { HEARTBEAT_BY } from '../heartbeat';
+import { AlreadyExistsError, claimOnce, findByAlias, getCanary, putNewCanary, updateCanary } from '../store';
 import type { CanaryRecord } from '../store';
 import { handleControl } from './control';
 import type { Control } from './control';
@@ -142,9 +143,11 @@ async function reportAndDropSelfTests(rt: AlertRuntime, canary: CanaryRecord, ev
     }
     if (!(await claimOnce(rt.aws.ddb, rt.config.table, `EVENT#${e.eventId}`, 7 * 24 * 3600))) continue;
     const took = canary.selfTest ? Math.max(0, Math.round((now - Date.parse(canary.selfTest.at)) / 1000)) : undefined;
+    await updateCanary(rt.aws.ddb, rt.config.table, canary.id, 'SET selfTest.arrivedAt = :now', 'selfTest.nonce = :n', { ':now': new Date(now).toISOString(), ':n': canary.selfTest!.nonce });
+    await recordAction(rt.aws.ddb, rt.config.table, canary.id, { action: 'self-test-arrived', by: canary.selfTest?.by ?? 'unknown', detail: `${took ?? '?'} s` });
+    if (canary.selfTest?.by === HEARTBEAT_BY) continue; // the scheduled heartbeat arrives quietly
     const text = `:test_tube: *Self-test of canary ${inlineCode(canary.id)}* (${inlineCode(canary.location, 120)}) arrived: ${inlineCode(actionOf(e))} in ${inlineCode(e.region, 40)}${took !== undefined ? `, ${took} s after the test call` : ''}. CloudTrail -> EventBridge -> SNS -> SQS -> Slack works end to end. Closed automatically.`;
     await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text, unfurl_links: false });
-    await recordAction(rt.aws.ddb, rt.config.table, canary.id, { action: 'self-test-arrived', by: canary.selfTest?.by ?? 'unknown', detail: `${took ?? '?'} s` });
   }
   return rest;
 }

@@ -1,0 +1,58 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { WebClient } from '@slack/web-api';
+import type { Config } from './config';
+import { log } from './log';
+import { inlineCode } from './mrkdwn';
+import { runSelfTest } from './self-test';
+import { allCanaries, updateCanary } from './store';
+
+/**
+ * The end-to-end heartbeat: a tripwire that breaks without a sound is worse than none. On a
+ * schedule (daily, opt-in at deploy with `-c heartbeat=true`), every canary that opted in to
+ * `/canary test` at mint makes its test call; its arrival is recorded quietly. Every few minutes
+ * the audit looks for a test call (scheduled or by hand) that never arrived, and says so: that is
+ * how a silently broken path shows up.
+ */
+export const HEARTBEAT_BY = 'heartbeat';
+/** CloudTrail to EventBridge takes minutes, rarely more than fifteen. */
+const ARRIVAL_WITHIN_MS = 30 * 60_000;
+
+interface Deps {
+  config: Config;
+  aws: { ddb: DynamoDBDocumentClient };
+  slack: WebClient;
+}
+
+export async function sendHeartbeats(deps: Deps): Promise<number> {
+  let sent = 0;
+  for (const c of await allCanaries(deps.aws.ddb, deps.config.table)) {
+    if (c.status !== 'active' || !c.selfTestSecretArn) continue;
+    try {
+      await runSelfTest(deps.config, deps.aws.ddb, c, HEARTBEAT_BY);
+      sent++;
+    } catch (err) {
+      log.error('heartbeat call failed', { canaryId: c.id, error: err instanceof Error ? err.name : String(err) });
+    }
+  }
+  return sent;
+}
+
+/** Test calls that should have arrived by now and did not: one alert each. */
+export async function checkHeartbeats(deps: Deps, now = Date.now()): Promise<number> {
+  let missing = 0;
+  for (const c of await allCanaries(deps.aws.ddb, deps.config.table)) {
+    const t = c.selfTest;
+    if (c.status !== 'active' || !t || t.arrivedAt || t.missingReportedAt || now - Date.parse(t.at) < ARRIVAL_WITHIN_MS) continue;
+    const won = await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET selfTest.missingReportedAt = :now', 'selfTest.nonce = :n AND attribute_not_exists(selfTest.arrivedAt) AND attribute_not_exists(selfTest.missingReportedAt)', { ':now': new Date(now).toISOString(), ':n': t.nonce });
+    if (!won) continue;
+    const what = t.by === HEARTBEAT_BY ? 'The scheduled heartbeat call' : `The test call <@${t.by}> asked for`;
+    await deps.slack.chat.postMessage({
+      channel: deps.config.alertChannelId,
+      text: `:rotating_light: *Heartbeat missing*: ${what} with canary ${inlineCode(c.id)}'s key at ${t.at.slice(11, 16)} UTC never reached this channel. The detection path (CloudTrail, EventBridge, SNS, SQS, the alert function) is broken somewhere: run \`/canary audit\` and look at the pipeline alarms.`,
+      unfurl_links: false,
+    });
+    log.error('heartbeat missing', { canaryId: c.id, at: t.at });
+    missing++;
+  }
+  return missing;
+}
