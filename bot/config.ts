@@ -48,6 +48,7 @@ const schema = z.object({
   SILENT_USE_GRACE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,5}$/, 'must be a whole number of seconds')), z.transform(Number)), 900),
   DECOY_TRAIL_NAME: z.optional(z.string().check(z.regex(/^[\w.:/-]{3,256}$/, 'must be a CloudTrail trail name or ARN'))),
   ALERT_QUEUE_URL: z.optional(z.url({ protocol: /^https?$/, error: 'must be the alert queue URL' })),
+  ALERT_DLQ_URL: z.optional(z.url({ protocol: /^https?$/, error: "must be the alert queue's dead-letter queue URL" })),
   ALERT_UPDATE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds')), z.transform(Number)), 10),
   AWS_REGION: z._default(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')), 'us-east-1'),
 });
@@ -77,6 +78,8 @@ export interface Config {
   decoyTrailName: string | undefined;
   /** The alert handler's own queue, for delayed flushes of throttled Slack updates. */
   alertQueueUrl: string | undefined;
+  /** The alert queue's dead-letter queue, whose depth the audit reports. */
+  alertDlqUrl: string | undefined;
   /** At most one thread summary and parent update per incident per this many seconds. */
   alertUpdateSeconds: number;
   region: string;
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobsFunctionName: c.JOBS_FUNCTION_NAME,
     autoDisable: c.AUTO_DISABLE,
     alertQueueUrl: c.ALERT_QUEUE_URL,
+    alertDlqUrl: c.ALERT_DLQ_URL,
     decoyTrailName: c.DECOY_TRAIL_NAME,
     detectionRuleName: c.DETECTION_RULE_NAME,
     alertTopicArn: c.ALERT_TOPIC_ARN,

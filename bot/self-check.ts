@@ -1,6 +1,10 @@
+import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
+import type { GetEventSelectorsCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { ListUsersCommand } from '@aws-sdk/client-iam';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from '../infra/detection';
@@ -17,8 +21,9 @@ import type { CanaryRecord } from './store';
  * The audit: a tripwire nobody checks is worse than none. Every canary is checked against what a
  * canary must be (an active key that is the key on record, no policy but ours, no password, no
  * group: the "Canary Access Token" conformity rule), and the pipeline against what detection
- * needs (the rule, its read-only-events state, its target, the forwarding rules, a logging
- * multi-region trail with management events). Expired canaries are retired, after saying so.
+ * needs (the rule, its read-only-events state, its target, the forwarding rules, every enabled
+ * region forwarded, a logging multi-region trail with management events, an empty alert DLQ).
+ * Expired canaries are retired, after saying so.
  */
 export interface Finding {
   scope: string;
@@ -29,6 +34,8 @@ export interface Finding {
 export interface CheckReport {
   canaries: number;
   findings: Finding[];
+  /** What the audit relies on without being able to check it from here (no problem, no finding). */
+  notes: string[];
   expiring: CanaryRecord[];
   retired: CanaryRecord[];
 }
@@ -36,7 +43,23 @@ export interface CheckReport {
 export interface CheckDeps {
   config: Config;
   aws: { ddb: DynamoDBDocumentClient; iam: IAMClient };
+  /** Where the coverage checks get their clients (one per check and region); tests add SDK middleware. */
+  clients?: Partial<CoverageClients>;
 }
+
+export interface CoverageClients {
+  account(region: string): AccountClient;
+  cloudTrail(region: string): CloudTrailClient;
+  sqs(region: string): SQSClient;
+  sts(region: string): STSClient;
+}
+
+const defaultClients: CoverageClients = {
+  account: (region) => new AccountClient({ region, maxAttempts: 3 }),
+  cloudTrail: (region) => new CloudTrailClient({ region, maxAttempts: 3 }),
+  sqs: (region) => new SQSClient({ region, maxAttempts: 3 }),
+  sts: (region) => new STSClient({ region, maxAttempts: 3 }),
+};
 
 /** Canaries this close to their expiry date are listed, so someone can rotate or extend them. */
 const EXPIRY_WARNING_DAYS = 14;
@@ -73,9 +96,10 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
     }
   }
   findings.push(...(await orphanUsers(deps, canaries)));
-  findings.push(...(await checkPipeline(deps.config)));
-  log.info('self-check done', { canaries: canaries.length, findings: findings.length, retired: retired.length, expiring: expiring.length });
-  return { canaries: canaries.length, findings, expiring, retired };
+  const pipeline = await checkPipeline(deps.config, { ...defaultClients, ...deps.clients });
+  findings.push(...pipeline.findings);
+  log.info('self-check done', { canaries: canaries.length, findings: findings.length, retired: retired.length, expiring: expiring.length, notes: pipeline.notes });
+  return { canaries: canaries.length, findings, notes: pipeline.notes, expiring, retired };
 }
 
 /** IAM users under the canary path with no canary record: a mint killed midway, or made by hand. */
@@ -115,7 +139,7 @@ async function checkRule(region: string, name: string, expectedPattern: string, 
   }
 }
 
-async function checkPipeline(config: Config): Promise<Finding[]> {
+async function checkPipeline(config: Config, clients: CoverageClients): Promise<{ findings: Finding[]; notes: string[] }> {
   const pattern = JSON.stringify(canaryEventPattern(config.userPath));
   const home = await checkRule(config.region, config.detectionRuleName, pattern, `detection (${config.region})`);
   const findings = [...home.findings];
@@ -128,30 +152,142 @@ async function checkPipeline(config: Config): Promise<Finding[]> {
   for (const region of config.regions.filter((r) => r !== config.region)) {
     findings.push(...(await checkRule(region, FORWARD_RULE_NAME, pattern, `forwarding (${region})`)).findings);
   }
-  findings.push(...(await checkTrail(config.region)));
+  findings.push(...(await checkRegions(config, clients)));
+  const trail = await checkTrail(config.region, clients);
+  findings.push(...trail.findings, ...(await checkDlq(config, clients)));
+  return { findings, notes: trail.notes };
+}
+
+/** CloudTrail delivers the events of IAM and of STS's global endpoint in us-east-1, wherever the caller is. */
+const GLOBAL_EVENTS_REGION = 'us-east-1';
+
+/**
+ * EventBridge sees a call only in the region where it was made: every region the account can
+ * use needs its forwarding rule, or a canary key used there goes unseen (the silent-use net may
+ * still notice the key moved, minutes later, without the call).
+ */
+async function checkRegions(config: Config, clients: CoverageClients): Promise<Finding[]> {
+  const forwarded = new Set([config.region, ...config.regions]);
+  const unseen = (where: string) => `calls with a canary key in ${where} are never seen (at most the silent-use net notices, minutes later)`;
+  const findings: Finding[] = [];
+  if (!forwarded.has(GLOBAL_EVENTS_REGION)) {
+    findings.push({
+      scope: `forwarding (${GLOBAL_EVENTS_REGION})`,
+      problem: `not forwarded: ${unseen(GLOBAL_EVENTS_REGION)}, and so are calls to IAM and to the global STS endpoint (sts.amazonaws.com) from anywhere, which CloudTrail delivers in ${GLOBAL_EVENTS_REGION}`,
+      fix: `add ${GLOBAL_EVENTS_REGION} to -c regions and redeploy`,
+    });
+  }
+  const account = clients.account(config.region);
+  try {
+    const enabled = new Set<string>();
+    let token: string | undefined;
+    // Some 35 regions exist, 50 per page: the bound only guards against a token that never ends.
+    for (let page = 0; page < 20 && (page === 0 || token); page++) {
+      const out = await account.send(new ListRegionsCommand({ RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'], MaxResults: 50, NextToken: token }));
+      for (const r of out.Regions ?? []) if (r.RegionName) enabled.add(r.RegionName);
+      token = out.NextToken;
+    }
+    for (const region of [...enabled].sort()) {
+      if (forwarded.has(region) || region === GLOBAL_EVENTS_REGION) continue; // us-east-1: reported above
+      findings.push({ scope: `forwarding (${region})`, problem: `the region is enabled in this account but not forwarded: ${unseen(region)}`, fix: 'add it to -c regions and redeploy' });
+    }
+  } catch (err) {
+    findings.push({
+      scope: 'forwarding',
+      problem: `the regions enabled in this account could not be listed (${awsErrorName(err)}), so a region left out of -c regions would go unnoticed`,
+      fix: "allow account:ListRegions to the bot's role (redeploy the CDK app)",
+    });
+  } finally {
+    account.destroy();
+  }
   return findings;
 }
 
-/** EventBridge only sees CloudTrail management events if a trail records them, everywhere. */
-async function checkTrail(region: string): Promise<Finding[]> {
-  const ct = new CloudTrailClient({ region, maxAttempts: 3 });
+/** The account a trail belongs to, from its ARN (an organization trail keeps its management account's). */
+const trailAccount = (arn: string | undefined) => /^arn:[\w-]+:cloudtrail:[\w-]+:(\d{12}):trail\//.exec(arn ?? '')?.[1];
+
+async function callerAccount(region: string, clients: CoverageClients): Promise<string | undefined> {
+  const sts = clients.sts(region);
+  try {
+    return (await sts.send(new GetCallerIdentityCommand({}))).Account; // needs no permission
+  } catch {
+    return undefined;
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** Whether a trail's selectors record every management event, read-only ones included. */
+function recordsManagementEvents(sel: GetEventSelectorsCommandOutput): boolean {
+  const basic = (sel.EventSelectors ?? []).some((e) => e.IncludeManagementEvents !== false && (e.ReadWriteType ?? 'All') === 'All');
+  const advanced = (sel.AdvancedEventSelectors ?? []).some(
+    (a) => a.FieldSelectors?.some((f) => f.Field === 'eventCategory' && f.Equals?.includes('Management')) && !a.FieldSelectors?.some((f) => f.Field === 'readOnly'),
+  );
+  return basic || advanced || (!sel.EventSelectors?.length && !sel.AdvancedEventSelectors?.length);
+}
+
+/**
+ * EventBridge only sees CloudTrail management events if a trail records them, everywhere. An
+ * organization trail made in the management account covers this account too: a member account
+ * sees it (DescribeTrails with shadow trails, its ARN in the management account), but by every
+ * report may not read its status or selectors (CloudTrailARNInvalidException; the bot's own role
+ * may be scoped to its account's trails too). Such a multi-region trail counts as coverage, with
+ * a note saying whose it is: its logging is the management account's to check.
+ */
+async function checkTrail(region: string, clients: CoverageClients): Promise<{ findings: Finding[]; notes: string[] }> {
+  const ct = clients.cloudTrail(region);
   const fix = 'turn on a multi-region trail (or an organization trail) recording management events, read and write';
   try {
-    const trails = (await ct.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
-    for (const t of trails.filter((x) => x.IsMultiRegionTrail)) {
-      const status = await ct.send(new GetTrailStatusCommand({ Name: t.TrailARN ?? t.Name }));
-      if (!status.IsLogging) continue;
-      const sel = await ct.send(new GetEventSelectorsCommand({ TrailName: t.TrailARN ?? t.Name }));
-      const basic = (sel.EventSelectors ?? []).some((e) => e.IncludeManagementEvents !== false && (e.ReadWriteType ?? 'All') === 'All');
-      const advanced = (sel.AdvancedEventSelectors ?? []).some(
-        (a) => a.FieldSelectors?.some((f) => f.Field === 'eventCategory' && f.Equals?.includes('Management')) && !a.FieldSelectors?.some((f) => f.Field === 'readOnly'),
-      );
-      if (basic || advanced || (!sel.EventSelectors?.length && !sel.AdvancedEventSelectors?.length)) return [];
+    let trails: Trail[];
+    try {
+      trails = ((await ct.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? []).filter((t) => t.IsMultiRegionTrail);
+    } catch (err) {
+      return { findings: [{ scope: 'CloudTrail', problem: `the trails could not be read (${awsErrorName(err)})`, fix }], notes: [] };
     }
-    return [{ scope: 'CloudTrail', problem: 'no logging multi-region trail records all management events', fix }];
-  } catch (err) {
-    return [{ scope: 'CloudTrail', problem: `the trails could not be read (${awsErrorName(err)})`, fix }];
+    const self = await callerAccount(region, clients);
+    const foreign = (t: Trail) => Boolean(t.IsOrganizationTrail && trailAccount(t.TrailARN) && trailAccount(t.TrailARN) !== self);
+    trails.sort((a, b) => Number(foreign(a)) - Number(foreign(b))); // the account's own trails first
+    const elsewhere: Trail[] = [];
+    const unreadable: string[] = [];
+    for (const t of trails) {
+      const id = t.TrailARN ?? t.Name ?? '';
+      try {
+        const status = await ct.send(new GetTrailStatusCommand({ Name: id }));
+        if (!status.IsLogging) continue;
+        if (recordsManagementEvents(await ct.send(new GetEventSelectorsCommand({ TrailName: id })))) return { findings: [], notes: [] };
+      } catch (err) {
+        if (foreign(t)) elsewhere.push(t);
+        else unreadable.push(`${t.Name ?? id} (${awsErrorName(err)})`);
+      }
+    }
+    if (elsewhere.length) {
+      const notes = elsewhere.map(
+        (t) => `CloudTrail: covered by the organization trail ${t.Name ?? t.TrailARN} of account ${trailAccount(t.TrailARN)} (home region ${t.HomeRegion ?? 'unknown'}), which a member account cannot read: its logging is checked in that account.`,
+      );
+      return { findings: [], notes };
+    }
+    if (unreadable.length) {
+      return { findings: [{ scope: 'CloudTrail', problem: `no trail read here logs all management events, and ${unreadable.join(', ')} could not be read`, fix: "check the bot role's cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors permissions" }], notes: [] };
+    }
+    return { findings: [{ scope: 'CloudTrail', problem: 'no logging multi-region trail records all management events', fix }], notes: [] };
   } finally {
     ct.destroy();
+  }
+}
+
+/** What EventBridge or the alert queue could not deliver waits in the DLQ until someone redrives it. */
+async function checkDlq(config: Config, clients: CoverageClients): Promise<Finding[]> {
+  if (!config.alertDlqUrl) return [];
+  const sqs = clients.sqs(config.region);
+  const scope = 'alert dead-letter queue';
+  try {
+    const attributes = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: config.alertDlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes ?? {};
+    const waiting = Number(attributes.ApproximateNumberOfMessages ?? 0);
+    if (!(waiting > 0)) return [];
+    return [{ scope, problem: `${waiting} alert message${waiting === 1 ? '' : 's'} wait${waiting === 1 ? 's' : ''} in the dead-letter queue: alerts that never reached the channel`, fix: 'fix the cause, then /canary redrive' }];
+  } catch (err) {
+    return [{ scope, problem: `its depth could not be read (${awsErrorName(err)}), so alerts that were never delivered may wait there unseen`, fix: "check ALERT_DLQ_URL and the bot role's sqs:GetQueueAttributes permission on the queue" }];
+  } finally {
+    sqs.destroy();
   }
 }

@@ -63,6 +63,7 @@ export class CanaryBotStack extends Stack {
     super(scope, id, props);
     const s = props.settings;
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+    const acks = (scopes: Construct[], id: string, reason: string) => scopes.forEach((c) => ack(c, id, reason));
 
     const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
@@ -189,14 +190,14 @@ export class CanaryBotStack extends Stack {
     const rules: Array<[string, events.Rule]> = [];
     rules.push(['DailyAudit', new events.Rule(this, 'DailyAudit', { schedule: events.Schedule.cron({ minute: '17', hour: '6' }), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'daily' }) })] })]);
     rules.push(['SilentUsePoll', new events.Rule(this, 'SilentUsePoll', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'silent-use' }) })] })]);
-    audit.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['events:DescribeRule', 'events:ListTargetsByRule'],
-        resources: [DETECTION_RULE_NAME, FORWARD_RULE_NAME].map((name) => `arn:${Aws.PARTITION}:events:*:${Aws.ACCOUNT_ID}:rule/${name}`),
-      }),
-    );
-    audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'], resources: [`arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*`] }));
-    audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:DescribeTrails'], resources: ['*'] })); // DescribeTrails has no resource-level permissions
+    // The self-check's reads, for the daily audit and for /canary audit (which runs in jobs).
+    for (const fn of [audit, jobs]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:DescribeRule', 'events:ListTargetsByRule'], resources: [DETECTION_RULE_NAME, FORWARD_RULE_NAME].map((name) => `arn:${Aws.PARTITION}:events:*:${Aws.ACCOUNT_ID}:rule/${name}`) }));
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'], resources: [`arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*`] }));
+      // Neither has resource-level permissions: which trails exist, which regions are enabled.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:DescribeTrails', 'account:ListRegions'], resources: ['*'] }));
+      dlq.grant(fn, 'sqs:GetQueueAttributes');
+    }
 
     // No batching window: the poller hands over a message as soon as it arrives, so the first call
     // of a quiet canary reaches Slack in about a second, not after a window fills. Batches of 10
@@ -279,15 +280,15 @@ export class CanaryBotStack extends Stack {
       }
       ack(logs, 'AwsSolutions-S1', 'This bucket receives CloudTrail logs for decoy objects; logging its own access would only add noise.');
       for (const w of BUCKET_WORDS) {
-        ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${w}-*]`, 'Decoy buckets the bot creates, named from its own word list.');
-        ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${w}-*/*]`, 'Objects in the decoy buckets the bot creates.');
+        acks(minters, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${w}-*]`, 'Decoy buckets the bot creates, named from its own word list.');
+        acks(minters, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${w}-*/*]`, 'Objects in the decoy buckets the bot creates.');
       }
     }
     if (s.decoys?.includes('ecr')) {
       decoyRule('EcrDecoyRule', ECR_DECOY_RULE_NAME, ecrDecoyEventPattern(), 'pulls of ECR decoy images');
       const repos = REPOSITORIES.map((r) => `arn:${Aws.PARTITION}:ecr:${this.region}:${Aws.ACCOUNT_ID}:repository/${r}-*`);
       for (const fn of minters) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:CreateRepository', 'ecr:PutImage', 'ecr:DeleteRepository', 'ecr:DescribeImages', 'ecr:DescribeRepositories'], resources: repos }));
-      for (const r of REPOSITORIES) ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${this.region}:<AWS::AccountId>:repository/${r}-*]`, 'Decoy repositories the bot creates, named from its own list.');
+      for (const r of REPOSITORIES) acks(minters, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${this.region}:<AWS::AccountId>:repository/${r}-*]`, 'Decoy repositories the bot creates, named from its own list.');
     }
 
     // Everything that can drop an alert has an alarm: each says what broke and what to do.
@@ -308,17 +309,19 @@ export class CanaryBotStack extends Stack {
     new CfnOutput(this, 'OpsTopicArn', { value: ops.topicArn, description: 'Alarms of the pipeline itself; subscribe more people here' });
 
     // cdk-nag (AwsSolutions) findings accepted on purpose, each with its reason.
-    ack(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'Lets each function write its own logs, nothing more.');
-    ack(this, 'AwsSolutions-SMG4', 'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.');
-    ack(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');
+    // Each acknowledgement on the resources it excuses, never the whole stack.
+    const functions = [slack, jobs, alert, audit];
+    acks(functions, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'Lets each function write its own logs, nothing more.');
+    acks(functions, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');
+    ack(secret, 'AwsSolutions-SMG4', 'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.');
     ack(dlq, 'AwsSolutions-SQS3', 'This is the dead-letter queue.');
-    ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${this.region}:<AWS::AccountId>:secret:aws-canary-bot/self-test/*]`, 'Copies of canary keys kept for /canary test, one secret per canary, all under this prefix.');
-    ack(this, 'AwsSolutions-IAM5[Resource::*]', 'cloudtrail:DescribeTrails only, which has no resource-level permissions (the audit checks a trail is logging).');
-    ack(this, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:<AWS::AccountId>:trail/*]', "The audit reads the status and selectors of the account's trails, whichever trail covers it.");
-    ack(this, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-detect]', "The audit reads the bot's own detection rule.");
-    ack(this, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-forward]', "The audit reads the bot's own forwarding rule in each region.");
-    ack(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${s.userPath}*]`, 'Canary users only: the wildcard is the canary path itself, the scope the design asks for.');
-    ack(this, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*]`, "The table's own indexes (the list index), from table.grantReadWriteData.");
-    ack(this, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(jobs.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`, "Versions and aliases of the bot's own jobs function, from jobs.grantInvoke.");
+    acks([jobs, audit], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${this.region}:<AWS::AccountId>:secret:aws-canary-bot/self-test/*]`, 'Copies of canary keys kept for /canary test, one secret per canary, all under this prefix.');
+    acks([audit, jobs], 'AwsSolutions-IAM5[Resource::*]', 'cloudtrail:DescribeTrails and account:ListRegions only, which have no resource-level permissions (the audit checks a trail is logging and every enabled region is forwarded).');
+    acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:<AWS::AccountId>:trail/*]', "The audit reads the status and selectors of the account's trails, whichever trail covers it.");
+    acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-detect]', "The audit reads the bot's own detection rule.");
+    acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-forward]', "The audit reads the bot's own forwarding rule in each region.");
+    acks([jobs, alert, audit], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${s.userPath}*]`, 'Canary users only: the wildcard is the canary path itself, the scope the design asks for.');
+    acks(functions, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*]`, "The table's own indexes (the list index), from table.grantReadWriteData.");
+    ack(slack, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(jobs.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`, "Versions and aliases of the bot's own jobs function, from jobs.grantInvoke.");
   }
 }

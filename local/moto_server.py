@@ -98,11 +98,60 @@ and gives the request threads a 64 MB stack (address space, not memory) to recur
 Transactions: moto refuses TransactGetItems of more than 25 items; DynamoDB has allowed 100
 since 2022 (the page, DynamoDB transactions: "A transaction cannot contain more than 100 unique
 items"), as moto's TransactWriteItems does. Not enforced: the 4 MB transaction size.
+
+Account Management's ListRegions, which moto does not have (its account service answers 404).
+The audit compares the regions enabled in the account with the regions it forwards. moto models
+no region opt-in state, so this answers from a per-account table that starts empty and that
+tests fill through moto's own "static results" convention (as for Athena or Cost Explorer
+results): POST /moto-api/static/account/regions with {"account_id": "...", "regions":
+[{"RegionName": "eu-west-1", "RegionOptStatus": "ENABLED_BY_DEFAULT"}, ...]} replaces that
+account's table. An account nobody declared lists no regions (AWS always lists at least its
+default regions). As the API reference describes ListRegions
+(https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html, and botocore's
+model of it): RegionOptStatusContains filters by ENABLED, ENABLING, DISABLING, DISABLED or
+ENABLED_BY_DEFAULT; MaxResults is 1 to 50; NextToken resumes; AccountId names another account
+(its organization is not checked here). A bad filter value, MaxResults or NextToken is a
+ValidationException (HTTP 400). AWS does not document the page size when MaxResults is unset:
+20 here.
+
+Organization trails seen from member accounts, which moto does not model (a trail is only ever
+seen by the account that created it). From "Creating a trail for an organization"
+(https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html):
+
+    "When you create an organization trail, a trail with the name that you give it is created
+    in every AWS account that belongs to your organization. Users with CloudTrail permissions
+    in member accounts can see this trail [...] when they run AWS CLI commands such as
+    describe-trail. However, users in member accounts do not have sufficient permissions to
+    delete the organization trail, turn logging on or off, change what types of events are
+    logged, or otherwise change the organization trail in any way."
+    "the ARN of the trail created in the management account is
+    aws:cloudtrail:us-east-2:111111111111:trail/MyOrganizationTrail. This ARN is the ARN for the
+    trail in all member accounts as well."
+
+So DescribeTrails (and ListTrails) with shadow trails, in an account of an organization (moto's
+Organizations: CreateOrganization, CreateAccount), also lists the organization trails
+(IsOrganizationTrail) of the organization's management account: multi-region ones in every
+region, single-region ones in their own region; their ARN keeps the management account's id.
+Reading or changing a trail by an ARN of another account fails, as reported from member
+accounts against AWS ("CloudTrailARNInvalidException: AccountID in ARN is wrong, you can only
+access resources with AccountID <caller>.", turbot/steampipe-plugin-aws#577 and
+cloudquery/cq-provider-aws#405; steampipe, cloud-custodian and mondoo skip GetTrailStatus and
+GetEventSelectors on such trails). AWS's own pages say otherwise: GetTrailStatus's API reference
+("If the trail is an organization trail and you are a member account in the organization in
+Organizations, you must provide the full ARN of that trail, and not just the name.") and "CloudTrail
+concepts" ("member accounts must use the ARN for the organization trail, and not the name, when
+using the AWS CLI"), as if reads by ARN worked. The audit handles both answers; this emulates the
+failure users report. A name finds only the account's own trails (TrailNotFoundException, as
+reported in steampipe-plugin-aws#577). Not modelled: trails of a delegated administrator
+account, and CreateTrail refusing IsOrganizationTrail from an account that is not the management
+account (NotOrganizationMasterAccountException).
+
 Nothing else changes.
 """
 import base64
 import functools
 import inspect
+import json
 import re
 import sys
 import textwrap
@@ -112,6 +161,15 @@ from moto.dynamodb import models
 from moto.dynamodb import responses as ddb_responses
 from moto.dynamodb.exceptions import ItemSizeTooLarge, ItemSizeToUpdateTooLarge, MockValidationException
 from moto.dynamodb.models import dynamo_type, table as ddb_table
+from moto.account import models as account_models
+from moto.account import responses as account_responses
+from moto.account import urls as account_urls
+from moto.cloudtrail import models as cloudtrail_models
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult
+from moto.moto_api._internal import urls as moto_api_urls
+from moto.organizations.models import organizations_backends
 from moto.server import main
 from moto.sqs import models as sqs_models
 
@@ -465,6 +523,140 @@ if "get_queue_attributes" in inspect.getsource(sqs_models.SQSBackend.is_message_
     sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _retained
 else:  # a moto that changed it: run it as it is
     print("moto_server.py: SQS retention patch not applied", file=sys.stderr)
+
+# ---- Account Management: ListRegions ----
+
+REGION_OPT_STATUSES = ("ENABLED", "ENABLING", "DISABLING", "DISABLED", "ENABLED_BY_DEFAULT")
+LIST_REGIONS_MAX_RESULTS = 50
+LIST_REGIONS_PAGE = 20
+
+
+class AccountValidationException(JsonRESTError):
+    def __init__(self, message):
+        super().__init__("ValidationException", message)
+
+
+def _declared_regions(account_id, partition="aws"):
+    """The account's region opt-in table, on its moto backend (so /moto-api/reset clears it)."""
+    backend = account_models.account_backends[account_id][partition]
+    if not hasattr(backend, "emulated_regions"):
+        backend.emulated_regions = []
+    return backend
+
+
+def _list_regions(self):
+    account_id = self._get_param("AccountId") or self.current_account
+    wanted = self._get_param("RegionOptStatusContains") or []
+    for status in wanted:
+        if status not in REGION_OPT_STATUSES:
+            raise AccountValidationException(
+                f"1 validation error detected: Value '{status}' at 'regionOptStatusContains' failed to satisfy constraint: "
+                f"Member must satisfy enum value set: [{', '.join(REGION_OPT_STATUSES)}]"
+            )
+    size = self._get_param("MaxResults")
+    if size is not None and not 1 <= int(size) <= LIST_REGIONS_MAX_RESULTS:
+        bound = "greater than or equal to 1" if int(size) < 1 else f"less than or equal to {LIST_REGIONS_MAX_RESULTS}"
+        raise AccountValidationException(f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy constraint: Member must have value {bound}")
+    size = int(size) if size is not None else LIST_REGIONS_PAGE
+    token = self._get_param("NextToken")
+    if token is not None and not str(token).isdigit():
+        raise AccountValidationException("The NextToken is not valid.")
+    start = int(token or 0)
+    regions = sorted(
+        (r for r in _declared_regions(account_id, self.partition).emulated_regions if not wanted or r["RegionOptStatus"] in wanted),
+        key=lambda r: r["RegionName"],
+    )
+    result = {"Regions": regions[start : start + size]}
+    if start + size < len(regions):
+        result["NextToken"] = str(start + size)
+    return ActionResult(result)
+
+
+def set_account_regions(request, full_url, headers):
+    """POST /moto-api/static/account/regions: an account's regions and their opt-in status."""
+    body = moto_api_urls.response_instance._get_body(headers, request)
+    regions = body.get("regions", [])
+    if not isinstance(regions, list) or any(not isinstance(r, dict) or r.get("RegionOptStatus") not in REGION_OPT_STATUSES or not r.get("RegionName") for r in regions):
+        return 400, {}, json.dumps({"message": f"regions: a list of {{RegionName, RegionOptStatus}}, the status one of {', '.join(REGION_OPT_STATUSES)}"})
+    backend = _declared_regions(body.get("account_id") or DEFAULT_ACCOUNT_ID, body.get("partition") or "aws")
+    backend.emulated_regions = [{"RegionName": r["RegionName"], "RegionOptStatus": r["RegionOptStatus"]} for r in regions]
+    return 201, {}, ""
+
+
+if hasattr(account_responses.AccountResponse, "list_regions") or "{0}/listRegions$" in account_urls.url_paths:
+    print("moto_server.py: account ListRegions emulation not applied (moto has its own)", file=sys.stderr)
+else:
+    account_responses.AccountResponse.list_regions = _list_regions
+    account_urls.url_paths["{0}/listRegions$"] = account_responses.AccountResponse.dispatch
+    moto_api_urls.url_paths["{0}/moto-api/static/account/regions"] = set_account_regions
+
+# ---- CloudTrail: organization trails seen from member accounts ----
+
+
+class CloudTrailARNInvalidException(JsonRESTError):
+    code = 400
+
+    def __init__(self, account_id):
+        super().__init__("CloudTrailARNInvalidException", f"AccountID in ARN is wrong, you can only access resources with AccountID {account_id}.")
+
+
+def _management_account(account_id):
+    owner = organizations_backends.master_accounts.get(account_id)
+    return owner[0] if owner and owner[0] != account_id else None
+
+
+def _with_organization_trails(describe_trails):
+    @functools.wraps(describe_trails)
+    def wrapper(self, include_shadow_trails, *args, **kwargs):
+        trails = list(describe_trails(self, include_shadow_trails, *args, **kwargs))
+        management = _management_account(self.account_id) if include_shadow_trails else None
+        if management:
+            for backend in list(cloudtrail_models.cloudtrail_backends[management].values()):
+                for trail in list(backend.trails.values()):
+                    if trail.is_org_trail and (trail.is_multi_region or trail.region_name == self.region_name) and trail not in trails:
+                        trails.append(trail)
+        return trails
+
+    return wrapper
+
+
+def _own_arns_only(method):
+    @functools.wraps(method)
+    def wrapper(self, name_or_arn, *args, **kwargs):
+        if isinstance(name_or_arn, str) and name_or_arn.startswith("arn:"):
+            parts = name_or_arn.split(":")
+            if len(parts) > 5 and parts[4] != self.account_id:
+                raise CloudTrailARNInvalidException(self.account_id)
+        return method(self, name_or_arn, *args, **kwargs)
+
+    return wrapper
+
+
+def _own_names_only(get_trail_status, own_trails):
+    """GetTrailStatus finds trails by name among the shadow trails too: a name finds only the
+    account's own (a member account names an organization trail by its ARN)."""
+
+    @functools.wraps(get_trail_status)
+    def wrapper(self, name, *args, **kwargs):
+        if isinstance(name, str) and not name.startswith("arn:") and len(name) >= 3:
+            if not any(t.trail_name == name for t in own_trails(self, True)):
+                raise cloudtrail_models.TrailNotFoundException(
+                    account_id=self.account_id, name=f"arn:{cloudtrail_models.get_partition(self.region_name)}:cloudtrail:{self.region_name}:{self.account_id}:trail/{name}"
+                )
+        return get_trail_status(self, name, *args, **kwargs)
+
+    return wrapper
+
+
+_ct_backend = cloudtrail_models.CloudTrailBackend
+if all(callable(getattr(_ct_backend, m, None)) for m in ("describe_trails", "get_trail", "get_trail_status")) and "is_org_trail" in inspect.getsource(cloudtrail_models.Trail):
+    _own_trails = _ct_backend.describe_trails
+    _ct_backend.describe_trails = _with_organization_trails(_ct_backend.describe_trails)
+    # get_trail serves every call on one trail but DescribeTrails and GetTrailStatus.
+    _ct_backend.get_trail = _own_arns_only(_ct_backend.get_trail)
+    _ct_backend.get_trail_status = _own_arns_only(_own_names_only(_ct_backend.get_trail_status, _own_trails))
+else:  # a moto whose CloudTrail changed: run it as it is
+    print("moto_server.py: CloudTrail organization trails patch not applied", file=sys.stderr)
 
 if __name__ == "__main__":
     sys.exit(main())

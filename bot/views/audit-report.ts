@@ -1,4 +1,4 @@
-import { inlineCode } from '../mrkdwn';
+import { escapeMrkdwn, inlineCode } from '../mrkdwn';
 import type { CheckReport } from '../self-check';
 import { context, header, section } from './blocks';
 import type { Block } from './blocks';
@@ -16,6 +16,8 @@ export function auditReport(r: CheckReport): { ok: boolean; text: string; blocks
   if (r.findings.length > 40) blocks.push(context(`and ${r.findings.length - 40} more; the bot's logs have them all.`));
   if (r.retired.length) blocks.push(section(`*Retired because they expired:* ${r.retired.map((c) => `${inlineCode(c.id)} (${inlineCode(c.location, 80)}, ${c.expiresOn})`).join(', ')}`));
   if (r.expiring.length) blocks.push(section(`*Expiring within two weeks:* ${r.expiring.map((c) => `${inlineCode(c.id)} on ${c.expiresOn}`).join(', ')}. Rotate or re-mint them to keep the placement covered.`));
+  // What the audit relies on but cannot check from here: said, never counted as a problem.
+  if (r.notes.length) blocks.push(context(r.notes.slice(0, 10).map((n) => escapeMrkdwn(n)).join('\n')));
   const text = ok ? 'Canary audit: all intact' : `Canary audit: ${r.findings.length} problems, ${r.retired.length} retired, ${r.expiring.length} expiring`;
   return { ok, text, blocks };
 }
