@@ -275,6 +275,9 @@ async function checkTrail(region: string, clients: CoverageClients): Promise<{ f
   }
 }
 
+/** The trail check alone, for the deploy-time check (bot/deploy-check.ts). */
+export const checkTrailCoverage = (region: string, clients: Partial<CoverageClients> = {}) => checkTrail(region, { ...defaultClients, ...clients });
+
 /** What EventBridge or the alert queue could not deliver waits in the DLQ until someone redrives it. */
 async function checkDlq(config: Config, clients: CoverageClients): Promise<Finding[]> {
   if (!config.alertDlqUrl) return [];

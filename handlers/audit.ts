@@ -1,4 +1,6 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { loadConfig } from '../bot/config';
+import { answerDeployCheck, isCustomResourceEvent } from '../bot/deploy-check';
 import { log } from '../bot/log';
 import { createRuntime } from '../bot/runtime';
 import { initialise } from '../bot/secrets';
@@ -12,14 +14,20 @@ import { auditReport } from '../bot/views/audit-report';
  * and posts to the alert channel only when something is wrong; `{"task": "silent-use"}` (every
  * few minutes) polls GetAccessKeyLastUsed for the silent-use net and looks for test calls that
  * never arrived; `{"task": "heartbeat"}` (daily, opt-in) makes every self-test canary's test call.
+ * CloudFormation asks it, at deploy, whether a trail feeds EventBridge (bot/deploy-check.ts).
  */
 export const ready = initialise(() => ({ runtime: createRuntime(loadConfig()) }));
 
-export const handler = async (event: { task?: string }): Promise<{ task: string; problems: number }> => {
+export const handler = async (event: { task?: string } | CloudFormationCustomResourceEvent): Promise<{ task: string; problems: number }> => {
+  // Before the Slack secret is read: at the first deploy it holds no credentials yet.
+  if (isCustomResourceEvent(event)) {
+    await answerDeployCheck(event, process.env.AWS_REGION ?? 'us-east-1');
+    return { task: 'deploy-check', problems: 0 };
+  }
   const { runtime } = await ready;
   // Every few minutes: the silent-use net, and test calls that never arrived.
-  if (event?.task === 'silent-use') return { task: 'silent-use', problems: (await checkSilentUse(runtime)) + (await checkHeartbeats(runtime)) };
-  if (event?.task === 'heartbeat') {
+  if (event.task === 'silent-use') return { task: 'silent-use', problems: (await checkSilentUse(runtime)) + (await checkHeartbeats(runtime)) };
+  if (event.task === 'heartbeat') {
     log.info('heartbeat calls made', { sent: await sendHeartbeats(runtime) });
     return { task: 'heartbeat', problems: 0 };
   }

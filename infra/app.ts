@@ -15,6 +15,8 @@ import { CanaryBotStack } from './home-stack';
  *   [-c autoDisable=true] [-c xray=true] [-c decoys=s3,ecr]
  *   [-c alertConcurrency=10] [-c slackConcurrency=10] (reserved concurrency; 0 for none)
  *   [-c heartbeat=true] (a daily test call with every canary minted with --self-test)
+ *   [-c createTrail=true] (create a multi-region management-events trail; without it the deploy
+ *      refuses when the account has no logging one)
  * us-east-1 is always covered: IAM's and the global STS endpoint's events are delivered there.
  */
 export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack; forwarders: ForwarderStack[] } {
@@ -46,6 +48,7 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
       alertConcurrency: count('alertConcurrency'),
       slackConcurrency: count('slackConcurrency'),
       heartbeat: ctx('heartbeat') === 'true',
+      createTrail: ctx('createTrail') === 'true',
     },
   });
   const forwarders = regions

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -48,6 +48,8 @@ export interface BotSettings {
   slackConcurrency?: number;
   /** A daily test call with every canary that opted in to /canary test (bot/heartbeat.ts). */
   heartbeat?: boolean;
+  /** Create a multi-region trail recording management events, instead of requiring one. */
+  createTrail?: boolean;
 }
 
 /**
@@ -250,6 +252,17 @@ export class CanaryBotStack extends Stack {
     const cfnRule = this.detectionRule.node.defaultChild as events.CfnRule;
     cfnRule.addPropertyOverride('EventPattern', canaryEventPattern(s.userPath));
     cfnRule.addPropertyOverride('State', RULE_STATE);
+
+    // EventBridge sees "AWS API Call via CloudTrail" events only while a trail logs them. Either
+    // the stack creates one, or the deploy refuses without one (bot/deploy-check.ts).
+    if (s.createTrail) {
+      const trailLogs = new s3.Bucket(this, 'TrailLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, removalPolicy: RemovalPolicy.RETAIN });
+      new cloudtrail.Trail(this, 'ManagementTrail', { bucket: trailLogs, isMultiRegionTrail: true, includeGlobalServiceEvents: true, managementEvents: cloudtrail.ReadWriteType.ALL, enableFileValidation: true });
+      ack(trailLogs, 'AwsSolutions-S1', 'This bucket receives CloudTrail logs; logging its own access would only add noise.');
+    } else {
+      // Asked at create and whenever the settings below change.
+      new CustomResource(this, 'TrailCheck', { serviceToken: audit.functionArn, properties: { regions: s.regions.join(','), userPath: s.userPath } });
+    }
 
     // Decoys beyond keys (opt-in): one fixed rule each, in the home region where the decoys live.
     const decoyRule = (id: string, ruleName: string, pattern: Record<string, unknown>, what: string) => {

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { launchChromium } from '../local/chromium';
 import { alertFor, attackFromPanel, disableFromAlert, mintKey, openSandbox } from '../local/sandbox/page-driver';
 import { startSandbox } from '../local/sandbox/server';
@@ -10,6 +11,15 @@ import { startSandbox } from '../local/sandbox/server';
  */
 const OUT = new URL('../docs/img/', import.meta.url).pathname;
 const LOCATION = 'laptop-42 ~/.aws/credentials';
+const ALARM = {
+  AlarmName: 'aws-canary-bot-detection-rule-failed',
+  AlarmDescription: "The EventBridge rule DetectionRule could not deliver to its target: check the target's resource policy and key policy; undelivered detections wait in the alert DLQ.",
+  NewStateValue: 'ALARM',
+  OldStateValue: 'OK',
+  NewStateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [4.0 (25/11/26 09:00:00)] was greater than the threshold (0.0) (minimum 1 datapoint for OK -> ALARM transition).',
+  StateChangeTime: new Date().toISOString().replace('Z', '+0000'),
+  AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:aws-canary-bot-detection-rule-failed',
+};
 const ATTACKER = { location: 'laptop-42', sourceIp: '185.220.101.34', userAgent: 'aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off command/sts.get-caller-identity' };
 
 async function main(): Promise<void> {
@@ -37,7 +47,16 @@ async function main(): Promise<void> {
     await page.click('#thread-close');
     await disableFromAlert(page, alert);
     await alert.screenshot({ path: `${OUT}sandbox-disabled.png` });
-    console.log(`Wrote sandbox-alert.png, sandbox-flood-thread.png and sandbox-disabled.png to ${OUT}`);
+
+    // A pipeline alarm, as CloudWatch publishes it to the ops topic (the sandbox has no CloudWatch).
+    const sns = new SNSClient({ region: 'us-east-1', endpoint: sandbox.awsEndpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    const topic = (await sns.send(new CreateTopicCommand({ Name: 'aws-canary-bot-ops' }))).TopicArn!;
+    await sns.send(new PublishCommand({ TopicArn: topic, Message: JSON.stringify(ALARM) }));
+    sns.destroy();
+    const alarm = page.locator('#messages .msg:not(.ephemeral)', { hasText: 'Pipeline alarm' });
+    await alarm.waitFor({ timeout: 30_000 });
+    await alarm.screenshot({ path: `${OUT}sandbox-alarm.png` });
+    console.log(`Wrote sandbox-alert.png, sandbox-flood-thread.png, sandbox-disabled.png and sandbox-alarm.png to ${OUT}`);
   } finally {
     await browser.close();
     await sandbox.close();

@@ -11,12 +11,12 @@ import type { Harness } from './support/harness';
 /**
  * Every public real-world record in ../shared/cloudtrail goes through handlers/alert, with a
  * canary registered for each identity it names: none crashes, each usable one yields messages
- * Slack accepts (the stand-in enforces Block Kit), and the unusable ones go to the DLQ with a
- * logged reason.
+ * Slack accepts (the stand-in enforces Block Kit), and the unusable ones are logged with their
+ * reason, said in the channel, and dropped: never retried into the DLQ.
  */
 describe('every CloudTrail sample through handlers/alert', () => {
   let h: Harness;
-  const outcomes = new Map<string, 'alerted' | 'ignored' | 'dead-lettered'>();
+  const outcomes = new Map<string, 'alerted' | 'ignored' | 'reported' | 'dead-lettered'>();
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0' } });
     const seen = new Set<string>();
@@ -31,10 +31,11 @@ describe('every CloudTrail sample through handlers/alert', () => {
       await putNewCanary(h.ddb, h.table, { id: `cs${String(n++).padStart(5, '0')}`, kind: 'aws-key', location: `sample ${basename(file)}`, owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases, resource: {} });
     }
     for (const file of sampleFiles()) {
-      const before = h.standin.calls.length;
+      const [before, logged] = [h.standin.calls.length, h.logs().length];
       const out = await h.alert.handler(sqsEvent([snsNotificationBody(readSample(file))]));
       const posted = h.standin.calls.slice(before).filter((c) => c.method.startsWith('chat.') && c.args.channel === 'C0ALERTS1');
-      outcomes.set(basename(file), out && out.batchItemFailures.length ? 'dead-lettered' : posted.length ? 'alerted' : 'ignored');
+      const reported = h.logs().slice(logged).includes('reported and dropped');
+      outcomes.set(basename(file), out && out.batchItemFailures.length ? 'dead-lettered' : reported ? 'reported' : posted.length ? 'alerted' : 'ignored');
     }
   }, 120_000);
   afterAll(() => h.close());
@@ -55,17 +56,18 @@ describe('every CloudTrail sample through handlers/alert', () => {
       const names = Boolean(id.accessKeyId || id.arn);
       const duplicate = parsed?.ok && eventIds.has(parsed.event.eventId);
       if (parsed?.ok) eventIds.add(parsed.event.eventId);
-      expect(outcomes.get(basename(file)), basename(file)).toBe(!parsed?.ok ? 'dead-lettered' : names && !duplicate ? 'alerted' : 'ignored');
+      expect(outcomes.get(basename(file)), basename(file)).toBe(!parsed?.ok ? 'reported' : names && !duplicate ? 'alerted' : 'ignored');
     }
     const slackMessages = h.standin.calls.filter((c) => c.method.startsWith('chat.') && c.method !== 'chat.getPermalink');
     expect(slackMessages.length).toBeGreaterThan(100);
     for (const c of slackMessages) expect(checkMessage(c.args), JSON.stringify(c.args).slice(0, 200)).toEqual([]);
   });
 
-  it('dead-letters only records it cannot use, logging the reason and the eventID when there is one', () => {
-    const dead = [...outcomes].filter(([, o]) => o === 'dead-lettered').map(([f]) => f);
-    expect(dead.length).toBeGreaterThan(0);
-    expect(h.logs()).toMatch(/"message":"unusable CloudTrail record".*"reason":"record has no eventID"/);
+  it('reports and drops only records it cannot use, logging the reason; none goes to the DLQ', () => {
+    expect([...outcomes.values()]).not.toContain('dead-lettered');
+    expect([...outcomes.values()].filter((o) => o === 'reported').length).toBeGreaterThan(0);
+    expect(h.logs()).toMatch(/"message":"unusable message on the alert queue; reported and dropped".*"reason":"unusable CloudTrail record \(record has no eventID\)"/);
+    expect(h.standin.calls.some((c) => c.method === 'chat.postMessage' && String(c.args.text).includes('cannot read'))).toBe(true);
     const counts = [...outcomes.values()].reduce((m, o) => ({ ...m, [o]: (m[o] ?? 0) + 1 }), {} as Record<string, number>);
     console.log('CloudTrail samples:', JSON.stringify(counts));
   });

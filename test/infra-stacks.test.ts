@@ -113,6 +113,17 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'aws-canary-bot-heartbeat-failed', MetricName: 'FailedInvocations' });
   });
 
+  it('checks at deploy that a trail feeds EventBridge, or creates one when asked', () => {
+    home.hasResourceProperties('AWS::CloudFormation::CustomResource', { ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuditFunction'), 'Arn'] } });
+    home.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1', createTrail: 'true' } });
+    const withTrail = buildApp(app, dir).home;
+    const t = Template.fromStack(withTrail);
+    t.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, IsLogging: true });
+    expect(new AwsSolutionsChecks().validateScope(withTrail).violations.map((v) => v.ruleName)).toEqual([]);
+    t.resourceCountIs('AWS::CloudFormation::CustomResource', 0);
+  });
+
   it('refuses to deploy without a human subscriber for alarms', () => {
     const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1' } });
     expect(() => buildApp(app, dir)).toThrow(/opsEmail/);
