@@ -6,8 +6,10 @@ import { checkTrailCoverage } from './self-check';
  * The deploy refuses when nothing would ever reach EventBridge: a CloudFormation custom resource
  * (infra/home-stack.ts) asks the audit function, at create and at every settings change, whether a
  * logging multi-region trail records management events here (an organization trail counts). If
- * not, the resource fails and CloudFormation rolls the deploy back with the reason below, unless
- * the stack creates its own trail (`-c createTrail=true`), in which case no check is asked for.
+ * not, the first deploy fails and CloudFormation rolls it back with the reason below, unless the
+ * stack creates its own trail (`-c createTrail=true`), in which case no check is asked for. Later
+ * deploys (Update) only log it: refusing an update would make its rollback, another update, fail
+ * too and leave the stack stuck; the daily audit reports a missing trail from then on.
  */
 export function isCustomResourceEvent(event: unknown): event is CloudFormationCustomResourceEvent {
   const e = event as Partial<CloudFormationCustomResourceEvent> | undefined;
@@ -27,7 +29,7 @@ const putToS3: Put = async (url, body) => {
 export async function answerDeployCheck(event: CloudFormationCustomResourceEvent, region: string, put: Put = putToS3, check = checkTrailCoverage): Promise<void> {
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
   let reason = 'a logging multi-region trail records management events';
-  if (event.RequestType !== 'Delete') {
+  if (event.RequestType === 'Create') {
     try {
       const { findings } = await check(region);
       if (findings.length) {

@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { log } from './log';
 import { inlineCode } from './mrkdwn';
 import { runSelfTest } from './self-test';
-import { allCanaries, updateCanary } from './store';
+import { allCanaries, claimOnce, updateCanary } from './store';
 
 /**
  * The end-to-end heartbeat: a tripwire that breaks without a sound is worse than none. On a
@@ -23,10 +23,14 @@ interface Deps {
   slack: WebClient;
 }
 
-export async function sendHeartbeats(deps: Deps): Promise<number> {
+export async function sendHeartbeats(deps: Deps, now = Date.now()): Promise<number> {
+  // EventBridge delivers a schedule at least once: one run a day.
+  if (!(await claimOnce(deps.aws.ddb, deps.config.table, `HEARTBEAT#${new Date(now).toISOString().slice(0, 10)}`, 3 * 24 * 3600))) return 0;
   let sent = 0;
   for (const c of await allCanaries(deps.aws.ddb, deps.config.table)) {
     if (c.status !== 'active' || !c.selfTestSecretArn) continue;
+    // A test call still on its way keeps its nonce: a new one would make it look like an attacker's.
+    if (c.selfTest && !c.selfTest.arrivedAt && now - Date.parse(c.selfTest.at) < ARRIVAL_WITHIN_MS) continue;
     try {
       await runSelfTest(deps.config, deps.aws.ddb, c, HEARTBEAT_BY);
       sent++;
@@ -46,11 +50,17 @@ export async function checkHeartbeats(deps: Deps, now = Date.now()): Promise<num
     const won = await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET selfTest.missingReportedAt = :now', 'selfTest.nonce = :n AND attribute_not_exists(selfTest.arrivedAt) AND attribute_not_exists(selfTest.missingReportedAt)', { ':now': new Date(now).toISOString(), ':n': t.nonce });
     if (!won) continue;
     const what = t.by === HEARTBEAT_BY ? 'The scheduled heartbeat call' : `The test call <@${t.by}> asked for`;
-    await deps.slack.chat.postMessage({
-      channel: deps.config.alertChannelId,
+    await deps.slack.chat
+      .postMessage({
+        channel: deps.config.alertChannelId,
       text: `:rotating_light: *Heartbeat missing*: ${what} with canary ${inlineCode(c.id)}'s key at ${t.at.slice(11, 16)} UTC never reached this channel. The detection path (CloudTrail, EventBridge, SNS, SQS, the alert function) is broken somewhere: run \`/canary audit\` and look at the pipeline alarms.`,
-      unfurl_links: false,
-    });
+        unfurl_links: false,
+      })
+      .catch(async (err: unknown) => {
+        // Said next time instead: the claim goes back.
+        await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'REMOVE selfTest.missingReportedAt', 'selfTest.nonce = :n', { ':n': t.nonce }).catch(() => undefined);
+        throw err;
+      });
     log.error('heartbeat missing', { canaryId: c.id, at: t.at });
     missing++;
   }

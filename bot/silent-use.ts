@@ -6,7 +6,7 @@ import { awsErrorName } from './aws';
 import { recordAction } from './audit';
 import type { Config } from './config';
 import { log } from './log';
-import { explainsUse, GAP_MS } from './logged-use';
+import { explainsUse } from './logged-use';
 import { allCanaries, updateCanary } from './store';
 import type { CanaryRecord } from './store';
 import { silentUseAlert } from './views/silent-use';
@@ -52,7 +52,7 @@ export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Pro
     if (!unjudged || now - Date.parse(unjudged) < deps.config.silentUseGraceSeconds * 1000) continue;
     const next = latest && latest > unjudged ? latest : undefined;
     const won = await updateCanary(deps.aws.ddb, deps.config.table, c.id, `SET lastUsedSeen = :t${next ? ', lastUsedUnjudged = :n' : ' REMOVE lastUsedUnjudged'}`, 'lastUsedUnjudged = :t', { ':t': unjudged, ...(next ? { ':n': next } : {}) });
-    const why = explanation(c, Date.parse(unjudged));
+    const why = explanation(c, Date.parse(unjudged), used?.ServiceName);
     if (!won || why) {
       if (won) log.info('canary key use explained', { canaryId: c.id, at: unjudged, by: why });
       continue;
@@ -75,9 +75,15 @@ export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Pro
   return raised;
 }
 
-/** What explains a use of the key: calls CloudTrail logged around it (alerted or suppressed), or the bot's own test call. */
-function explanation(c: CanaryRecord, at: number): string | undefined {
+/**
+ * What explains a use of the key: calls CloudTrail logged around it (alerted or suppressed), or
+ * the bot's own test call, which is an sts call within a minute or two of when it was made (the
+ * heartbeat's time is public: a wider window would be a blind spot an attacker could use).
+ */
+const SELF_TEST_WITHIN_MS = 2 * 60_000;
+
+function explanation(c: CanaryRecord, at: number, service: string | undefined): string | undefined {
   if (explainsUse(c.loggedUse, at)) return 'cloudtrail';
-  if (c.selfTest && Math.abs(Date.parse(c.selfTest.at) - at) <= GAP_MS) return 'self-test';
+  if (c.selfTest && service === 'sts' && Math.abs(Date.parse(c.selfTest.at) - at) <= SELF_TEST_WITHIN_MS) return 'self-test';
   return undefined;
 }

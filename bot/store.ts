@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoggedUse } from './logged-use';
 import { LIST_INDEX, TTL_ATTRIBUTE } from './table';
@@ -183,6 +183,11 @@ export async function claimOnce(ddb: DynamoDBDocumentClient, table: string, key:
     if (err instanceof ConditionalCheckFailedException) return false;
     throw err;
   }
+}
+
+/** Forgets a claimOnce, so the work it guarded runs again (it failed before it was done). */
+export async function releaseOnce(ddb: DynamoDBDocumentClient, table: string, key: string): Promise<void> {
+  await ddb.send(new DeleteCommand({ TableName: table, Key: { pk: key, sk: 'ONCE' } }));
 }
 
 /**

@@ -31,7 +31,14 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
   if (!ctx('adminUserIds') && !ctx('adminUsergroupId')) throw new Error('Set who may mint and triage: -c adminUserIds=U01,U02 or -c adminUsergroupId=S01');
   const ops = { email: ctx('opsEmail'), pagerTopicArn: ctx('opsTopicArn') };
   if (!ops.email && !ops.pagerTopicArn) throw new Error('Set who hears when the pipeline breaks: -c opsEmail=secops@example.com and/or -c opsTopicArn=arn:aws:sns:... (a pager topic)');
-  const count = (k: string) => (ctx(k) === undefined ? undefined : Number(ctx(k)));
+  // An alarm can only notify a topic in its own region: the pager topic hears the home region's.
+  if (!ops.email && regions.some((r) => r !== homeRegion)) throw new Error('Alarms in the forwarding regions can only reach a person by email: set -c opsEmail=... as well as -c opsTopicArn');
+  const count = (k: string) => {
+    const v = ctx(k) === undefined ? undefined : Number(ctx(k));
+    // The alert queue's event source runs up to 5 batches at once: fewer reserved would throttle it into the DLQ.
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || (v > 0 && v < 5))) throw new Error(`-c ${k} must be 0 (no reservation) or a whole number of at least 5`);
+    return v;
+  };
   const home = new CanaryBotStack(app, 'CanaryBot', {
     env: { account, region: homeRegion },
     settings: {

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { canaryEventPattern, CLOUDTRAIL_API_CALL, FORWARD_RULE_NAME, RULE_STATE } from './detection';
+import { TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, opsAlarm } from './ops';
 
 /**
@@ -25,7 +26,7 @@ export class ForwarderStack extends Stack {
       ruleName: FORWARD_RULE_NAME,
       description: `aws-canary-bot: canary calls in this region, forwarded to ${props.homeRegion}`,
       eventPattern: { detailType: [CLOUDTRAIL_API_CALL] },
-      targets: [new targets.EventBus(home, { deadLetterQueue: dlq })],
+      targets: [new targets.EventBus(home, { deadLetterQueue: dlq })], // an event bus target takes no retry policy
     });
     const cfn = rule.node.defaultChild as events.CfnRule;
     cfn.addPropertyOverride('EventPattern', canaryEventPattern(props.userPath));
@@ -34,6 +35,7 @@ export class ForwarderStack extends Stack {
     const ops = createOpsTopic(this, { email: props.opsEmail });
     new sns.Subscription(this, 'OpsToHomeQueue', { topic: ops, protocol: sns.SubscriptionProtocol.SQS, endpoint: `arn:${Aws.PARTITION}:sqs:${props.homeRegion}:${Aws.ACCOUNT_ID}:${ALERT_QUEUE_NAME}` });
     opsAlarm(this, 'ForwardFailedAlarm', failedInvocations(rule), `The forwarding rule in ${this.region} could not deliver to ${props.homeRegion}: canary calls in this region are not alerting. Check the rule's role; undelivered events wait in this region's forwarding DLQ.`, [ops]);
-    opsAlarm(this, 'ForwardDlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), `Canary events from ${this.region} are waiting in its forwarding DLQ: they never reached the alert channel. Fix the cause, then move them to the home region's alert queue.`, [ops]);
+    opsAlarm(this, 'ForwardDlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), `Canary events from ${this.region} are waiting in its forwarding DLQ: they never reached the alert channel. Fix the cause, then move them to the home region's alert queue (aws sqs receive-message / send-message: the alert handler reads raw EventBridge events).`, [ops], 0, TreatMissingData.IGNORE);
+    opsAlarm(this, 'OpsTopicFailuresAlarm', ops.metricNumberOfNotificationsFailed({ period: Duration.minutes(1) }), `SNS could not deliver a pipeline alarm from ${this.region} (to the home alert queue, or to the email): check the subscriptions and the home queue's policy.`, [ops]);
   }
 }

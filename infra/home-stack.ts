@@ -7,7 +7,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, OPS_TOPIC_NAME, opsAlarm } from './ops';
+import { ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, OPS_TOPIC_NAME, opsAlarm, TARGET_RETRY } from './ops';
 import type { OpsSettings } from './ops';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -19,7 +19,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
 import { botIamStatements } from './bot-policy';
-import { canaryEventPattern, CLOUDTRAIL_API_CALL, ECR_DECOY_RULE_NAME, ecrDecoyEventPattern, FORWARD_RULE_NAME, RULE_STATE, S3_DECOY_RULE_NAME, s3DecoyEventPattern } from './detection';
+import { canaryEventPattern, CLOUDTRAIL_API_CALL, DEFAULT_REGIONS, ECR_DECOY_RULE_NAME, ecrDecoyEventPattern, FORWARD_RULE_NAME, RULE_STATE, S3_DECOY_RULE_NAME, s3DecoyEventPattern } from './detection';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BUCKET_WORDS } from '../bot/kinds/s3-object';
@@ -115,6 +115,17 @@ export class CanaryBotStack extends Stack {
       new iam.PolicyStatement({
         sid: 'OpsTopicsOfEveryRegion',
         principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:sns:*:${Aws.ACCOUNT_ID}:${OPS_TOPIC_NAME}` } },
+      }),
+    );
+    // A topic in an opt-in region delivers as its regional SNS principal (SNS's cross-region docs).
+    const optIn = s.regions.filter((r) => !DEFAULT_REGIONS.includes(r));
+    if (optIn.length) queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OpsTopicsOfOptInRegions',
+        principals: optIn.map((r) => new iam.ServicePrincipal(`sns.${r}.amazonaws.com`)),
         actions: ['sqs:SendMessage'],
         resources: [queue.queueArn],
         conditions: { ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:sns:*:${Aws.ACCOUNT_ID}:${OPS_TOPIC_NAME}` } },
@@ -246,7 +257,7 @@ export class CanaryBotStack extends Stack {
       eventPattern: { detailType: [CLOUDTRAIL_API_CALL] },
       // What EventBridge cannot deliver (a KMS or topic policy mistake) waits in the alert DLQ,
       // whose messages /canary redrive moves to the alert queue once the cause is fixed.
-      targets: [new targets.SnsTopic(this.topic, { deadLetterQueue: dlq })],
+      targets: [new targets.SnsTopic(this.topic, { deadLetterQueue: dlq, ...TARGET_RETRY })],
     });
     rules.push(['DetectionRule', this.detectionRule]);
     const cfnRule = this.detectionRule.node.defaultChild as events.CfnRule;
@@ -261,12 +272,12 @@ export class CanaryBotStack extends Stack {
       ack(trailLogs, 'AwsSolutions-S1', 'This bucket receives CloudTrail logs; logging its own access would only add noise.');
     } else {
       // Asked at create and whenever the settings below change.
-      new CustomResource(this, 'TrailCheck', { serviceToken: audit.functionArn, properties: { regions: s.regions.join(','), userPath: s.userPath } });
+      new CustomResource(this, 'TrailCheck', { serviceToken: audit.functionArn, serviceTimeout: Duration.minutes(5), properties: { regions: s.regions.join(','), userPath: s.userPath } });
     }
 
     // Decoys beyond keys (opt-in): one fixed rule each, in the home region where the decoys live.
     const decoyRule = (id: string, ruleName: string, pattern: Record<string, unknown>, what: string) => {
-      const rule = new events.Rule(this, id, { ruleName, description: `aws-canary-bot: ${what}`, eventPattern: { detailType: [CLOUDTRAIL_API_CALL] }, targets: [new targets.SnsTopic(this.topic, { deadLetterQueue: dlq })] });
+      const rule = new events.Rule(this, id, { ruleName, description: `aws-canary-bot: ${what}`, eventPattern: { detailType: [CLOUDTRAIL_API_CALL] }, targets: [new targets.SnsTopic(this.topic, { deadLetterQueue: dlq, ...TARGET_RETRY })] });
       rules.push([id, rule]);
       const cfn = rule.node.defaultChild as events.CfnRule;
       cfn.addPropertyOverride('EventPattern', pattern);
@@ -305,9 +316,11 @@ export class CanaryBotStack extends Stack {
     }
 
     // Everything that can drop an alert has an alarm: each says what broke and what to do.
-    const alarm = (id: string, metric: cloudwatch.IMetric, what: string, threshold = 0) => opsAlarm(this, id, metric, what, alarmTopics, threshold);
+    const alarm = (id: string, metric: cloudwatch.IMetric, what: string, threshold = 0, missing?: cloudwatch.TreatMissingData) => opsAlarm(this, id, metric, what, alarmTopics, threshold, missing);
     const minute = { period: Duration.minutes(1) };
-    alarm('DlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible(minute), 'Alert messages are waiting in the dead-letter queue: events were not delivered to Slack. Fix the cause (the alert function\'s logs say it), then /canary redrive.');
+    // SQS may stop sending metrics for a queue nobody touches for six hours: a full DLQ must not turn "OK".
+    alarm('DlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible(minute), 'Alert messages are waiting in the dead-letter queue: events were not delivered to Slack. Fix the cause (the alert function\'s logs say it), then /canary redrive.', 0, cloudwatch.TreatMissingData.IGNORE);
+    alarm('OpsTopicFailuresAlarm', ops.metricNumberOfNotificationsFailed(minute), 'SNS could not deliver a pipeline alarm (to the alert queue, or to the email): check the ops topic\'s subscriptions and the queue policy.');
     alarm('QueueAgeAlarm', queue.metricApproximateAgeOfOldestMessage(minute), 'An alert has waited on the queue for over five minutes: the alert function is not keeping up or not running. Check its errors, throttles and concurrency.', 300);
     alarm('AlertTopicFailuresAlarm', this.topic.metricNumberOfNotificationsFailed(minute), 'SNS could not deliver alerts to the alert queue: check the queue policy and the topic key policy.');
     for (const [id, rule] of rules) alarm(`${id}FailedAlarm`, failedInvocations(rule), `The EventBridge rule ${id} could not deliver to its target: check the target's resource policy and key policy; undelivered detections wait in the alert DLQ.`);

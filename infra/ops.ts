@@ -47,6 +47,12 @@ export function createOpsTopic(scope: Construct, settings: OpsSettings, key?: km
   return topic;
 }
 
+/**
+ * EventBridge retries a target for up to 24 hours by default, and counts a failure only after:
+ * an alert late by a day would raise no alarm. An hour of retries, then the DLQ and the alarm.
+ */
+export const TARGET_RETRY = { retryAttempts: 20, maxEventAge: Duration.hours(1) };
+
 /** EventBridge's count of events a rule could not deliver to its target. */
 export function failedInvocations(rule: events.IRule): cloudwatch.IMetric {
   return new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum', period: Duration.minutes(1) });
@@ -56,14 +62,14 @@ export function failedInvocations(rule: events.IRule): cloudwatch.IMetric {
  * One alarm: above `threshold` in one period. The description is what the bot and the email say:
  * what broke, then what to do. Missing data is "not breaching": no traffic is no failure.
  */
-export function opsAlarm(scope: Construct, id: string, metric: cloudwatch.IMetric, description: string, actions: sns.ITopic[], threshold = 0): cloudwatch.Alarm {
+export function opsAlarm(scope: Construct, id: string, metric: cloudwatch.IMetric, description: string, actions: sns.ITopic[], threshold = 0, missing = cloudwatch.TreatMissingData.NOT_BREACHING): cloudwatch.Alarm {
   const alarm = new cloudwatch.Alarm(scope, id, {
     alarmName: `${ALARM_PREFIX}${id.replace(/Alarm$/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`,
     metric,
     threshold,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    treatMissingData: missing,
     alarmDescription: description,
   });
   for (const t of actions) {

@@ -43,14 +43,15 @@ describe('the deploy refuses an account without a logging trail', () => {
     expect(sent.Reason).toContain('-c createTrail=true');
   });
 
-  it('lets the deploy through once a multi-region trail logs, and never blocks a delete', async () => {
+  it('never blocks a delete or a later update (its rollback would fail too); lets the first deploy through once a trail logs', async () => {
     expect((await answer(event('Delete'))).Status).toBe('SUCCESS');
+    expect((await answer(event('Update'))).Status).toBe('SUCCESS');
     const aws = await inAccount();
     await new S3Client({ ...aws, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: `trail-${account}` }));
     const ct = new CloudTrailClient(aws);
     await ct.send(new CreateTrailCommand({ Name: 'management', S3BucketName: `trail-${account}`, IsMultiRegionTrail: true }));
     await ct.send(new StartLoggingCommand({ Name: 'management' }));
-    expect(await answer(event('Update'))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'TrailCheck-trail-check' });
+    expect(await answer(event('Create'))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'TrailCheck-trail-check' });
   });
 
   it('answers only an S3 presigned URL', async () => {

@@ -124,9 +124,19 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     t.resourceCountIs('AWS::CloudFormation::CustomResource', 0);
   });
 
-  it('refuses to deploy without a human subscriber for alarms', () => {
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1' } });
-    expect(() => buildApp(app, dir)).toThrow(/opsEmail/);
+  it('refuses to deploy without a human subscriber for alarms, in every region', () => {
+    expect(() => buildApp(new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1' } }), dir)).toThrow(/opsEmail/);
+    const pagerOnly = { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager', homeRegion: 'us-east-1' };
+    expect(() => buildApp(new App({ context: { ...pagerOnly, regions: 'us-east-1,eu-west-1' } }), dir)).toThrow(/only reach a person by email/);
+    expect(() => buildApp(new App({ context: { ...pagerOnly, regions: 'us-east-1' } }), dir)).not.toThrow();
+  });
+
+  it('retries a detection target for an hour, not a day, before its DLQ and alarm', () => {
+    for (const stack of [stacks.home]) {
+      for (const r of Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).filter((x) => x.Properties.EventPattern)) {
+        for (const target of r.Properties.Targets) expect(target.RetryPolicy, stack.stackName).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 });
+      }
+    }
   });
 
   it('reserves concurrency for the alert function and caps the public slack function', () => {

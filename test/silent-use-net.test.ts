@@ -23,7 +23,8 @@ describe('the silent-use net', () => {
   afterAll(() => h.close());
 
   let lastUsed: Date | undefined;
-  const iam = { send: async () => ({ AccessKeyLastUsed: lastUsed ? { LastUsedDate: lastUsed, ServiceName: 'sqs', Region: 'eu-west-1' } : {} }) } as unknown as IAMClient;
+  let service = 'sqs';
+  const iam = { send: async () => ({ AccessKeyLastUsed: lastUsed ? { LastUsedDate: lastUsed, ServiceName: service, Region: 'eu-west-1' } : {} }) } as unknown as IAMClient;
   const poll = (now: number) => checkSilentUse({ config: h.audit.runtime.config, aws: { ddb: h.ddb, iam }, slack: h.audit.runtime.slack }, now);
   const canary = async (id: string, extra: Record<string, unknown> = {}) => {
     const identity = { accessKeyId: `AKIA${id.toUpperCase().padEnd(16, '0')}`, arn: `arn:aws:iam::123456789012:user/svc/${id}`, userName: id };
@@ -50,11 +51,15 @@ describe('the silent-use net', () => {
     await retire('csteady');
   });
 
-  it("explains the bot's own test call: no silent-use alert", async () => {
+  it("explains the bot's own test call (sts, within two minutes), and nothing else near it", async () => {
     const at = Date.parse('2026-11-24T08:00:00Z');
-    await canary('cselft1', { selfTest: { nonce: 'abc', at: new Date(at).toISOString(), by: 'U0ADMIN' } });
-    lastUsed = new Date(at + 2000);
+    await canary('cselft1', { selfTest: { nonce: 'abc', at: new Date(at).toISOString(), by: 'heartbeat' } });
+    [service, lastUsed] = ['sts', new Date(at + 2000)];
     expect(await poll(at + 3600_000)).toBe(0);
+    // The heartbeat's time is public: an attacker's silent call five minutes later still alerts.
+    [service, lastUsed] = ['sqs', new Date(at + 5 * 60_000)];
+    expect(await poll(at + 2 * 3600_000)).toBe(1);
+    service = 'sqs';
     await retire('cselft1');
   });
 

@@ -2,7 +2,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { failedJobOf, reportJobFailure } from '../job-failure';
 import { log } from '../log';
 import { inlineCode } from '../mrkdwn';
-import { claimOnce, getCanary } from '../store';
+import { claimOnce, getCanary, releaseOnce } from '../store';
+import type { Block } from '../views/blocks';
 import { opsAlarmMessage } from '../views/ops-alarm';
 import type { Unwrapped } from './envelope';
 import { incidentKey } from './incidents';
@@ -36,9 +37,8 @@ export async function handleControl(rt: AlertRuntime, messages: Array<{ id: stri
         else await reportUnusable(rt, 'a failed-job record without a job', id, now);
       } else if ('alarm' in message) {
         // SNS delivers at least once; a state change is said once.
-        if (!(await claimOnce(rt.aws.ddb, rt.config.table, `ALARM#${message.alarm.name}#${message.alarm.at}#${message.alarm.state}`, 7 * 24 * 3600))) continue;
         const msg = opsAlarmMessage(message.alarm);
-        await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+        await sayOnce(rt, `ALARM#${message.alarm.name}#${message.alarm.at}#${message.alarm.state}`, 7 * 24 * 3600, { text: msg.text, blocks: msg.blocks });
         log.warn('pipeline alarm', { alarm: message.alarm.name, state: message.alarm.state });
       } else await reportUnusable(rt, message.error, id, now);
     } catch (err) {
@@ -69,11 +69,18 @@ export async function handleControl(rt: AlertRuntime, messages: Array<{ id: stri
  */
 async function reportUnusable(rt: AlertRuntime, reason: string, messageId: string, now: number): Promise<void> {
   log.error('unusable message on the alert queue; reported and dropped', { messageId, reason });
-  if (!(await claimOnce(rt.aws.ddb, rt.config.table, `UNUSABLE#${reason.slice(0, 200)}#${Math.floor(now / 3_600_000)}`, 2 * 3600))) return;
-  await rt.slack.chat.postMessage({
-    channel: rt.config.alertChannelId,
-    text: `:warning: The alert queue received a message the bot cannot read (${inlineCode(reason, 200)}), first as ${inlineCode(messageId, 100)}. It was logged and dropped; if it was a canary event, the alert function's logs have it whole. Further ones within the hour are only logged.`,
-    unfurl_links: false,
-    unfurl_media: false,
+  await sayOnce(rt, `UNUSABLE#${reason.slice(0, 200)}#${Math.floor(now / 3_600_000)}`, 2 * 3600, {
+    text: `:warning: The alert queue received a message the bot cannot read (${inlineCode(reason, 200)}), first as ${inlineCode(messageId, 100)}. It was logged and dropped. Further ones within the hour are only logged.`,
   });
+}
+
+/** Posts once per key; a post that fails gives the key back, so the redelivery says it. */
+async function sayOnce(rt: AlertRuntime, key: string, ttlSeconds: number, msg: { text: string; blocks?: Block[] }): Promise<void> {
+  if (!(await claimOnce(rt.aws.ddb, rt.config.table, key, ttlSeconds))) return;
+  try {
+    await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, ...msg, unfurl_links: false, unfurl_media: false });
+  } catch (err) {
+    await releaseOnce(rt.aws.ddb, rt.config.table, key).catch(() => undefined);
+    throw err;
+  }
 }

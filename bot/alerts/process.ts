@@ -27,8 +27,10 @@ export interface QueueMessage {
 
 /**
  * One batch from the queue: unwrap, match each event to its canary, count every event once per
- * incident, then bring Slack in line. Returns the ids of messages to redeliver; a message fails
- * alone (a record we cannot use, or its canary's Slack update failing) and never drops the rest.
+ * incident, decide containment, then bring Slack in line; everything else on the queue goes to
+ * control.ts. Returns the ids of messages to redeliver: a message fails alone (its canary's
+ * storage or Slack failing) and never drops the rest, and a failure a person should hear of now
+ * (counting refused, the lookup failing) also posts a degraded alert.
  */
 export async function processMessages(rt: AlertRuntime, messages: QueueMessage[], now = Date.now()): Promise<string[]> {
   const failed = new Set<string>();
@@ -168,7 +170,7 @@ async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, ev
   return rest;
 }
 
-export const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /** The canary an event belongs to: through its aliases, or an "unknown canary" under our path. */
 async function canaryFor(rt: AlertRuntime, event: TrailEvent, cache: Map<string, Promise<CanaryRecord | undefined>>): Promise<CanaryRecord | undefined> {
