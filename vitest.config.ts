@@ -1,13 +1,36 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Three projects, run in this order:
+ * - unit: no emulator and no servers; `npm run test:unit` is the fast loop.
+ * - integration: the real SDK clients against moto. Each worker gets its own moto server (the
+ *   emulator is single-threaded Python, so one shared server serialized every file), and files run
+ *   in parallel.
+ * - e2e: the sandbox in a headless browser.
+ */
+const INTEGRATION_WORKERS = Math.min(6, availableParallelism() + 1);
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Starts one moto server for the run (installing it into .venv the first time).
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Handlers read their configuration at import; each file gets a fresh module graph.
     isolate: true,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], maxWorkers: Math.max(2, availableParallelism()), sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          maxWorkers: INTEGRATION_WORKERS,
+          provide: { emulatorCount: INTEGRATION_WORKERS },
+          sequence: { groupOrder: 1 },
+        },
+      },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], maxWorkers: INTEGRATION_WORKERS, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

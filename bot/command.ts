@@ -153,39 +153,83 @@ function parseList(args: string[]): Command {
   return { type: 'list', filter, page };
 }
 
-export function parseCommand(raw: string): Command {
-  const text = raw.trim();
-  const [sub = '', ...rest] = text.split(/\s+/);
-  switch (sub.toLowerCase()) {
-    case '':
-    case 'help':
-      return { type: 'help' };
-    case 'list':
-      return parseList(rest);
-    case 'audit':
-      return rest.length ? { type: 'invalid', message: '`/canary audit` takes no options.' } : { type: 'audit' };
-    case 'redrive':
-      return rest.length ? { type: 'invalid', message: '`/canary redrive` takes no options.' } : { type: 'redrive' };
-    case 'retire':
-    case 'rotate':
-    case 'test':
-      return rest.length === 1 && CANARY_REF.test(rest[0]!) ? { type: sub.toLowerCase() as 'retire' | 'rotate' | 'test', id: rest[0]! } : { type: 'invalid', message: `Give the canary id, e.g. \`/canary ${sub.toLowerCase()} c7k2mq4\`.` };
-    case 'place': {
+const byId =
+  (type: 'retire' | 'rotate' | 'test' | 'show') =>
+  (rest: string[]): Command =>
+    rest.length === 1 && CANARY_REF.test(rest[0]!) ? { type, id: rest[0]! } : { type: 'invalid', message: `Give the canary id, e.g. \`/canary ${type} c7k2mq4\`.` };
+
+const noOptions =
+  (type: 'audit' | 'redrive') =>
+  (rest: string[]): Command =>
+    rest.length ? { type: 'invalid', message: `\`/canary ${type}\` takes no options.` } : { type };
+
+export type CommandGroup = 'mint' | 'look' | 'triage' | 'lifecycle' | 'checks';
+
+export interface CommandSpec {
+  name: string;
+  group: CommandGroup;
+  /** What follows the name in help, in mrkdwn (`&lt;` for <). */
+  usage: string;
+  summary: string;
+  /** `rest`: the words after the name; `after`: the text after it, spacing kept. */
+  parse(rest: string[], after: string): Command;
+}
+
+/**
+ * Every subcommand, once: parseCommand dispatches through this table and `/canary help` is made
+ * from it, so the two cannot drift (test/unit/command-parsing.test.ts holds it).
+ */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'new',
+    group: 'mint',
+    usage: '`[kind]` `&lt;location&gt;` `[--owner @person]` `[--name iam-user-name]` `[--auto-disable on|off]` `[--expires YYYY-MM-DD]` `[--self-test]` `[--bucket name]` `[--allow-ip ip]` `[--allow-principal arn]` `[--note text]`',
+    summary: `Mint a canary and record where it will live (up to ${LOCATION_MAX} characters). The key comes back to you alone, once. Alone, it opens a form.`,
+    parse: (_rest, after) => parseNew(after),
+  },
+  { name: 'list', group: 'look', usage: '`[--status s]` `[--owner @p]` `[--kind k]` `[text]` `[--page n]`', summary: 'Canaries with their location, owner and status, filtered, in pages.', parse: (rest) => parseList(rest) },
+  { name: 'show', group: 'look', usage: '`&lt;id&gt;`', summary: 'One canary: placement, incidents, suppressions and every action taken.', parse: byId('show') },
+  { name: 'help', group: 'look', usage: '', summary: 'This message.', parse: () => ({ type: 'help' }) },
+  {
+    name: 'unsuppress',
+    group: 'triage',
+    usage: '`&lt;id&gt;` `&lt;suppression&gt;`',
+    summary: 'Alert again on a source marked harmless.',
+    parse: (rest) =>
+      rest.length === 2 && CANARY_REF.test(rest[0]!) && /^s[0-9a-f]{4}$/.test(rest[1]!)
+        ? { type: 'unsuppress', id: rest[0]!, suppression: rest[1]! }
+        : { type: 'invalid', message: 'Give the canary id and the suppression id, e.g. `/canary unsuppress c7k2mq4 s1a2b`; `/canary show` lists them.' },
+  },
+  {
+    name: 'place',
+    group: 'lifecycle',
+    usage: '`&lt;id&gt;` `&lt;location&gt;`',
+    summary: 'The canary moved: record where it lives now.',
+    parse: (rest) => {
       const [id = '', ...where] = rest;
       const location = unescapeSlackText(where.join(' ').trim());
       if (!CANARY_REF.test(id)) return { type: 'invalid', message: 'Give the canary id and its new location, e.g. `/canary place c7k2mq4 laptop-77 ~/.aws/credentials`.' };
       const problem = checkFreeText('location', location, LOCATION_MAX);
       return problem ? { type: 'invalid', message: problem } : { type: 'place', id, location };
-    }
-    case 'new':
-      return parseNew(text.slice(sub.length));
-    case 'show':
-      return rest.length === 1 && CANARY_REF.test(rest[0]!) ? { type: 'show', id: rest[0]! } : { type: 'invalid', message: 'Give the canary id, e.g. `/canary show c7k2mq4`.' };
-    case 'unsuppress':
-      return rest.length === 2 && CANARY_REF.test(rest[0]!) && /^s[0-9a-f]{4}$/.test(rest[1]!)
-        ? { type: 'unsuppress', id: rest[0]!, suppression: rest[1]! }
-        : { type: 'invalid', message: 'Give the canary id and the suppression id, e.g. `/canary unsuppress c7k2mq4 s1a2b`; `/canary show` lists them.' };
-    default:
-      return { type: 'invalid', message: `I don't know ${inlineCode(sub, 30)}.` };
-  }
+    },
+  },
+  { name: 'rotate', group: 'lifecycle', usage: '`&lt;id&gt;`', summary: 'A new key for the same placement; the old one is deleted once you have it.', parse: byId('rotate') },
+  { name: 'retire', group: 'lifecycle', usage: '`&lt;id&gt;`', summary: 'Delete the key, policy and user (after a confirm); the history stays.', parse: byId('retire') },
+  { name: 'test', group: 'checks', usage: '`&lt;id&gt;`', summary: 'Use a `--self-test` canary\'s key once and check that its alert arrives.', parse: byId('test') },
+  { name: 'audit', group: 'checks', usage: '', summary: 'Check every canary and the detection pipeline now (it also runs daily).', parse: noOptions('audit') },
+  {
+    name: 'redrive',
+    group: 'checks',
+    usage: '',
+    summary: 'Move alerts waiting in the dead-letter queue back to the alert queue, after a fix (shows the count first).',
+    parse: noOptions('redrive'),
+  },
+];
+
+export function parseCommand(raw: string): Command {
+  const text = raw.trim();
+  const [sub = '', ...rest] = text.split(/\s+/);
+  if (!sub) return { type: 'help' };
+  const spec = COMMANDS.find((c) => c.name === sub.toLowerCase());
+  return spec ? spec.parse(rest, text.slice(sub.length)) : { type: 'invalid', message: `I don't know ${inlineCode(sub, 30)}.` };
 }

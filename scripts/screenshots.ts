@@ -6,7 +6,7 @@ import { startSandbox } from '../local/sandbox/server';
 
 /**
  * `npm run screenshots`: the README's pictures, taken from the offline sandbox through the page,
- * so they show what the code does today. Needs Chromium (apt-get install chromium); emoji show
+ * so they show what the code does today. Uses the Chromium local/chromium.ts finds (see there); emoji show
  * when an emoji font is installed (fonts-noto-color-emoji).
  */
 const OUT = new URL('../docs/img/', import.meta.url).pathname;

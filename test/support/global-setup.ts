@@ -3,12 +3,15 @@ import { startMoto } from '../../local/moto';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    awsEndpoint: string;
+    emulatorCount: number;
+    awsEndpoints: string[];
   }
 }
 
+/** One moto server per integration worker (see vitest.config.ts); `awsEndpoint()` picks the worker's own. */
 export default async function setup(project: TestProject) {
-  const moto = await startMoto();
-  project.provide('awsEndpoint', moto.url);
-  return () => moto.stop();
+  const count = project.config.provide?.emulatorCount ?? 1;
+  const motos = await Promise.all(Array.from({ length: count }, () => startMoto()));
+  project.provide('awsEndpoints', motos.map((m) => m.url));
+  return () => Promise.all(motos.map((m) => m.stop())).then(() => undefined);
 }

@@ -3,12 +3,13 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { inject, vi } from 'vitest';
+import { vi } from 'vitest';
 import { bootstrap } from '../../local/bootstrap';
 import { functionUrlEvent, interactionBody, signed, slashCommandBody } from '../../local/slack-requests';
 import type { Signed } from '../../local/slack-requests';
 import { startSlackStandin } from '../../local/slack-standin';
 import type { SlackStandin } from '../../local/slack-standin';
+import { awsEndpoint } from './emulator';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const ADMIN = 'UADMIN001';
@@ -61,7 +62,7 @@ const parse = (res: APIGatewayProxyStructuredResultV2) => {
  * path so test files running side by side never see each other's canaries.
  */
 export async function startHarness(opts: { env?: Record<string, string> } = {}): Promise<Harness> {
-  const endpoint = inject('awsEndpoint');
+  const endpoint = awsEndpoint();
   const standin = await startSlackStandin();
   const tag = randomBytes(4).toString('hex');
   const table = `canaries-${tag}`;

@@ -1,0 +1,110 @@
+import { CloudTrailClient, CreateTrailCommand, GetEventSelectorsCommand } from '@aws-sdk/client-cloudtrail';
+import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getCanary } from '../../bot/store';
+import type { CanaryRecord } from '../../bot/store';
+import { ALERT_ACTIONS } from '../../bot/views/alert';
+import { RETIRE_ACTION } from '../../bot/views/retire';
+import { checkMessage } from '../../local/block-kit';
+import { blockAction } from '../../local/slack-requests';
+import { SAMPLES_DIR, eventBridgeEnvelope, readSample, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+import { join } from 'node:path';
+import { awsEndpoint } from '../support/emulator';
+
+describe('s3-object decoys: minted, selected for data events, alerting through the same incidents and triage', () => {
+  let h: Harness;
+  let canary: CanaryRecord;
+  const aws = () => ({ region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const trusted = 'arn:aws:iam::123456789012:role/company-backup-verifier';
+  beforeAll(async () => {
+    const trail = `decoys-${Date.now()}`;
+    await new S3Client({ ...aws(), forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: `${trail}-logs` }));
+    await new CloudTrailClient(aws()).send(new CreateTrailCommand({ Name: trail, S3BucketName: `${trail}-logs` }));
+    h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0', DECOY_TRAIL_NAME: trail } });
+    const { body } = await h.command(`new s3-object finance wiki, page "Backups" --allow-principal ${trusted}`);
+    expect(String(body?.text)).toContain('Minting a canary (S3 decoy object)');
+    await h.settle();
+    const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.kind === 's3-object')!;
+    canary = (await getCanary(h.ddb, h.table, String(rec.id)))!;
+  });
+  afterAll(() => h.close());
+
+  /** A GetObject from the real sample (edge/046, an assumed role), aimed at the decoy. */
+  const read = (arn: string, ip = '1.2.3.4') => {
+    const r = readSample(join(SAMPLES_DIR, 'edge', '046-s3-GetObject-assumedrole.json'));
+    return {
+      ...r,
+      eventID: `s3-${Math.random()}`,
+      eventTime: new Date().toISOString(),
+      sourceIPAddress: ip,
+      requestParameters: { bucketName: canary.resource.bucket, key: canary.resource.key, Host: `${canary.resource.bucket}.s3.amazonaws.com` },
+      userIdentity: { ...(r.userIdentity as object), arn },
+    };
+  };
+
+  it('creates the decoy bucket and object, records them, and selects data events for that object only', async () => {
+    const s3 = new S3Client({ ...aws(), forcePathStyle: true });
+    await s3.send(new HeadBucketCommand({ Bucket: canary.resource.bucket }));
+    await s3.send(new HeadObjectCommand({ Bucket: canary.resource.bucket, Key: canary.resource.key }));
+    expect(canary.resource.key).toMatch(/\//);
+    expect(canary.aliases).toEqual([`s3://${canary.resource.bucket}/${canary.resource.key}`]);
+    const selectors = (await new CloudTrailClient(aws()).send(new GetEventSelectorsCommand({ TrailName: canary.resource.dataEvents }))).AdvancedEventSelectors ?? [];
+    expect(JSON.stringify(selectors)).toContain(`arn:aws:s3:::${canary.resource.bucket}/${canary.resource.key}`);
+    const reply = h.standin.calls.find((c) => c.method === 'response_url' && JSON.stringify(c.args).includes('Nothing to paste'));
+    expect(reply).toBeDefined();
+  });
+
+  it('alerts on a read by anyone, showing the object and the caller of any identity type', async () => {
+    const attacker = 'arn:aws:sts::123456789012:assumed-role/web-app-role/i-0317f6c6b66ae9c40';
+    const out = await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(read(attacker)))]));
+    expect(out).toEqual({ batchItemFailures: [] });
+    const post = h.standin.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1')!;
+    expect(checkMessage(post.args)).toEqual([]);
+    const text = JSON.stringify(post.args.blocks);
+    expect(text).toContain(`\`s3://${canary.resource.bucket}/${canary.resource.key}\``);
+    expect(text).toContain(`\`AssumedRole\` \`${attacker}\``);
+    expect(text).toContain('`s3:GetObject`');
+    const buttons = (post.args.blocks as Array<{ type: string; elements?: Array<{ action_id: string }> }>).find((b) => b.type === 'actions')!.elements!.map((e) => e.action_id);
+    expect(buttons).toEqual([ALERT_ACTIONS.falsePositive]); // nothing to disable: there is no key
+  });
+
+  it('counts a read by an allowlisted principal (any session of the trusted role) without alerting', async () => {
+    const before = h.standin.calls.length;
+    await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(read('arn:aws:sts::123456789012:assumed-role/company-backup-verifier/nightly')))]));
+    expect(h.standin.calls.length).toBe(before);
+    const c = (await getCanary(h.ddb, h.table, canary.id))!;
+    expect(Object.values(c.suppressions!)).toMatchObject([{ principalArn: trusted, hits: 1 }]);
+  });
+
+  it('is reported by the audit when the trail stops selecting the object', async () => {
+    const { PutEventSelectorsCommand } = await import('@aws-sdk/client-cloudtrail');
+    const ct = new CloudTrailClient(aws());
+    const before = await ct.send(new GetEventSelectorsCommand({ TrailName: canary.resource.dataEvents }));
+    await ct.send(new PutEventSelectorsCommand({ TrailName: canary.resource.dataEvents, AdvancedEventSelectors: [{ Name: 'someone else', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }, { Field: 'resources.ARN', Equals: ['arn:aws:s3:::other/x'] }] }] }));
+    const { responseUrl } = await h.command('audit');
+    await h.settle();
+    const report = JSON.stringify(h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).at(-1)!.args.blocks);
+    expect(report).toContain('the decoy trail no longer records reads of this object');
+    await ct.send(new PutEventSelectorsCommand({ TrailName: canary.resource.dataEvents, AdvancedEventSelectors: before.AdvancedEventSelectors }));
+  });
+
+  it('retires by removing the object, its bucket and its data-event selection', async () => {
+    const url = h.standin.newResponseUrl();
+    await h.interact(blockAction({ userId: 'UADMIN001', actionId: RETIRE_ACTION, value: JSON.stringify({ canaryId: canary.id, seq: 0 }), responseUrl: url, channelId: 'C0SECURITY', messageTs: '1.000001' }));
+    await h.settle();
+    const s3 = new S3Client({ ...aws(), forcePathStyle: true });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: canary.resource.bucket }))).rejects.toBeDefined();
+    expect(await getCanary(h.ddb, h.table, canary.id)).toMatchObject({ status: 'retired' });
+    // The last decoy gone, the trail records nothing: CloudTrail replaces advanced selectors with
+    // these basic ones (moto keeps the stale advanced ones beside them, so only these are checked).
+    const out = await new CloudTrailClient(aws()).send(new GetEventSelectorsCommand({ TrailName: canary.resource.dataEvents }));
+    expect(out.EventSelectors).toMatchObject([{ IncludeManagementEvents: false, DataResources: [] }]);
+  });
+
+  it('lists the kinds in /canary help', async () => {
+    const { body } = await h.command('help');
+    expect(JSON.stringify(body?.blocks)).toContain('`s3-object`');
+  });
+});

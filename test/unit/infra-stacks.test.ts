@@ -1,0 +1,209 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app';
+import { canaryEventPattern, ecrDecoyEventPattern, RULE_STATE, s3DecoyEventPattern } from '../../infra/detection';
+import { buildHandlers } from '../../scripts/build';
+
+/** `cdk synth`, offline, in process: what one deploy puts in the account. */
+describe('the CDK app deploys the whole detection pipeline', () => {
+  let dir: string;
+  let stacks: ReturnType<typeof buildApp>;
+  let home: Template;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'canary-cdk-'));
+    await buildHandlers(dir);
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1,eu-west-1,ap-southeast-2' } });
+    stacks = buildApp(app, dir);
+    home = Template.fromStack(stacks.home);
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('detects calls by canary users with one fixed pattern, read-only events included, to the alert topic', () => {
+    home.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: canaryEventPattern('/svc/'),
+      State: RULE_STATE,
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlertTopic') } })],
+    });
+  });
+
+  it('forwards from every other region to the home default bus', () => {
+    expect(stacks.forwarders.map((f) => f.region)).toEqual(['eu-west-1', 'ap-southeast-2']);
+    for (const f of stacks.forwarders) {
+      const t = Template.fromStack(f);
+      t.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: canaryEventPattern('/svc/'),
+        State: RULE_STATE,
+        Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([':events:us-east-1:', ':event-bus/default'])] }, RoleArn: Match.anyValue() })],
+      });
+    }
+  });
+
+  it('wires topic -> queue (with a DLQ after 5 receives) -> alert Lambda with partial batch failures', () => {
+    home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] } });
+    home.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 } });
+    // No batching window: the first call of a quiet canary reaches the handler at once.
+    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 10, MaximumBatchingWindowInSeconds: Match.absent() });
+  });
+
+  it('sends a failed job to the alert queue, without retries, and sweeps the queue every five minutes', () => {
+    home.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('JobsFunction') },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] } } },
+    });
+    home.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] }, Input: JSON.stringify({ type: 'sweep' }) })],
+    });
+  });
+
+  it('alarms on everything that can drop an alert, to an ops topic only this app\'s alarms may publish to, with a human subscriber', () => {
+    const alarms = Object.values(home.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    for (const a of alarms) {
+      expect(JSON.stringify(a.AlarmActions)).toMatch(/OpsTopic/);
+      expect(JSON.stringify(a.AlarmActions)).not.toMatch(/AlertTopic/);
+      expect(a.AlarmName).toMatch(/^aws-canary-bot-/);
+      expect(a.AlarmDescription.length).toBeGreaterThan(40); // what broke, and what to do
+    }
+    const metrics = alarms.map((a) => a.MetricName);
+    for (const m of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'NumberOfNotificationsFailed']) expect(metrics).toContain(m);
+    expect(metrics.filter((m) => m === 'Errors')).toHaveLength(4);
+    expect(metrics.filter((m) => m === 'Throttles')).toHaveLength(4);
+    home.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { ArnLike: { 'aws:SourceArn': Match.anyValue() }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      }),
+    });
+    home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com', TopicArn: { Ref: Match.stringLikeRegexp('OpsTopic') } });
+    home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', TopicArn: { Ref: Match.stringLikeRegexp('OpsTopic') } });
+  });
+
+  it('has a FailedInvocations alarm for every rule in every stack, and a DLQ for every detection target', () => {
+    for (const stack of [stacks.home, ...stacks.forwarders]) {
+      const t = Template.fromStack(stack);
+      const rules = Object.keys(t.findResources('AWS::Events::Rule'));
+      const watched = Object.values(t.findResources('AWS::CloudWatch::Alarm'))
+        .filter((a) => a.Properties.MetricName === 'FailedInvocations')
+        .map((a) => JSON.stringify(a.Properties.Dimensions));
+      for (const r of rules) expect(watched.some((d) => d.includes(r)), `${stack.stackName} ${r}`).toBe(true);
+      for (const r of Object.values(t.findResources('AWS::Events::Rule')).filter((x) => x.Properties.EventPattern)) {
+        for (const target of r.Properties.Targets) expect(target.DeadLetterConfig, stack.stackName).toBeDefined();
+      }
+    }
+  });
+
+  it('always forwards us-east-1, where IAM and global STS events arrive, whatever -c regions says', () => {
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'eu-west-1', regions: 'eu-west-1', heartbeat: 'true' } });
+    const built = buildApp(app, dir);
+    expect(built.forwarders.map((f) => f.region)).toEqual(['us-east-1']);
+    // and, asked for, the daily heartbeat, watched like every rule
+    const t = Template.fromStack(built.home);
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(47 5 * * ? *)', Targets: [Match.objectLike({ Input: '{"task":"heartbeat"}' })] });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'aws-canary-bot-heartbeat-failed', MetricName: 'FailedInvocations' });
+  });
+
+  it('checks at deploy that a trail feeds EventBridge, or creates one when asked', () => {
+    home.hasResourceProperties('AWS::CloudFormation::CustomResource', { ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuditFunction'), 'Arn'] } });
+    home.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1', createTrail: 'true' } });
+    const withTrail = buildApp(app, dir).home;
+    const t = Template.fromStack(withTrail);
+    t.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, IsLogging: true });
+    expect(new AwsSolutionsChecks().validateScope(withTrail).violations.map((v) => v.ruleName)).toEqual([]);
+    t.resourceCountIs('AWS::CloudFormation::CustomResource', 0);
+  });
+
+  it('refuses to deploy without a human subscriber for alarms, in every region', () => {
+    expect(() => buildApp(new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1' } }), dir)).toThrow(/opsEmail/);
+    const pagerOnly = { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager', homeRegion: 'us-east-1' };
+    expect(() => buildApp(new App({ context: { ...pagerOnly, regions: 'us-east-1,eu-west-1' } }), dir)).toThrow(/only reach a person by email/);
+    expect(() => buildApp(new App({ context: { ...pagerOnly, regions: 'us-east-1' } }), dir)).not.toThrow();
+  });
+
+  it('retries a detection target for an hour, not a day, before its DLQ and alarm', () => {
+    for (const stack of [stacks.home]) {
+      for (const r of Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).filter((x) => x.Properties.EventPattern)) {
+        for (const target of r.Properties.Targets) expect(target.RetryPolicy, stack.stackName).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 });
+      }
+    }
+  });
+
+  it('reserves concurrency for the alert function and caps the public slack function', () => {
+    const fns = Object.values(home.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
+    expect(fns.find((f) => f.Handler === 'alert.handler')!.ReservedConcurrentExecutions).toBe(10);
+    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 5 } });
+    expect(fns.find((f) => f.Handler === 'slack.handler')!.ReservedConcurrentExecutions).toBe(10);
+  });
+
+  it('encrypts the topic, the queues and the table, with point-in-time recovery, TTL and deletion protection', () => {
+    home.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    for (const q of Object.values(home.findResources('AWS::SQS::Queue'))) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+    home.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('runs the three bundles on Node 22, Slack secrets only by reference, the Slack endpoint behind a Function URL', () => {
+    const fns = Object.values(home.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
+    expect(fns.map((f) => f.Handler).sort()).toEqual(['alert.handler', 'audit.handler', 'jobs.handler', 'slack.handler']);
+    for (const f of fns) {
+      expect(f.Runtime).toBe('nodejs22.x');
+      expect(Object.keys(f.Environment.Variables)).toContain('SLACK_SECRET_ARN');
+      expect(Object.keys(f.Environment.Variables)).not.toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN']));
+      expect(Object.keys(f.Environment.Variables)).not.toEqual(expect.arrayContaining(['SLACK_SIGNING_SECRET']));
+    }
+    home.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+    home.hasOutput('SlackRequestUrl', {});
+  });
+
+  it('scopes every IAM-user permission to the canary path, and creating one to the deny-all boundary', () => {
+    const statements = Object.values(home.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }>);
+    const iamAllows = statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('iam:')));
+    expect(iamAllows.length).toBeGreaterThan(0);
+    for (const s of iamAllows) expect(JSON.stringify(s.Resource)).toMatch(/:iam::",\{"Ref":"AWS::AccountId"\},":user\/svc\/\*"/);
+    const create = iamAllows.find((s) => [s.Action].flat().includes('iam:CreateUser'))!;
+    expect(JSON.stringify(create.Condition)).toContain('policy/AWSDenyAll');
+    const wildcard = statements.filter((s) => s.Effect === 'Allow' && s.Resource === '*');
+    for (const w of wildcard) expect([w.Action].flat().sort()).toEqual(['account:ListRegions', 'cloudtrail:DescribeTrails']); // no resource-level permissions exist for them
+  });
+
+  it('schedules the daily audit and the silent-use poll, and names the rules the audit checks', () => {
+    home.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(17 6 * * ? *)', Targets: [Match.objectLike({ Input: '{"task":"daily"}' })] });
+    home.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Input: '{"task":"silent-use"}' })] });
+    home.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect', State: RULE_STATE });
+    for (const f of stacks.forwarders) Template.fromStack(f).hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-forward' });
+  });
+
+  it('deploys the S3 and ECR decoy rules, and the trail for decoy data events, when asked', () => {
+    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1', decoys: 's3,ecr' } });
+    const { home: decoyHome } = buildApp(app, dir);
+    const t = Template.fromStack(decoyHome);
+    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-s3', EventPattern: s3DecoyEventPattern(), State: RULE_STATE });
+    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-ecr', EventPattern: ecrDecoyEventPattern(), State: RULE_STATE });
+    t.resourceCountIs('AWS::CloudTrail::Trail', 1);
+    expect(new AwsSolutionsChecks().validateScope(decoyHome).violations.map((v) => v.ruleName)).toEqual([]);
+    expect(home.findResources('AWS::CloudTrail::Trail')).toEqual({}); // off by default
+  });
+
+  it('passes cdk-nag (AwsSolutions), every accepted finding acknowledged with a reason in code', () => {
+    for (const stack of [stacks.home, ...stacks.forwarders]) {
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      expect(report.violations.map((v) => v.ruleName), stack.stackName).toEqual([]);
+    }
+  });
+});
