@@ -73,7 +73,7 @@ async function againstMoto() {
   const table = 'bench-canaries';
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: moto.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
-    SLACK_SIGNING_SECRET: 'bench-signing-secret', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: standin.apiUrl,
+    SLACK_SIGNING_SECRET: 'bench-signing-secret', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_TEAM_ID: 'T0001', SLACK_APP_ID: 'A0CANARY', SLACK_API_URL: standin.apiUrl,
     ALERT_CHANNEL_ID: 'C0BENCH', CANARY_TABLE: table, ADMIN_USER_IDS: 'U0BENCH', ALERT_UPDATE_SECONDS: '5', POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
   const { queueUrl } = await bootstrap({ table, region: 'us-east-1' });

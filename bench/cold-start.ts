@@ -33,7 +33,7 @@ function coldStart(file: string, http: boolean): number {
     const loaded = performance.now();
     ${http ? `m.handler(${JSON.stringify(event)}, {}).then((r) => { if (r.statusCode !== 200) throw new Error('status ' + r.statusCode); console.log(performance.now() - t0); });` : 'console.log(loaded - t0);'}`;
   const out = execFileSync(process.execPath, ['-e', script], {
-    env: { PATH: process.env.PATH, SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', ALERT_CHANNEL_ID: 'C0BENCH', CANARY_TABLE: 'bench', ADMIN_USER_IDS: 'U0BENCH', AWS_REGION: 'us-east-1', JOBS_FUNCTION_NAME: 'bench-jobs', POWERTOOLS_LOG_LEVEL: 'ERROR', AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
+    env: { PATH: process.env.PATH, SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_TEAM_ID: 'T0001', SLACK_APP_ID: 'A0CANARY', ALERT_CHANNEL_ID: 'C0BENCH', CANARY_TABLE: 'bench', ADMIN_USER_IDS: 'U0BENCH', AWS_REGION: 'us-east-1', JOBS_FUNCTION_NAME: 'bench-jobs', POWERTOOLS_LOG_LEVEL: 'ERROR', AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
     encoding: 'utf8',
   });
   return Number(out.trim().split('\n').pop());

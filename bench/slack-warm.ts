@@ -16,7 +16,7 @@ const moto = await startMoto();
 const standin = await startSlackStandin();
 Object.assign(process.env, {
   AWS_ENDPOINT_URL: moto.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
-  SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: standin.apiUrl, ALERT_CHANNEL_ID: 'C0BENCH', CANARY_TABLE: 'bench-warm', ADMIN_USER_IDS: 'U0BENCH',
+  SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_TEAM_ID: 'T0001', SLACK_APP_ID: 'A0CANARY', SLACK_API_URL: standin.apiUrl, ALERT_CHANNEL_ID: 'C0BENCH', CANARY_TABLE: 'bench-warm', ADMIN_USER_IDS: 'U0BENCH',
 });
 try {
   await bootstrap({ table: 'bench-warm', region: 'us-east-1' });

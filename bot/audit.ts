@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TTL_ATTRIBUTE } from './table';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -36,3 +37,31 @@ export async function recordAction(ddb: DynamoDBDocumentClient, table: string, c
   const at = entry.at ?? new Date().toISOString();
   await ddb.send(new PutCommand({ TableName: table, Item: { pk: `CANARY#${canaryId}`, sk: `AUDIT#${at}#${randomBytes(3).toString('hex')}`, ...entry, at } }));
 }
+
+/** Refused presses written to the trail per canary per hour; the rest are counted and logged. */
+export const REFUSALS_LISTED_PER_HOUR = 3;
+
+/**
+ * A non-admin's refused press. Anyone in a shared channel can press the buttons, as often as they
+ * like: the trail keeps the first few refusals each hour (a counter item per canary and hour, with
+ * a TTL, says how many), so refusals cannot flood the canary's partition, and `/canary show` lists
+ * them apart from the actions, so they cannot push real actions out of view.
+ */
+export async function recordRefusal(ddb: DynamoDBDocumentClient, table: string, canaryId: string, by: string, detail: string, now = new Date()): Promise<boolean> {
+  const hour = now.toISOString().slice(0, 13);
+  const out = await ddb.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: `CANARY#${canaryId}`, sk: `REFUSALS#${hour}` },
+      UpdateExpression: 'ADD refusals :one SET #ttl = if_not_exists(#ttl, :ttl)',
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ':one': 1, ':ttl': Math.floor(now.getTime() / 1000) + 30 * 24 * 3600 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  const count = Number(out.Attributes?.refusals ?? 1);
+  if (count > REFUSALS_LISTED_PER_HOUR) return false;
+  await recordAction(ddb, table, canaryId, { action: 'refused', by, detail, at: now.toISOString() });
+  return true;
+}
+

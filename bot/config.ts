@@ -28,6 +28,9 @@ const iamPath = z.string().check(
 const schema = z.object({
   SLACK_SIGNING_SECRET: z.string().check(z.minLength(8, 'must be the app signing secret')),
   SLACK_BOT_TOKEN: z.string().check(z.regex(/^xoxb-[\w-]+$/, 'must be a bot token starting with xoxb-')),
+  // The one workspace and app this bot serves: requests and response_urls naming any other are refused.
+  SLACK_TEAM_ID: slackId('T'),
+  SLACK_APP_ID: slackId('A'),
   SLACK_API_URL: z.optional(z.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }), z.transform((u) => (u.endsWith('/') ? u : `${u}/`)))),
   ALERT_CHANNEL_ID: slackId('CGD'),
   CANARY_TABLE: z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')),
@@ -49,6 +52,9 @@ const schema = z.object({
   DECOY_TRAIL_NAME: z.optional(z.string().check(z.regex(/^[\w.:/-]{3,256}$/, 'must be a CloudTrail trail name or ARN'))),
   ALERT_QUEUE_URL: z.optional(z.url({ protocol: /^https?$/, error: 'must be the alert queue URL' })),
   ALERT_DLQ_URL: z.optional(z.url({ protocol: /^https?$/, error: "must be the alert queue's dead-letter queue URL" })),
+  // Where --self-test keeps a canary's key: a prefix like any application's secrets, so that the
+  // names say nothing of canaries. The CDK app scopes the bot's Secrets Manager access to it.
+  SELF_TEST_SECRET_PREFIX: z._default(z.string().check(z.regex(/^[\w+=.@-]+(\/[\w+=.@-]+)*\/$/, 'must be a secret name prefix ending in /, such as app/credentials/')), 'app/credentials/'),
   ALERT_UPDATE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds')), z.transform(Number)), 10),
   AWS_REGION: z._default(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')), 'us-east-1'),
 });
@@ -56,6 +62,9 @@ const schema = z.object({
 export interface Config {
   signingSecret: string;
   botToken: string;
+  /** The workspace (T...) and app (A...) this bot serves. */
+  teamId: string;
+  appId: string;
   /** Base URL of the Slack Web API, with a trailing slash; undefined means slack.com. */
   slackApiUrl: string | undefined;
   alertChannelId: string;
@@ -80,6 +89,8 @@ export interface Config {
   alertQueueUrl: string | undefined;
   /** The alert queue's dead-letter queue, whose depth the audit reports. */
   alertDlqUrl: string | undefined;
+  /** Name prefix of the self-test copies of canary keys in Secrets Manager. */
+  selfTestSecretPrefix: string;
   /** At most one thread summary and parent update per incident per this many seconds. */
   alertUpdateSeconds: number;
   region: string;
@@ -115,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     signingSecret: c.SLACK_SIGNING_SECRET,
     botToken: c.SLACK_BOT_TOKEN,
+    teamId: c.SLACK_TEAM_ID,
+    appId: c.SLACK_APP_ID,
     slackApiUrl: c.SLACK_API_URL,
     alertChannelId: c.ALERT_CHANNEL_ID,
     table: c.CANARY_TABLE,
@@ -131,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     regions: c.CANARY_REGIONS,
     silentUseGraceSeconds: c.SILENT_USE_GRACE_SECONDS,
     alertUpdateSeconds: c.ALERT_UPDATE_SECONDS,
+    selfTestSecretPrefix: c.SELF_TEST_SECRET_PREFIX,
     region: c.AWS_REGION,
   };
 }

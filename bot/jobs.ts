@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { log } from './log';
 import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
-import { postToResponseUrl } from './respond';
+import { ResponseUrlError, isAllowedResponseUrl, postToResponseUrl } from './respond';
 import { dlqDepth, redrive } from './redrive';
 import { runSelfCheck } from './self-check';
 import { runSelfTest } from './self-test';
@@ -77,6 +77,11 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
     return;
   }
   const job = parsed.data;
+  // Checked before anything is done: a job naming any other URL (an incoming webhook, another
+  // workspace) did not come from our slack handler. Thrown, so the failure reaches the channel.
+  if ('responseUrl' in job && !isAllowedResponseUrl(rt.config, job.responseUrl)) {
+    throw new ResponseUrlError(`${job.type} job refused: its response_url is not one Slack issued to this workspace for a command or an interaction`);
+  }
   if (!(await claimOnce(rt.aws.ddb, rt.config.table, `JOB#${job.jobId}`, JOB_CLAIM_TTL_SECONDS))) {
     log.info('job already ran; duplicate delivery ignored', { jobId: job.jobId, type: job.type });
     return;

@@ -45,7 +45,7 @@ export async function runMintJob(rt: Runtime, job: MintJob): Promise<void> {
   }
   log.info('canary minted', { canaryId: minted.record.id, kind: kind.name, aliases: minted.record.aliases, requestedBy: request.requestedBy });
   if (request.selfTest && minted.credentials) {
-    const arn = await storeSelfTestSecret(rt.config, minted.record.id, minted.credentials);
+    const arn = await storeSelfTestSecret(rt.config, minted.credentials);
     await updateCanary(rt.aws.ddb, rt.config.table, minted.record.id, 'SET selfTestSecretArn = :a', undefined, { ':a': arn });
     minted.record.selfTestSecretArn = arn;
   }

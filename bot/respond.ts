@@ -3,22 +3,30 @@ import { log } from './log';
 
 /**
  * Posts to a Slack response_url: the way to answer a slash command privately, in any
- * conversation, for 30 minutes. The URL is a capability, so it is never logged, and only Slack's
- * own host (or the configured SLACK_API_URL host, for tests and the sandbox) is accepted.
+ * conversation, for 30 minutes. The URL is a capability, so it is never logged. Only the URLs
+ * Slack issues for this workspace's commands and interactions are accepted:
+ * https://hooks.slack.com/commands/<team>/<id>/<token> and /actions/<team>/<id>/<token>. Anything
+ * else on Slack's host (an incoming webhook, /services/..., into any workspace) is refused, so a
+ * forged job cannot send a fresh key elsewhere. Tests and the sandbox stand Slack in at
+ * SLACK_API_URL's origin, with the same paths.
  */
 export class ResponseUrlError extends Error {
   override name = 'ResponseUrlError';
 }
 
-export function isAllowedResponseUrl(config: Config, url: string): boolean {
+const RESPONSE_PATH = /^\/(?:commands|actions)\/([A-Z0-9]+)\/\d+\/[A-Za-z0-9]+$/;
+
+export function isAllowedResponseUrl(config: Pick<Config, 'slackApiUrl' | 'teamId'>, url: string): boolean {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     return false;
   }
-  if (u.protocol === 'https:' && u.hostname === 'hooks.slack.com') return true;
-  return config.slackApiUrl !== undefined && u.origin === new URL(config.slackApiUrl).origin;
+  const slack = u.protocol === 'https:' && u.host === 'hooks.slack.com';
+  const standIn = config.slackApiUrl !== undefined && u.origin === new URL(config.slackApiUrl).origin;
+  if (!(slack || standIn) || u.search || u.hash || u.username || u.password) return false;
+  return RESPONSE_PATH.exec(u.pathname)?.[1] === config.teamId;
 }
 
 const ATTEMPTS = 3;

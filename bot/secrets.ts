@@ -4,14 +4,16 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
  * In AWS the Slack secrets live in Secrets Manager, never in the template or the function's
  * environment: the CDK app passes only SLACK_SECRET_ARN, and each handler reads the secret once
  * per cold start, before it builds anything. The secret is JSON:
- *   { "signingSecret": "...", "botToken": "xoxb-..." }
- * Values already in the environment win (local runs, tests), so no call is made there.
+ *   { "signingSecret": "...", "botToken": "xoxb-...", "teamId": "T...", "appId": "A..." }
+ * (the workspace and app ids are not secret, but they are known only once the app exists, which is
+ * when the token is put here). Values already in the environment win (local runs, tests), and no
+ * call is made when the signing secret and token are there.
  */
 export async function loadSlackSecrets(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const arn = env.SLACK_SECRET_ARN;
   if (!arn || (env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN)) return;
   const client = new SecretsManagerClient({ region: env.AWS_REGION, maxAttempts: 3 });
-  let parsed: { signingSecret?: unknown; botToken?: unknown };
+  let parsed: { signingSecret?: unknown; botToken?: unknown; teamId?: unknown; appId?: unknown };
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
     parsed = JSON.parse(out.SecretString ?? '{}') as typeof parsed;
@@ -23,6 +25,8 @@ export async function loadSlackSecrets(env: NodeJS.ProcessEnv = process.env): Pr
   }
   if (typeof parsed.signingSecret === 'string' && !env.SLACK_SIGNING_SECRET) env.SLACK_SIGNING_SECRET = parsed.signingSecret;
   if (typeof parsed.botToken === 'string' && !env.SLACK_BOT_TOKEN) env.SLACK_BOT_TOKEN = parsed.botToken;
+  if (typeof parsed.teamId === 'string' && !env.SLACK_TEAM_ID) env.SLACK_TEAM_ID = parsed.teamId;
+  if (typeof parsed.appId === 'string' && !env.SLACK_APP_ID) env.SLACK_APP_ID = parsed.appId;
 }
 
 /**

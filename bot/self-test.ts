@@ -22,10 +22,13 @@ export const SELF_TEST_AGENT = 'aws-canary-bot-selftest';
 
 const sm = (config: Config) => new SecretsManagerClient({ region: config.region, maxAttempts: 3 });
 
-export async function storeSelfTestSecret(config: Config, canaryId: string, creds: Credentials): Promise<string> {
+export async function storeSelfTestSecret(config: Config, creds: Credentials): Promise<string> {
   const client = sm(config);
   try {
-    const out = await client.send(new CreateSecretCommand({ Name: `aws-canary-bot/self-test/${canaryId}`, Description: `Key of canary ${canaryId}, kept for /canary test (opted in at mint)`, SecretString: JSON.stringify(creds) }));
+    // Named and described like any other application secret: the name, the description and the tags
+    // are what anyone allowed to list secrets sees, and they must not say which keys are decoys.
+    // The canary record keeps the ARN; the canary id is in neither.
+    const out = await client.send(new CreateSecretCommand({ Name: `${config.selfTestSecretPrefix}${randomBytes(6).toString('hex')}`, SecretString: JSON.stringify(creds) }));
     return out.ARN!;
   } finally {
     client.destroy();

@@ -6,8 +6,12 @@ import { log } from '../bot/log';
 import { createRuntime } from '../bot/runtime';
 import { initialise } from '../bot/secrets';
 import { createSlackApp } from '../bot/slack-app';
+import { checkSlackRequest } from '../bot/slack-entry';
 
-/** Lambda Function URL -> Bolt. Bolt verifies Slack's signature (5-minute window) and answers 401. */
+/**
+ * Lambda Function URL -> bot/slack-entry (signature over the exact bytes, timestamp within 5 minutes
+ * either way, this workspace and app only) -> Bolt, which verifies the signature again and answers.
+ */
 export const ready = initialise(() => {
   const runtime = createRuntime(loadConfig());
   const receiver = new AwsLambdaReceiver({
@@ -20,9 +24,15 @@ export const ready = initialise(() => {
 });
 
 export const handler = async (event: LambdaFunctionURLEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-  const { bolt } = await ready;
+  const { runtime, bolt } = await ready;
+  const { signingSecret, teamId, appId } = runtime.config;
+  const entry = checkSlackRequest(event, { signingSecret, teamId, appId });
+  if (!entry.ok) {
+    log.warn('Slack request refused', { status: entry.statusCode, reason: entry.reason });
+    return { statusCode: entry.statusCode, body: '' };
+  }
   try {
-    return (await bolt(event, context)) as APIGatewayProxyStructuredResultV2;
+    return (await bolt(entry.event, context)) as APIGatewayProxyStructuredResultV2;
   } catch (err) {
     // Bolt parses the body before checking the signature and throws on a malformed one; that is
     // the client's fault, not ours, and must not look like an outage.

@@ -28,6 +28,14 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
   const userPath = ctx('userPath') ?? '/svc/';
   const alertChannelId = ctx('alertChannelId');
   if (!alertChannelId) throw new Error('Set the security channel: cdk deploy -c alertChannelId=C0123456');
+  // The workspace and app usually go in the Slack secret with the token (the app exists only after
+  // the first deploy); given here, they go in the functions' environment instead.
+  const selfTestSecretPrefix = ctx('selfTestSecretPrefix') ?? 'app/credentials/';
+  if (!/^[\w+=.@-]+(\/[\w+=.@-]+)*\/$/.test(selfTestSecretPrefix)) throw new Error('-c selfTestSecretPrefix must be a secret name prefix ending in /, such as app/credentials/');
+  const slackTeamId = ctx('slackTeamId');
+  const slackAppId = ctx('slackAppId');
+  if (slackTeamId !== undefined && !/^T[A-Z0-9]{2,}$/.test(slackTeamId)) throw new Error('-c slackTeamId must be a Slack workspace id, T0123456');
+  if (slackAppId !== undefined && !/^A[A-Z0-9]{2,}$/.test(slackAppId)) throw new Error('-c slackAppId must be a Slack app id, A0123456');
   if (!ctx('adminUserIds') && !ctx('adminUsergroupId')) throw new Error('Set who may mint and triage: -c adminUserIds=U01,U02 or -c adminUsergroupId=S01');
   const ops = { email: ctx('opsEmail'), pagerTopicArn: ctx('opsTopicArn') };
   if (!ops.email && !ops.pagerTopicArn) throw new Error('Set who hears when the pipeline breaks: -c opsEmail=secops@example.com and/or -c opsTopicArn=arn:aws:sns:... (a pager topic)');
@@ -46,6 +54,9 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
       regions,
       userPath,
       alertChannelId,
+      slackTeamId,
+      slackAppId,
+      selfTestSecretPrefix,
       adminUserIds: ctx('adminUserIds'),
       adminUsergroupId: ctx('adminUsergroupId'),
       autoDisable: ctx('autoDisable') === 'true',

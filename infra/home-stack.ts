@@ -35,6 +35,11 @@ export interface BotSettings {
   regions: string[];
   userPath: string;
   alertChannelId: string;
+  /** Name prefix of the self-test copies of canary keys (named like any application secret). */
+  selfTestSecretPrefix: string;
+  /** The Slack workspace (T...) and app (A...) the bot serves, when not in the Slack secret. */
+  slackTeamId?: string;
+  slackAppId?: string;
   adminUserIds?: string;
   adminUsergroupId?: string;
   autoDisable?: boolean;
@@ -84,7 +89,7 @@ export class CanaryBotStack extends Stack {
     });
 
     const secret = new secretsmanager.Secret(this, 'SlackSecret', {
-      description: 'aws-canary-bot Slack credentials: {"signingSecret": "...", "botToken": "xoxb-..."}',
+      description: 'aws-canary-bot Slack credentials: {"signingSecret": "...", "botToken": "xoxb-...", "teamId": "T...", "appId": "A..."}',
     });
 
     // A customer managed key: EventBridge and CloudWatch alarms can publish to the encrypted topic
@@ -151,6 +156,9 @@ export class CanaryBotStack extends Stack {
       ALERT_DLQ_URL: dlq.queueUrl,
       POWERTOOLS_SERVICE_NAME: 'aws-canary-bot',
       NODE_OPTIONS: '--enable-source-maps',
+      SELF_TEST_SECRET_PREFIX: s.selfTestSecretPrefix,
+      ...(s.slackTeamId ? { SLACK_TEAM_ID: s.slackTeamId } : {}),
+      ...(s.slackAppId ? { SLACK_APP_ID: s.slackAppId } : {}),
       ...(s.adminUserIds ? { ADMIN_USER_IDS: s.adminUserIds } : {}),
       ...(s.adminUsergroupId ? { ADMIN_USERGROUP_ID: s.adminUsergroupId } : {}),
     };
@@ -242,7 +250,7 @@ export class CanaryBotStack extends Stack {
     }
     // /canary test (opt-in at mint): the jobs function keeps, replaces and deletes copies of canary
     // keys under one name prefix; the audit deletes them when it retires an expired canary.
-    const selfTestSecrets = `arn:${Aws.PARTITION}:secretsmanager:${this.region}:${Aws.ACCOUNT_ID}:secret:aws-canary-bot/self-test/*`;
+    const selfTestSecrets = `arn:${Aws.PARTITION}:secretsmanager:${this.region}:${Aws.ACCOUNT_ID}:secret:${s.selfTestSecretPrefix}*`;
     jobs.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue', 'secretsmanager:DeleteSecret'], resources: [selfTestSecrets] }));
     audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:DeleteSecret', ...(s.heartbeat ? ['secretsmanager:GetSecretValue'] : [])], resources: [selfTestSecrets] }));
     if (s.heartbeat) {
@@ -330,7 +338,7 @@ export class CanaryBotStack extends Stack {
     }
 
     new CfnOutput(this, 'SlackRequestUrl', { value: `${url.url}slack/events`, description: 'Request URL for manifest.yml (slash command and interactivity)' });
-    new CfnOutput(this, 'SlackSecretArn', { value: secret.secretArn, description: 'Put {"signingSecret": ..., "botToken": ...} here' });
+    new CfnOutput(this, 'SlackSecretArn', { value: secret.secretArn, description: 'Put {"signingSecret": ..., "botToken": ..., "teamId": ..., "appId": ...} here' });
     new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn, description: 'Subscribe email or pager here for alerts' });
     new CfnOutput(this, 'OpsTopicArn', { value: ops.topicArn, description: 'Alarms of the pipeline itself; subscribe more people here' });
 
@@ -341,7 +349,7 @@ export class CanaryBotStack extends Stack {
     acks(functions, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');
     ack(secret, 'AwsSolutions-SMG4', 'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.');
     ack(dlq, 'AwsSolutions-SQS3', 'This is the dead-letter queue.');
-    acks([jobs, audit], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${this.region}:<AWS::AccountId>:secret:aws-canary-bot/self-test/*]`, 'Copies of canary keys kept for /canary test, one secret per canary, all under this prefix.');
+    acks([jobs, audit], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${this.region}:<AWS::AccountId>:secret:${s.selfTestSecretPrefix}*]`, 'Copies of canary keys kept for /canary test, one secret per canary, all under this prefix.');
     acks([audit, jobs], 'AwsSolutions-IAM5[Resource::*]', 'cloudtrail:DescribeTrails and account:ListRegions only, which have no resource-level permissions (the audit checks a trail is logging and every enabled region is forwarded).');
     acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:<AWS::AccountId>:trail/*]', "The audit reads the status and selectors of the account's trails, whichever trail covers it.");
     acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-detect]', "The audit reads the bot's own detection rule.");

@@ -6,10 +6,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * process. The bot queues jobs with an async invoke (bot/jobs.ts); pointing the SDK's Lambda
  * endpoint here (AWS_ENDPOINT_URL_LAMBDA) runs handlers/jobs unchanged, through that same code
  * path. "Event" invocations answer 202 at once and run after, as Lambda's async queue does.
+ *
+ * The route sits behind a per-run secret path (`basePath`, in the endpoint URL the bot's SDK
+ * client is given, never in the page) and takes only what the SDK sends: an
+ * application/octet-stream or application/json body with a SigV4 Authorization header. A web
+ * page on another site can send neither without a CORS preflight, which this server never
+ * grants, so it cannot run jobs (mint, retire) here with a response URL of its choosing.
  */
 export type Handler = (event: unknown, context: never) => Promise<unknown>;
 
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+const INVOKE_PATH = /^(.*)\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+const SDK_CONTENT_TYPES = new Set(['application/octet-stream', 'application/json']);
 
 /**
  * The record Lambda sends to an async invocation's on-failure destination (as the CDK app
@@ -26,19 +33,24 @@ export function failureRecord(name: string, event: unknown, err: unknown) {
   };
 }
 
-export function lambdaAdapter(functions: Record<string, Handler>, onError: (name: string, event: unknown, err: unknown) => void) {
+export function lambdaAdapter(functions: Record<string, Handler>, onError: (name: string, event: unknown, err: unknown) => void, basePath: string) {
   const pending = new Set<Promise<unknown>>();
   return {
     /** Handles the request if it is an Invoke call; false otherwise. */
     route(req: IncomingMessage, res: ServerResponse, body: string): boolean {
       const m = INVOKE_PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
-      if (!m || req.method !== 'POST') return false;
-      const name = decodeURIComponent(m[1]!).split(':').pop()!;
-      const fn = functions[name];
+      if (!m) return false;
       const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID(), ...headers });
         res.end(payload === undefined ? '' : JSON.stringify(payload));
       };
+      const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (req.method !== 'POST' || m[1] !== basePath || !SDK_CONTENT_TYPES.has(mediaType) || !req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) {
+        reply(403, { Type: 'User', message: 'Forbidden' }, { 'x-amzn-errortype': 'AccessDeniedException' });
+        return true;
+      }
+      const name = decodeURIComponent(m[2]!).split(':').pop()!;
+      const fn = functions[name];
       if (!fn) {
         reply(404, { Type: 'User', message: `Function not found: ${name}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
         return true;

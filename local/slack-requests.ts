@@ -7,6 +7,10 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
  * reach handlers/slack. Function URLs base64-encode bodies that are not text, and Slack's
  * form-encoded posts are among them, so those arrive with isBase64Encoded: true.
  */
+/** The workspace and app every stand-in request names (the bot's SLACK_TEAM_ID and SLACK_APP_ID in tests and the sandbox). */
+export const STANDIN_TEAM_ID = 'T0001';
+export const STANDIN_APP_ID = 'A0CANARY';
+
 export function sign(secret: string, body: string, timestamp: number): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
@@ -46,7 +50,7 @@ export const newTriggerId = () => `${Date.now()}.${1000000 + Math.floor(Math.ran
 export function slashCommandBody(c: SlashCommand): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token',
-    team_id: 'T0001',
+    team_id: STANDIN_TEAM_ID,
     team_domain: 'example',
     channel_id: c.channelId ?? 'C0SECURITY',
     channel_name: 'security',
@@ -54,7 +58,7 @@ export function slashCommandBody(c: SlashCommand): string {
     user_name: c.userId.toLowerCase(),
     command: c.command ?? '/canary',
     text: c.text,
-    api_app_id: 'A0CANARY',
+    api_app_id: STANDIN_APP_ID,
     is_enterprise_install: 'false',
     response_url: c.responseUrl,
     trigger_id: c.triggerId ?? newTriggerId(),
@@ -63,9 +67,9 @@ export function slashCommandBody(c: SlashCommand): string {
 
 /** Who and where every interaction payload comes from. */
 const interactionFrom = (userId: string) => ({
-  team: { id: 'T0001', domain: 'example' },
-  user: { id: userId, username: userId.toLowerCase(), team_id: 'T0001' },
-  api_app_id: 'A0CANARY',
+  team: { id: STANDIN_TEAM_ID, domain: 'example' },
+  user: { id: userId, username: userId.toLowerCase(), team_id: STANDIN_TEAM_ID },
+  api_app_id: STANDIN_APP_ID,
   token: 'deprecated-verification-token',
 });
 
@@ -81,13 +85,13 @@ export function viewSubmission(opts: { userId: string; callbackId: string; priva
     trigger_id: newTriggerId(),
     view: {
       id: 'V0001',
-      team_id: 'T0001',
+      team_id: STANDIN_TEAM_ID,
       type: 'modal',
       callback_id: opts.callbackId,
       private_metadata: opts.privateMetadata,
       state: { values: opts.values },
       hash: '1700000000.abcdef',
-      app_id: 'A0CANARY',
+      app_id: STANDIN_APP_ID,
       bot_id: 'B0CANARY',
     },
     response_urls: [],

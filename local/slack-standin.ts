@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkMessage, checkView } from './block-kit';
+import { STANDIN_TEAM_ID } from './slack-requests';
 
 /**
  * A local stand-in for Slack's Web API and response_url endpoints. It records every call,
@@ -24,7 +25,8 @@ export interface SlackStandin {
   /** Base URL of the Web API, with trailing slash: the bot's SLACK_API_URL. */
   apiUrl: string;
   /** A fresh response_url, as Slack puts in each slash command and interaction. */
-  newResponseUrl(): string;
+  /** A response_url of Slack's shape, for a command (default) or an interaction. */
+  newResponseUrl(kind?: 'commands' | 'actions'): string;
   calls: SlackCall[];
   /** Messages as they stand now (after chat.update), by channel and ts. */
   messages: Map<string, Record<string, unknown>>;
@@ -59,6 +61,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 export async function startSlackStandin(opts: { token?: string } = {}): Promise<SlackStandin> {
   const calls: SlackCall[] = [];
+  let responseSeq = 0;
   const messages = new Map<string, Record<string, unknown>>();
   const usergroups = new Map<string, string[]>();
   const failures: Array<{ method: string; failure: Failure }> = [];
@@ -127,7 +130,8 @@ export async function startSlackStandin(opts: { token?: string } = {}): Promise<
       const body = await readBody(req).catch(() => undefined);
       if (!body) return send(res, 400, { ok: false, error: 'invalid_form_data' });
 
-      const response = /^\/response\/([\w-]+)$/.exec(url.pathname);
+      // response_urls have Slack's shape (see bot/respond.ts); the token names the call.
+      const response = /^\/(?:commands|actions)\/T[A-Z0-9]+\/\d+\/([A-Za-z0-9]+)$/.exec(url.pathname);
       const method = response ? 'response_url' : url.pathname.replace(/^\/api\//, '');
       let failure = takeFailure(method);
       if (failure && 'delayMs' in failure) {
@@ -159,7 +163,7 @@ export async function startSlackStandin(opts: { token?: string } = {}): Promise<
 
   const standin: SlackStandin = {
     apiUrl: `${base}/api/`,
-    newResponseUrl: () => `${base}/response/${randomUUID()}`,
+    newResponseUrl: (kind = 'commands') => `${base}/${kind}/${STANDIN_TEAM_ID}/${++responseSeq}/${randomUUID().replace(/-/g, '')}`,
     calls,
     messages,
     usergroups,

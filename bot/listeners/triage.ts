@@ -3,7 +3,7 @@ import type { App, BlockButtonAction, webApi } from '@slack/bolt';
 import * as z from 'zod/mini';
 import { getIncident } from '../alerts/incidents';
 import { refreshParent } from '../alerts/thread';
-import { recordAction } from '../audit';
+import { recordRefusal } from '../audit';
 import { CANARY_REF } from '../ids';
 import { log } from '../log';
 import type { Job } from '../jobs';
@@ -42,7 +42,7 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
   async function gate(user: string, action: string, canaryId: string, respond: (m: object) => Promise<unknown>): Promise<boolean> {
     if (await isAdmin(user)) return true;
     log.warn('non-admin refused', { userId: user, action, canaryId });
-    await recordAction(rt.aws.ddb, rt.config.table, canaryId, { action: 'refused', by: user, detail: action }).catch(() => undefined);
+    await recordRefusal(rt.aws.ddb, rt.config.table, canaryId, user, action).catch((err: unknown) => log.warn('could not record the refusal', { canaryId, error: String(err) }));
     await respond(refusal({ disable: 'disable canary keys', rearm: 're-arm canaries', retire: 'retire canaries' }[action] ?? 'triage alerts'));
     return false;
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,7 +16,7 @@ import { ATTACK_CALLS } from '../cloudtrail-record';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { failureRecord, lambdaAdapter } from '../lambda-adapter';
 import { startMoto } from '../moto';
-import { blockAction, functionUrlEvent, interactionBody, signed, slashCommandBody, viewSubmission } from '../slack-requests';
+import { STANDIN_APP_ID, STANDIN_TEAM_ID, blockAction, functionUrlEvent, interactionBody, signed, slashCommandBody, viewSubmission } from '../slack-requests';
 import { startSlackStandin } from '../slack-standin';
 import type { AttackState, SandboxState } from './page/state';
 import { createWorkspace } from './workspace';
@@ -101,16 +102,20 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
   await new Promise<void>((r) => server.listen(opts.port, '127.0.0.1', r).once('error', () => server.listen(0, '127.0.0.1', r)));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  // The Invoke route's per-run secret path: only the bot's SDK client, given it here, knows it.
+  const lambdaPath = `/lambda/${randomBytes(24).toString('hex')}`;
   Object.assign(process.env, {
     SLACK_SIGNING_SECRET: SANDBOX_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-sandbox',
+    SLACK_TEAM_ID: STANDIN_TEAM_ID,
+    SLACK_APP_ID: STANDIN_APP_ID,
     SLACK_API_URL: standin.apiUrl,
     ALERT_CHANNEL_ID: ALERT_CHANNEL,
     CANARY_TABLE: TABLE,
     ADMIN_USER_IDS: SANDBOX_USER,
     JOBS_FUNCTION_NAME: JOBS_FUNCTION,
     // Only Lambda's endpoint points here (the adapter); every other service stays on moto.
-    AWS_ENDPOINT_URL_LAMBDA: url,
+    AWS_ENDPOINT_URL_LAMBDA: `${url}${lambdaPath}`,
     ALERT_QUEUE_URL: aws.queueUrl,
     DETECTION_RULE_NAME: aws.ruleName,
   });
@@ -122,7 +127,7 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
   const lambda = lambdaAdapter({ [JOBS_FUNCTION]: jobs.handler }, (name, event, err) => {
     log.error('sandbox: invocation failed', { function: name, error: String(err) });
     sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(failureRecord(name, event, err)) })).catch((e: unknown) => log.error('sandbox: could not send the failure record', { error: String(e) }));
-  });
+  }, lambdaPath);
   const drain = await drainQueue(aws.queueUrl, alert.handler, { region, onError: (err) => log.error('sandbox: alert queue poll failed', { error: String(err) }) });
 
   // --- Changes reach the page as server-sent events; it then fetches the state. ---

@@ -41,6 +41,8 @@ describe('npm run build produces loadable Lambda bundles', () => {
         PATH: process.env.PATH,
         SLACK_SIGNING_SECRET: secret,
         SLACK_BOT_TOKEN: 'xoxb-bundle',
+        SLACK_TEAM_ID: 'T0001',
+        SLACK_APP_ID: 'A0CANARY',
         ALERT_CHANNEL_ID: 'C0ALERTS',
         CANARY_TABLE: 'unused',
         ADMIN_USER_IDS: 'U0ADMIN',

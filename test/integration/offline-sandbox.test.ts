@@ -123,4 +123,18 @@ describe('npm start with no configuration runs the offline sandbox', () => {
     const real = signed(SANDBOX_SECRET, body, 'application/x-www-form-urlencoded');
     expect((await fetch(`${sandbox.url}/slack/events`, { method: 'POST', headers: real.headers, body })).status).toBe(200);
   });
+
+  it("refuses a cross-site page's text/plain post to the Lambda Invoke route, whatever the path: no job runs", async () => {
+    const before = await state();
+    const job = JSON.stringify({ type: 'audit', jobId: '00000000-0000-4000-8000-000000000001', responseUrl: 'http://127.0.0.1:1/commands/T0001/1/x' });
+    const crossSite = { 'content-type': 'text/plain', origin: 'https://evil.example' };
+    for (const path of ['/2015-03-31/functions/aws-canary-bot-jobs/invocations', '/lambda/guess/2015-03-31/functions/aws-canary-bot-jobs/invocations']) {
+      expect((await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { ...crossSite, 'x-amz-invocation-type': 'Event' }, body: job })).status, path).toBe(403);
+      // Even as JSON with a made-up signature, without the run's secret path.
+      expect((await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=x' }, body: job })).status, path).toBe(403);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sandbox.output()).not.toContain('invocation failed');
+    expect((await state()).messages.length).toBe(before.messages.length);
+  });
 });

@@ -1,5 +1,5 @@
 import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SELF_TEST_AGENT } from '../../bot/self-test';
 import { getCanary } from '../../bot/store';
@@ -33,6 +33,13 @@ describe('/canary test: the bot uses the canary key once, and the resulting aler
     expect(stored).toEqual(secret);
     expect(JSON.stringify(await h.scanTable())).not.toContain(secret.secretAccessKey);
     expect(h.logs()).not.toContain(secret.secretAccessKey);
+  });
+
+  it('names the copy like any application secret: nothing in its name, description or tags says canary, test or the canary id', async () => {
+    const described = await sm().send(new DescribeSecretCommand({ SecretId: canary.selfTestSecretArn! }));
+    expect(described.Name).toMatch(/^app\/credentials\/[0-9a-f]{12}$/);
+    const visible = JSON.stringify({ name: described.Name, description: described.Description, tags: described.Tags });
+    for (const tell of [/canary/i, /test/i, /decoy/i, /aws-canary-bot/i, new RegExp(canary.id)]) expect(visible).not.toMatch(tell);
   });
 
   it('makes a real sts:GetCallerIdentity call with the canary key (against the emulator)', async () => {

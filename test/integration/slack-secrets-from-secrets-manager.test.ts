@@ -12,13 +12,14 @@ describe('Slack secrets are read from Secrets Manager at start', () => {
   const client = () => new SecretsManagerClient({ region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   beforeAll(async () => {
     const name = `slack-${Date.now()}`;
-    arn = (await client().send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ signingSecret: SIGNING_SECRET, botToken: 'xoxb-from-secrets-manager' }) }))).ARN!;
-    h = await startHarness({ env: { SLACK_SECRET_ARN: arn, SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '' } });
+    arn = (await client().send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ signingSecret: SIGNING_SECRET, botToken: 'xoxb-from-secrets-manager', teamId: 'T0001', appId: 'A0CANARY' }) }))).ARN!;
+    h = await startHarness({ env: { SLACK_SECRET_ARN: arn, SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', SLACK_TEAM_ID: '', SLACK_APP_ID: '' } });
   });
   afterAll(() => h.close());
 
   it('verifies requests with the signing secret it read, and calls Slack with the token it read', async () => {
     expect(h.slack.runtime.config.botToken).toBe('xoxb-from-secrets-manager');
+    expect([h.slack.runtime.config.teamId, h.slack.runtime.config.appId]).toEqual(['T0001', 'A0CANARY']);
     const { res, body } = await h.command('help');
     expect(res.statusCode).toBe(200);
     expect(body?.text).toBe('How to use /canary');

@@ -1,10 +1,10 @@
-import { ListUsersCommand } from '@aws-sdk/client-iam';
+import { ListAccessKeysCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nowSeconds, sign, signed, slashCommandBody } from '../../local/slack-requests';
+import { blockAction, interactionBody, nowSeconds, sign, signed, slashCommandBody } from '../../local/slack-requests';
 import { ADMIN, SIGNING_SECRET, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 
-describe('every request from Slack is signature-checked', () => {
+describe('every request from Slack is signature-checked, and only our workspace and app get in', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -64,8 +64,41 @@ describe('every request from Slack is signature-checked', () => {
     expect(JSON.parse(String(encoded.body)).text).toBe('How to use /canary');
   });
 
+  it('refuses a correctly signed request from an hour ahead (a request that would stay valid for ever) with 401', async () => {
+    const res = await h.send(signed(SIGNING_SECRET, mintBody(), form, nowSeconds() + 3600));
+    expect(res.statusCode).toBe(401);
+    const justAhead = await h.send(signed(SIGNING_SECRET, mintBody(), form, nowSeconds() + 5 * 60 + 5));
+    expect(justAhead.statusCode).toBe(401);
+    await nothingMinted();
+  });
+
+  it('refuses a correctly signed request from another workspace or app with 403, commands and buttons alike', async () => {
+    const foreignTeam = mintBody().replace('team_id=T0001', 'team_id=T0OTHER1');
+    expect((await h.send(signed(SIGNING_SECRET, foreignTeam, form))).statusCode).toBe(403);
+    const foreignApp = mintBody().replace('api_app_id=A0CANARY', 'api_app_id=A0OTHER1');
+    expect((await h.send(signed(SIGNING_SECRET, foreignApp, form))).statusCode).toBe(403);
+    const noTeam = mintBody().replace('team_id=T0001&', '');
+    expect((await h.send(signed(SIGNING_SECRET, noTeam, form))).statusCode).toBe(403);
+    const button = blockAction({ userId: ADMIN, actionId: 'x', value: '{}', responseUrl: h.standin.newResponseUrl('actions'), channelId: 'C0ALERTS1', messageTs: '1.000001' }) as { team: { id: string } };
+    button.team.id = 'T0OTHER1';
+    expect((await h.send(signed(SIGNING_SECRET, interactionBody(button), form))).statusCode).toBe(403);
+    await nothingMinted();
+  });
+
+  it('verifies and answers a base64 body of UTF-8 text sent with "; charset=utf-8", storing the text intact', async () => {
+    const location = 'portátil-42 ~/.aws/credentials ☁ 東京';
+    const body = slashCommandBody({ text: `new ${location}`, userId: ADMIN, responseUrl: h.standin.newResponseUrl() });
+    const res = await h.send(signed(SIGNING_SECRET, body, `${form}; charset=utf-8`), { base64: true });
+    expect(res.statusCode).toBe(200);
+    await h.settle();
+    const record = (await h.scanTable()).find((i) => i.sk === 'META');
+    expect(record?.location).toBe(location);
+    const [user] = (await h.iam.send(new ListUsersCommand({ PathPrefix: h.userPath }))).Users ?? [];
+    expect((await h.iam.send(new ListAccessKeysCommand({ UserName: user!.UserName! }))).AccessKeyMetadata).toHaveLength(1);
+  });
+
   it('logs refused signatures without the request body', () => {
-    expect(h.logs()).toContain('bad or stale Slack signature');
+    expect(h.logs()).toContain('Slack request refused');
     expect(h.logs()).not.toContain('response_url');
   });
 });

@@ -96,6 +96,20 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     expect(String(repliesTo(fp)[0]!.args.text)).toMatch(/^Sorry/);
   });
 
+  it('keeps refusals from crowding out actions: 60 presses by an outsider list at most 3 an hour, apart from the actions', async () => {
+    const c = await alertedCanary('laptop-crowd');
+    await press(c, ALERT_ACTIONS.disableKey);
+    await h.settle();
+    for (let i = 0; i < 60; i++) await press(c, i % 2 ? ALERT_ACTIONS.disableKey : ALERT_ACTIONS.falsePositive, OUTSIDER);
+    const refusals = (await h.scanTable()).filter((i) => i.pk === `CANARY#${c.id}` && i.action === 'refused');
+    expect(refusals).toHaveLength(3);
+    const { body } = await h.command(`show ${c.id}`);
+    const text = JSON.stringify(body?.blocks);
+    expect(text).toMatch(/\*disabled\* by <@UADMIN001>/);
+    expect(text).toContain('Refused presses by people who are not canary admins: 3 listed');
+    expect(text).not.toMatch(/\*refused\*/);
+  });
+
   it('marks a false positive with a reason and suppresses that source: later calls from it are counted, not posted', async () => {
     const c = await alertedCanary('ci-secrets-test-repo');
     h.standin.calls.length = 0;

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { vi } from 'vitest';
 import { bootstrap } from '../../local/bootstrap';
-import { functionUrlEvent, interactionBody, signed, slashCommandBody } from '../../local/slack-requests';
+import { STANDIN_APP_ID, STANDIN_TEAM_ID, functionUrlEvent, interactionBody, signed, slashCommandBody } from '../../local/slack-requests';
 import type { Signed } from '../../local/slack-requests';
 import { startSlackStandin } from '../../local/slack-standin';
 import type { SlackStandin } from '../../local/slack-standin';
@@ -74,6 +74,8 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     AWS_SECRET_ACCESS_KEY: 'testing',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-1-test-bot-token',
+    SLACK_TEAM_ID: STANDIN_TEAM_ID,
+    SLACK_APP_ID: STANDIN_APP_ID,
     SLACK_API_URL: standin.apiUrl,
     ALERT_CHANNEL_ID: 'C0ALERTS1',
     CANARY_TABLE: table,

@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from '../../bot/config';
 const valid = {
   SLACK_SIGNING_SECRET: 'abcdef0123456789',
   SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+  SLACK_TEAM_ID: 'T0123ABC',
+  SLACK_APP_ID: 'A0123ABC',
   ALERT_CHANNEL_ID: 'C0123ABC',
   CANARY_TABLE: 'canary-bot',
   ADMIN_USER_IDS: 'U012AB, W034CD',
@@ -25,7 +27,7 @@ describe('configuration is read and checked once, failing with one line that nam
     expect(c).toMatchObject({ userPath: '/svc/', region: 'us-east-1', adminUserIds: ['U012AB', 'W034CD'], jobsFunctionName: undefined, slackApiUrl: undefined });
   });
 
-  it.each(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'ALERT_CHANNEL_ID', 'CANARY_TABLE'])('names %s when it is missing', (name) => {
+  it.each(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_TEAM_ID', 'SLACK_APP_ID', 'ALERT_CHANNEL_ID', 'CANARY_TABLE'])('names %s when it is missing', (name) => {
     const env: Record<string, string> = { ...valid };
     delete env[name];
     expect(failure(env)).toBe(`Configuration error: ${name} is required but not set`);
