@@ -1,60 +1,90 @@
-import { DENY_ALL_BOUNDARY } from '../bot/kinds/aws-key';
+import { DENY_ALL_BOUNDARY, REGISTRY_TAG } from '../bot/kinds/aws-key';
 
 /**
- * The IAM half of the bot role's policy, as plain policy-document statements so the CDK app
- * (PolicyStatement.fromJson) and the tests read the same thing. The bot may touch IAM users only
- * under the canary path, may create one only with the deny-all permissions boundary, and may
- * never give one a password, a group, or a managed policy.
+ * The IAM half of each function's role, as plain policy-document statements so the CDK app
+ * (PolicyStatement.fromJson) and the tests read the same thing. Each function gets only what it
+ * does:
+ *   alert  (parses attacker-shaped input): read canary users, disable their keys;
+ *   audit  (daily checks, silent-use net, expiry): read, and retire expired canaries;
+ *   jobs   (mint, rotate, retire, disable, re-arm): all of the canary lifecycle;
+ *   slack  (the public endpoint): no IAM at all; it records and hands work to jobs.
+ * Every action on users is limited to the canary path. Every one that changes a user also needs
+ * the bot's registry tag on it (aws:ResourceTag), so a real user that happens to live under the
+ * path is out of reach; creating one needs the deny-all boundary and the tag in the request. No
+ * role may give a canary a password, a group, a managed policy or another boundary.
  */
 export interface Statement {
   Sid: string;
   Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string | string[];
-  Condition?: Record<string, Record<string, string>>;
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-export const CANARY_USER_ACTIONS = [
-  'iam:GetUser',
-  'iam:DeleteUser',
-  'iam:TagUser',
-  'iam:ListUserTags',
-  'iam:PutUserPolicy',
-  'iam:GetUserPolicy',
-  'iam:DeleteUserPolicy',
-  'iam:ListUserPolicies',
-  'iam:ListAttachedUserPolicies',
-  'iam:ListGroupsForUser',
-  'iam:GetLoginProfile',
-  'iam:CreateAccessKey',
-  'iam:UpdateAccessKey',
-  'iam:DeleteAccessKey',
-  'iam:ListAccessKeys',
-  'iam:GetAccessKeyLastUsed',
-  'iam:ListUsers', // the audit's orphan check, with PathPrefix = the canary path
-] as const;
+export type BotFunction = 'alert' | 'audit' | 'jobs';
+
+/** What the audit and the alert path read about a canary user. */
+const READ = ['iam:GetUser', 'iam:ListUserTags', 'iam:ListAccessKeys', 'iam:ListUserPolicies', 'iam:GetUserPolicy', 'iam:ListAttachedUserPolicies', 'iam:ListGroupsForUser', 'iam:GetLoginProfile'];
+const ALERT_READ = ['iam:GetUser', 'iam:ListAccessKeys'];
+const DISABLE = ['iam:UpdateAccessKey'];
+const RETIRE = ['iam:DeleteAccessKey', 'iam:DeleteUserPolicy', 'iam:DeleteUser'];
+const MINT = ['iam:PutUserPolicy', 'iam:CreateAccessKey'];
 
 export function canaryUserArn(partition: string, account: string, userPath: string): string {
   return `arn:${partition}:iam::${account}:user${userPath}*`;
 }
 
-export function botIamStatements(opts: { partition: string; account: string; userPath: string }): Statement[] {
+export const TAGGED = { Null: { [`aws:ResourceTag/${REGISTRY_TAG}`]: 'false' } };
+
+export function botIamStatements(opts: { partition: string; account: string; userPath: string }, fn: BotFunction): Statement[] {
   const users = canaryUserArn(opts.partition, opts.account, opts.userPath);
-  return [
-    {
-      Sid: 'CreateCanaryUsersOnlyWithDenyAllBoundary',
-      Effect: 'Allow',
-      Action: ['iam:CreateUser'],
-      Resource: users,
-      Condition: { StringEquals: { 'iam:PermissionsBoundary': DENY_ALL_BOUNDARY.replace('arn:aws:', `arn:${opts.partition}:`) } },
-    },
-    { Sid: 'ManageCanaryUsers', Effect: 'Allow', Action: [...CANARY_USER_ACTIONS], Resource: users },
-    {
-      // Belt and braces: even a later, broader grant cannot let the bot arm a canary with power.
-      Sid: 'NeverGiveCanariesPower',
-      Effect: 'Deny',
-      Action: ['iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'iam:AddUserToGroup', 'iam:AttachUserPolicy', 'iam:PutUserPermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
-      Resource: '*',
-    },
-  ];
+  const boundary = DENY_ALL_BOUNDARY.replace('arn:aws:', `arn:${opts.partition}:`);
+  const allow = (Sid: string, Action: string[], Condition?: Statement['Condition']): Statement => ({ Sid, Effect: 'Allow', Action, Resource: users, ...(Condition ? { Condition } : {}) });
+  const statements: Statement[] = [];
+  if (fn === 'alert') {
+    statements.push(allow('ReadCanaryUsers', ALERT_READ), allow('DisableCanaryKeys', DISABLE, TAGGED));
+  } else if (fn === 'audit') {
+    statements.push(
+      allow('ReadCanaryUsers', [...READ, 'iam:GetAccessKeyLastUsed']),
+      allow('DisableAndRetireCanaries', [...DISABLE, ...RETIRE], TAGGED),
+      // ListUsers has no resource type: only "*" grants it. It reveals names and paths, nothing
+      // more; the orphan check asks with PathPrefix = the canary path.
+      { Sid: 'ListUsersForTheOrphanCheck', Effect: 'Allow', Action: ['iam:ListUsers'], Resource: '*' },
+    );
+  } else {
+    statements.push(
+      {
+        Sid: 'CreateCanaryUsersOnlyWithDenyAllBoundaryAndTag',
+        Effect: 'Allow',
+        Action: ['iam:CreateUser'],
+        Resource: users,
+        Condition: {
+          StringEquals: { 'iam:PermissionsBoundary': boundary },
+          Null: { [`aws:RequestTag/${REGISTRY_TAG}`]: 'false' },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [REGISTRY_TAG] },
+        },
+      },
+      // CreateUser with tags also asks for iam:TagUser. Only the registry tag, and only on a user
+      // that has none yet (the one being created), so no role can adopt a real user by tagging it
+      // after the fact... except one under the path without the tag, which the code refuses to
+      // touch (bot/kinds/aws-key.ts, ownedUser) and the audit reports.
+      {
+        Sid: 'TagOnlyAtCreation',
+        Effect: 'Allow',
+        Action: ['iam:TagUser'],
+        Resource: users,
+        Condition: { Null: { [`aws:ResourceTag/${REGISTRY_TAG}`]: 'true', [`aws:RequestTag/${REGISTRY_TAG}`]: 'false' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': [REGISTRY_TAG] } },
+      },
+      allow('ReadCanaryUsers', READ),
+      allow('MintDisableRotateRetireCanaries', [...MINT, ...DISABLE, ...RETIRE], TAGGED),
+    );
+  }
+  statements.push({
+    // Belt and braces: even a later, broader grant cannot let the bot arm a canary with power.
+    Sid: 'NeverGiveCanariesPower',
+    Effect: 'Deny',
+    Action: ['iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'iam:AddUserToGroup', 'iam:AttachUserPolicy', 'iam:PutUserPermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+    Resource: '*',
+  });
+  return statements;
 }

@@ -14,13 +14,26 @@ export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
  */
 export const RULE_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' as const;
 
+/** The home detection rule; the decoy rules' names start with it too (the alert topic's policy names them by it). */
+export const DETECTION_RULE_NAME = 'aws-canary-bot-detect';
+
 /** Forwarding rules have a fixed name in every region, so the audit can find them. */
 export const FORWARD_RULE_NAME = 'aws-canary-bot-forward';
 
-export function canaryEventPattern(userPath: string): Record<string, unknown> {
+/**
+ * Pinned to the account it serves, twice (the event's account and the caller's ARN), and to AWS's
+ * own sources: PutEvents refuses a custom event whose source starts with "aws."
+ * (NotAuthorizedForSourceException), so nobody can forge a CloudTrail event onto the bus to bury
+ * a real alert under fakes, and events of other accounts never match.
+ */
+const AWS_SOURCES = [{ prefix: 'aws.' }];
+
+export function canaryEventPattern(userPath: string, account: string): Record<string, unknown> {
   return {
+    source: AWS_SOURCES,
+    account: [account],
     'detail-type': [CLOUDTRAIL_API_CALL],
-    detail: { userIdentity: { arn: [{ wildcard: `arn:*:iam::*:user${userPath}*` }] } },
+    detail: { userIdentity: { arn: [{ wildcard: `arn:*:iam::${account}:user${userPath}*` }] } },
   };
 }
 
@@ -42,8 +55,10 @@ export const DEFAULT_REGIONS = [
  */
 export const S3_DECOY_RULE_NAME = 'aws-canary-bot-detect-s3';
 
-export function s3DecoyEventPattern(): Record<string, unknown> {
+export function s3DecoyEventPattern(account: string): Record<string, unknown> {
   return {
+    source: ['aws.s3'],
+    account: [account],
     'detail-type': [CLOUDTRAIL_API_CALL],
     detail: { eventSource: ['s3.amazonaws.com'], eventName: ['GetObject', 'HeadObject', 'CopyObject'] },
   };
@@ -52,8 +67,10 @@ export function s3DecoyEventPattern(): Record<string, unknown> {
 /** ECR decoys (opt-in): image pulls, which CloudTrail logs as API calls. */
 export const ECR_DECOY_RULE_NAME = 'aws-canary-bot-detect-ecr';
 
-export function ecrDecoyEventPattern(): Record<string, unknown> {
+export function ecrDecoyEventPattern(account: string): Record<string, unknown> {
   return {
+    source: ['aws.ecr'],
+    account: [account],
     'detail-type': [CLOUDTRAIL_API_CALL],
     detail: { eventSource: ['ecr.amazonaws.com'], eventName: ['BatchGetImage', 'GetDownloadUrlForLayer'] },
   };

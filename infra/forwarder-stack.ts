@@ -29,7 +29,7 @@ export class ForwarderStack extends Stack {
       targets: [new targets.EventBus(home, { deadLetterQueue: dlq })], // an event bus target takes no retry policy
     });
     const cfn = rule.node.defaultChild as events.CfnRule;
-    cfn.addPropertyOverride('EventPattern', canaryEventPattern(props.userPath));
+    cfn.addPropertyOverride('EventPattern', canaryEventPattern(props.userPath, this.account));
     cfn.addPropertyOverride('State', RULE_STATE);
 
     const ops = createOpsTopic(this, { email: props.opsEmail });

@@ -7,7 +7,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, OPS_TOPIC_NAME, opsAlarm, TARGET_RETRY } from './ops';
+import { alertTopicTarget, allowDetectionRulesToPublish, detectionRulesArn } from './alert-target';
+import { ALARM_PREFIX, ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, OPS_TOPIC_NAME, opsAlarm } from './ops';
 import type { OpsSettings } from './ops';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -19,14 +20,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
 import { botIamStatements } from './bot-policy';
-import { canaryEventPattern, CLOUDTRAIL_API_CALL, DEFAULT_REGIONS, ECR_DECOY_RULE_NAME, ecrDecoyEventPattern, FORWARD_RULE_NAME, RULE_STATE, S3_DECOY_RULE_NAME, s3DecoyEventPattern } from './detection';
+import { canaryEventPattern, CLOUDTRAIL_API_CALL, DEFAULT_REGIONS, DETECTION_RULE_NAME, ECR_DECOY_RULE_NAME, ecrDecoyEventPattern, FORWARD_RULE_NAME, RULE_STATE, S3_DECOY_RULE_NAME, s3DecoyEventPattern } from './detection';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BUCKET_WORDS } from '../bot/kinds/s3-object';
 import { REPOSITORIES } from '../bot/kinds/ecr-image';
 
 /** The home detection rule's fixed name: the audit checks it exists and is in the right state. */
-export const DETECTION_RULE_NAME = 'aws-canary-bot-detect';
 
 export interface BotSettings {
   /** Folder of `npm run build`'s bundles (dist/handlers). */
@@ -93,14 +93,31 @@ export class CanaryBotStack extends Stack {
     });
 
     // A customer managed key: EventBridge and CloudWatch alarms can publish to the encrypted topic
-    // only if the key policy lets them, which an AWS managed key's policy never does.
+    // only if the key policy lets them, which an AWS managed key's policy never does. Each service
+    // may use it only for this app's sources in this account, and only for this stack's two topics
+    // (SNS names the topic in the encryption context, aws:sns:topicArn).
     const key = new kms.Key(this, 'AlertKey', { enableKeyRotation: true, description: 'aws-canary-bot alert topic' });
-    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+    const topicArns = [`arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${this.stackName}-AlertTopic*`, `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${OPS_TOPIC_NAME}`];
+    const sources = {
+      'events.amazonaws.com': detectionRulesArn(),
+      'cloudwatch.amazonaws.com': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${ALARM_PREFIX}*`,
+    };
+    for (const [service, sourceArn] of Object.entries(sources)) {
       key.addToResourcePolicy(
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], principals: [new iam.ServicePrincipal(service)], resources: ['*'] }),
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          principals: [new iam.ServicePrincipal(service)],
+          resources: ['*'],
+          conditions: {
+            ArnLike: { 'aws:SourceArn': sourceArn },
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            StringLike: { 'kms:EncryptionContext:aws:sns:topicArn': topicArns },
+          },
+        }),
       );
     }
     this.topic = new sns.Topic(this, 'AlertTopic', { masterKey: key, enforceSSL: true, displayName: 'aws-canary-bot alerts' });
+    allowDetectionRulesToPublish(this.topic);
 
     const dlq = new sqs.Queue(this, 'AlertDlq', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     const alertTimeout = Duration.seconds(60);
@@ -243,10 +260,10 @@ export class CanaryBotStack extends Stack {
       table.grantReadWriteData(fn);
       secret.grantRead(fn);
     }
-    // Minting, disabling, re-arming (jobs) and automatic containment (alert) touch IAM users, only
-    // under the canary path.
-    for (const st of botIamStatements({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, userPath: s.userPath })) {
-      for (const fn of [jobs, alert, audit]) fn.addToRolePolicy(iam.PolicyStatement.fromJson(st));
+    // IAM: one set per function, each only what it does (infra/bot-policy.ts); slack has none.
+    const iamScope = { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, userPath: s.userPath };
+    for (const [fn, name] of [[jobs, 'jobs'], [alert, 'alert'], [audit, 'audit']] as const) {
+      for (const st of botIamStatements(iamScope, name)) fn.addToRolePolicy(iam.PolicyStatement.fromJson(st));
     }
     // /canary test (opt-in at mint): the jobs function keeps, replaces and deletes copies of canary
     // keys under one name prefix; the audit deletes them when it retires an expired canary.
@@ -265,11 +282,11 @@ export class CanaryBotStack extends Stack {
       eventPattern: { detailType: [CLOUDTRAIL_API_CALL] },
       // What EventBridge cannot deliver (a KMS or topic policy mistake) waits in the alert DLQ,
       // whose messages /canary redrive moves to the alert queue once the cause is fixed.
-      targets: [new targets.SnsTopic(this.topic, { deadLetterQueue: dlq, ...TARGET_RETRY })],
+      targets: [alertTopicTarget(this.topic, dlq)],
     });
     rules.push(['DetectionRule', this.detectionRule]);
     const cfnRule = this.detectionRule.node.defaultChild as events.CfnRule;
-    cfnRule.addPropertyOverride('EventPattern', canaryEventPattern(s.userPath));
+    cfnRule.addPropertyOverride('EventPattern', canaryEventPattern(s.userPath, this.account));
     cfnRule.addPropertyOverride('State', RULE_STATE);
 
     // EventBridge sees "AWS API Call via CloudTrail" events only while a trail logs them. Either
@@ -285,7 +302,7 @@ export class CanaryBotStack extends Stack {
 
     // Decoys beyond keys (opt-in): one fixed rule each, in the home region where the decoys live.
     const decoyRule = (id: string, ruleName: string, pattern: Record<string, unknown>, what: string) => {
-      const rule = new events.Rule(this, id, { ruleName, description: `aws-canary-bot: ${what}`, eventPattern: { detailType: [CLOUDTRAIL_API_CALL] }, targets: [new targets.SnsTopic(this.topic, { deadLetterQueue: dlq, ...TARGET_RETRY })] });
+      const rule = new events.Rule(this, id, { ruleName, description: `aws-canary-bot: ${what}`, eventPattern: { detailType: [CLOUDTRAIL_API_CALL] }, targets: [alertTopicTarget(this.topic, dlq)] });
       rules.push([id, rule]);
       const cfn = rule.node.defaultChild as events.CfnRule;
       cfn.addPropertyOverride('EventPattern', pattern);
@@ -293,7 +310,7 @@ export class CanaryBotStack extends Stack {
     };
     const minters = [jobs, alert, audit];
     if (s.decoys?.includes('s3')) {
-      decoyRule('S3DecoyRule', S3_DECOY_RULE_NAME, s3DecoyEventPattern(), 'reads of S3 decoy objects');
+      decoyRule('S3DecoyRule', S3_DECOY_RULE_NAME, s3DecoyEventPattern(this.account), 'reads of S3 decoy objects');
       // The trail the bot owns for decoy data events; its selectors list exactly the decoy objects.
       const logs = new s3.Bucket(this, 'DecoyTrailLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, removalPolicy: RemovalPolicy.RETAIN });
       const trail = new cloudtrail.Trail(this, 'DecoyTrail', { bucket: logs, isMultiRegionTrail: false, includeGlobalServiceEvents: false, enableFileValidation: true });
@@ -317,7 +334,7 @@ export class CanaryBotStack extends Stack {
       }
     }
     if (s.decoys?.includes('ecr')) {
-      decoyRule('EcrDecoyRule', ECR_DECOY_RULE_NAME, ecrDecoyEventPattern(), 'pulls of ECR decoy images');
+      decoyRule('EcrDecoyRule', ECR_DECOY_RULE_NAME, ecrDecoyEventPattern(this.account), 'pulls of ECR decoy images');
       const repos = REPOSITORIES.map((r) => `arn:${Aws.PARTITION}:ecr:${this.region}:${Aws.ACCOUNT_ID}:repository/${r}-*`);
       for (const fn of minters) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:CreateRepository', 'ecr:PutImage', 'ecr:DeleteRepository', 'ecr:DescribeImages', 'ecr:DescribeRepositories'], resources: repos }));
       for (const r of REPOSITORIES) acks(minters, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${this.region}:<AWS::AccountId>:repository/${r}-*]`, 'Decoy repositories the bot creates, named from its own list.');

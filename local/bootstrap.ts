@@ -1,3 +1,4 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -93,9 +94,10 @@ export async function bootstrap({ table, region, userPath = '/svc/', deliverTo =
   const ruleTarget = deliverTo === 'queue' ? queueArn : topicArn;
   const events = new EventBridgeClient({ region });
   const ruleName = `${table}-detect`;
-  await events.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(canaryEventPattern(userPath)), State: RULE_STATE }));
+  const account = (await new STSClient({ region }).send(new GetCallerIdentityCommand({}))).Account!;
+  await events.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(canaryEventPattern(userPath, account)), State: RULE_STATE }));
   await events.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: 'alerts', Arn: ruleTarget }] }));
-  for (const [suffix, pattern] of [['s3', s3DecoyEventPattern()], ['ecr', ecrDecoyEventPattern()]] as const) {
+  for (const [suffix, pattern] of [['s3', s3DecoyEventPattern(account)], ['ecr', ecrDecoyEventPattern(account)]] as const) {
     await events.send(new PutRuleCommand({ Name: `${table}-detect-${suffix}`, EventPattern: JSON.stringify(pattern), State: RULE_STATE }));
     await events.send(new PutTargetsCommand({ Rule: `${table}-detect-${suffix}`, Targets: [{ Id: 'alerts', Arn: ruleTarget }] }));
   }

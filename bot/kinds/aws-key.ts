@@ -63,19 +63,31 @@ const ignoreMissing = (err: unknown) => {
 };
 
 /**
- * Deletes a canary user and everything IAM requires gone first. Tolerates pieces already missing,
- * so it serves both rollback of a half-minted canary and retirement. Refuses users outside the
- * canary path: the bot must never be steered into deleting a real user.
+ * The user a record names, if the bot made it: under the canary path and carrying the registry tag
+ * with this canary's id. Undefined when it no longer exists. Anything else is refused: the bot
+ * must never be steered (by a tampered record, or a real user that happens to live under the
+ * path) into changing a user it did not make. The roles hold the same line (aws:ResourceTag).
  */
-export async function removeUser(iam: IAMClient, path: string, userName: string): Promise<void> {
+async function ownedUser(iam: IAMClient, path: string, userName: string, canaryId: string): Promise<{ userName: string } | undefined> {
   let user;
   try {
     user = (await iam.send(new GetUserCommand({ UserName: userName }))).User;
   } catch (err) {
     ignoreMissing(err);
-    return;
+    return undefined;
   }
-  if (user?.Path !== path) throw new Error(`refusing to delete ${userName}: it is not under ${path}`);
+  if (user?.Path !== path) throw new Error(`refusing to touch ${userName}: it is not under ${path}`);
+  if (!user.Tags?.some((t) => t.Key === REGISTRY_TAG && t.Value === canaryId)) throw new Error(`refusing to touch ${userName}: the bot did not make it (no ${REGISTRY_TAG} tag for ${canaryId})`);
+  return { userName };
+}
+
+/**
+ * Deletes a canary user and everything IAM requires gone first. Tolerates pieces already missing,
+ * so it serves both rollback of a half-minted canary and retirement. Refuses users the bot did not
+ * make (ownedUser).
+ */
+export async function removeUser(iam: IAMClient, path: string, userName: string, canaryId: string): Promise<void> {
+  if (!(await ownedUser(iam, path, userName, canaryId))) return;
   const keys = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
   for (const k of keys.AccessKeyMetadata ?? []) {
     await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: k.AccessKeyId })).catch(ignoreMissing);
@@ -121,7 +133,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
     const failure = err instanceof MintError ? err : new MintError('mint', awsErrorName(err));
     const leftovers: string[] = [];
     if (userName) {
-      await removeUser(aws.iam, config.userPath, userName).catch((e: unknown) => {
+      await removeUser(aws.iam, config.userPath, userName, req.id).catch((e: unknown) => {
         leftovers.push(`IAM user ${config.userPath}${userName} (${awsErrorName(e)})`);
       });
     }
@@ -142,6 +154,7 @@ async function audit({ aws, config }: KindContext, rec: CanaryRecord): Promise<A
   try {
     const user = (await aws.iam.send(new GetUserCommand({ UserName: userName }))).User;
     if (user?.Path !== config.userPath) findings.push({ problem: `IAM user ${userName} is not under ${config.userPath}`, fix: 'retire this canary and mint a new one' });
+    else if (!user.Tags?.some((t) => t.Key === REGISTRY_TAG && t.Value === rec.id)) findings.push({ problem: `IAM user ${userName} does not carry the bot's ${REGISTRY_TAG} tag for this canary, so the bot will not change it`, fix: 'retire this canary record and mint a new one' });
   } catch (err) {
     ignoreMissing(err);
     return [{ problem: `IAM user ${userName} no longer exists`, fix: 'retire this canary and mint a new one' }];
@@ -170,8 +183,7 @@ async function disable({ aws, config }: KindContext, rec: CanaryRecord): Promise
   const userName = rec.resource.userName ?? '';
   const keyId = rec.resource.accessKeyId ?? '';
   try {
-    const user = (await aws.iam.send(new GetUserCommand({ UserName: userName }))).User;
-    if (user?.Path !== config.userPath) throw new Error(`refusing to touch ${userName}: it is not under ${config.userPath}`);
+    if (!(await ownedUser(aws.iam, config.userPath, userName, rec.id))) return 'gone';
     const key = (await aws.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata?.find((k) => k.AccessKeyId === keyId);
     if (!key) return 'gone';
     if (key.Status === 'Inactive') return 'already-inactive';
@@ -183,8 +195,9 @@ async function disable({ aws, config }: KindContext, rec: CanaryRecord): Promise
   }
 }
 
-async function rotate({ aws }: KindContext, rec: CanaryRecord, deliver: (creds: Credentials, resource: Record<string, string>) => Promise<boolean>): Promise<Record<string, string> | undefined> {
+async function rotate({ aws, config }: KindContext, rec: CanaryRecord, deliver: (creds: Credentials, resource: Record<string, string>) => Promise<boolean>): Promise<Record<string, string> | undefined> {
   const userName = rec.resource.userName ?? '';
+  if (!(await ownedUser(aws.iam, config.userPath, userName, rec.id))) throw new Error(`IAM user ${userName} no longer exists (NoSuchEntity)`);
   const key = (await aws.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey;
   if (!key?.AccessKeyId || !key.SecretAccessKey) throw new Error('IAM returned no key');
   const resource = { ...rec.resource, accessKeyId: key.AccessKeyId };
@@ -211,6 +224,6 @@ export const awsKey: CanaryKind = {
   aliasesFromEvent: (event) => [event.userIdentity?.accessKeyId, event.userIdentity?.arn].filter((a): a is string => typeof a === 'string' && a.length > 0),
   disable,
   rotate,
-  retire: async ({ aws, config }, rec) => removeUser(aws.iam, config.userPath, rec.resource.userName ?? ''),
+  retire: async ({ aws, config }, rec) => removeUser(aws.iam, config.userPath, rec.resource.userName ?? '', rec.id),
   audit,
 };

@@ -18,7 +18,7 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0', SILENT_USE_GRACE_SECONDS: '0', CANARY_REGIONS: 'us-east-1,eu-west-1' } });
     // The forwarding rule the CDK app puts in every other region, from the same pattern code.
-    await new EventBridgeClient({ region: 'eu-west-1' }).send(new PutRuleCommand({ Name: FORWARD_RULE_NAME, EventPattern: JSON.stringify(canaryEventPattern(h.userPath)), State: RULE_STATE }));
+    await new EventBridgeClient({ region: 'eu-west-1' }).send(new PutRuleCommand({ Name: FORWARD_RULE_NAME, EventPattern: JSON.stringify(canaryEventPattern(h.userPath, '123456789012')), State: RULE_STATE }));
     const aws = { region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
     await new S3Client({ ...aws, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: `trail-${h.table}` }));
     const ct = new CloudTrailClient(aws);

@@ -118,7 +118,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
     });
     ({ runSelfCheck } = await import('../../bot/self-check'));
     // The forwarding rule the CDK app puts in every other region, from the same pattern code.
-    await new EventBridgeClient(aws(member, 'eu-west-1')).send(new PutRuleCommand({ Name: FORWARD_RULE_NAME, EventPattern: JSON.stringify(canaryEventPattern(h.userPath)), State: RULE_STATE }));
+    await new EventBridgeClient(aws(member, 'eu-west-1')).send(new PutRuleCommand({ Name: FORWARD_RULE_NAME, EventPattern: JSON.stringify(canaryEventPattern(h.userPath, memberId)), State: RULE_STATE }));
   }, 60_000);
   afterAll(() => h?.close());
 

@@ -1,13 +1,14 @@
-import { CreateUserCommand, GetUserCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, GetUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsKey, removeUser } from '../../bot/kinds/aws-key';
-import { botIamStatements, canaryUserArn } from '../../infra/bot-policy';
+import { putNewCanary } from '../../bot/store';
+import { TAGGED, botIamStatements, canaryUserArn } from '../../infra/bot-policy';
 import { recordIamRequests } from '../support/aws-spy';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 
 /** The bot's own IAM use can touch only users under the canary path. */
-describe('the bot touches only IAM users under the canary path', () => {
+describe('the bot touches only IAM users it made, under the canary path, each function with only what it does', () => {
   let h: Harness;
   let calls: ReturnType<typeof recordIamRequests>;
   beforeAll(async () => {
@@ -19,38 +20,82 @@ describe('the bot touches only IAM users under the canary path', () => {
   it('refuses to delete a user outside the path, even when a record points at it', async () => {
     const name = `alice-${h.table}`;
     await h.iam.send(new CreateUserCommand({ UserName: name, Path: '/' }));
-    await expect(removeUser(h.slack.runtime.aws.iam, h.userPath, name)).rejects.toThrow(/not under/);
+    await expect(removeUser(h.slack.runtime.aws.iam, h.userPath, name, 'cxxxxxx')).rejects.toThrow(/not under/);
     const tampered = { id: 'cxxxxxx', kind: 'aws-key', location: 'x', owner: 'U1', createdAt: '', createdBy: 'U1', status: 'active' as const, aliases: ['AKIA'], resource: { userName: name } };
     await expect(awsKey.retire({ aws: h.slack.runtime.aws, config: h.slack.runtime.config }, tampered)).rejects.toThrow(/not under/);
     expect((await h.iam.send(new GetUserCommand({ UserName: name }))).User?.UserName).toBe(name);
   });
 
-  it('needs no IAM action beyond what its policy grants, on no resource outside the path', async () => {
+  it('refuses to rotate, retire or disable a user under the path that it did not make, and changes nothing', async () => {
+    const name = `svc-reporting-${h.table}`.slice(0, 60);
+    await h.iam.send(new CreateUserCommand({ UserName: name, Path: h.userPath })); // a real user, no registry tag
+    const { AccessKey } = await h.iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    await putNewCanary(h.ddb, h.table, { id: 'creal01', kind: 'aws-key', location: 'tampered', owner: 'U0ADMIN1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN1', status: 'active', aliases: [AccessKey!.AccessKeyId!], resource: { userName: name, accessKeyId: AccessKey!.AccessKeyId! } });
+    const { responseUrl } = await h.command('rotate creal01');
+    await h.settle();
+    const reply = h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).map((c) => JSON.stringify(c.args)).join('\n');
+    expect(reply).toMatch(/Could not rotate.*the bot did not make it/);
+    const ctx = { aws: h.slack.runtime.aws, config: h.slack.runtime.config };
+    const record = { id: 'creal01', kind: 'aws-key', location: 'x', owner: 'U1', createdAt: '', createdBy: 'U1', status: 'active' as const, aliases: [], resource: { userName: name, accessKeyId: AccessKey!.AccessKeyId! } };
+    await expect(awsKey.retire(ctx, record)).rejects.toThrow(/did not make it/);
+    await expect(awsKey.disable!(ctx, record)).rejects.toThrow(/did not make it/);
+    expect((await awsKey.audit(ctx, record)).map((f) => f.problem).join()).toMatch(/does not carry the bot's registry-id tag/);
+    const keys = (await h.iam.send(new ListAccessKeysCommand({ UserName: name }))).AccessKeyMetadata ?? [];
+    expect(keys.map((k) => [k.AccessKeyId, k.Status])).toEqual([[AccessKey!.AccessKeyId, 'Active']]);
+  });
+
+  it('needs no IAM action beyond what its function is granted, on no resource outside the path', async () => {
     calls.length = 0;
     await h.command('new laptop-42');
     await h.settle();
-    const [rec] = (await h.scanTable()).filter((i) => i.sk === 'META');
+    const [rec] = (await h.scanTable()).filter((i) => i.sk === 'META' && i.location === 'laptop-42');
     const ctx = { aws: h.slack.runtime.aws, config: h.slack.runtime.config };
     const canary = rec as unknown as Parameters<typeof awsKey.audit>[1];
-    expect(await awsKey.audit(ctx, canary)).toEqual([]);
-    await awsKey.retire(ctx, canary);
-
-    const statements = botIamStatements({ partition: 'aws', account: '123456789012', userPath: h.userPath });
-    const allowed = new Set(statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
-    const used = new Set(calls.map((c) => `iam:${c.command.replace(/Command$/, '')}`));
-    expect(used.size).toBeGreaterThan(8);
-    for (const action of used) expect(allowed, action).toContain(action);
-    // every user the bot named is under the path
-    for (const c of calls) if (c.input.UserName) expect(String(c.input.UserName)).toBe(canary.resource.userName);
+    const allowed = (fn: 'jobs' | 'alert' | 'audit') => new Set(botIamStatements({ partition: 'aws', account: '123456789012', userPath: h.userPath }, fn).filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
+    const used = () => new Set(calls.splice(0).map((c) => `iam:${c.command.replace(/Command$/, '')}`));
+    const minted = used(); // the jobs function
+    expect([...minted].sort()).toEqual(['iam:CreateAccessKey', 'iam:CreateUser', 'iam:PutUserPolicy']);
+    for (const action of minted) expect(allowed('jobs'), action).toContain(action);
+    expect(await awsKey.audit(ctx, canary)).toEqual([]); // the audit function
+    for (const action of used()) expect(allowed('audit'), action).toContain(action);
+    expect(await awsKey.disable!(ctx, canary)).toBe('disabled'); // the alert function's containment
+    for (const action of used()) expect(allowed('alert'), action).toContain(action);
+    await awsKey.retire(ctx, canary); // retire: jobs, and the audit for expired canaries
+    for (const action of used()) {
+      expect(allowed('jobs'), action).toContain(action);
+      expect(allowed('audit'), action).toContain(action);
+    }
   });
 
-  it('scopes every Allow to user ARNs under the path, and requires the deny-all boundary to create', () => {
-    const statements = botIamStatements({ partition: 'aws', account: '123456789012', userPath: '/svc/' });
-    for (const s of statements.filter((x) => x.Effect === 'Allow')) expect(s.Resource).toBe(canaryUserArn('aws', '123456789012', '/svc/'));
-    expect(canaryUserArn('aws', '123456789012', '/svc/')).toBe('arn:aws:iam::123456789012:user/svc/*');
-    const create = statements.find((s) => s.Action.includes('iam:CreateUser'))!;
-    expect(create.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AWSDenyAll' } });
-    const deny = statements.find((s) => s.Effect === 'Deny')!;
-    expect(deny.Action).toEqual(expect.arrayContaining(['iam:CreateLoginProfile', 'iam:AttachUserPolicy', 'iam:AddUserToGroup']));
+  it('gives each function only its own actions, every change on a tagged user, creation only with the boundary and the tag', () => {
+    const scope = { partition: 'aws', account: '123456789012', userPath: '/svc/' };
+    const users = canaryUserArn('aws', '123456789012', '/svc/');
+    expect(users).toBe('arn:aws:iam::123456789012:user/svc/*');
+    const readOnly = /^iam:(Get|List)/;
+    for (const fn of ['alert', 'audit', 'jobs'] as const) {
+      const statements = botIamStatements(scope, fn);
+      for (const s of statements.filter((x) => x.Effect === 'Allow')) {
+        if (s.Action.every((a) => readOnly.test(a))) {
+          expect(s.Resource === users || (s.Action.join() === 'iam:ListUsers' && s.Resource === '*'), `${fn} ${s.Sid}`).toBe(true);
+          continue;
+        }
+        expect(s.Resource, `${fn} ${s.Sid}`).toBe(users);
+        if (s.Action.includes('iam:CreateUser')) {
+          expect(s.Condition).toEqual({
+            StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AWSDenyAll' },
+            Null: { 'aws:RequestTag/registry-id': 'false' },
+            'ForAllValues:StringEquals': { 'aws:TagKeys': ['registry-id'] },
+          });
+        } else if (s.Action.includes('iam:TagUser')) {
+          expect(s.Action).toEqual(['iam:TagUser']);
+          expect(s.Condition?.Null).toEqual({ 'aws:ResourceTag/registry-id': 'true', 'aws:RequestTag/registry-id': 'false' });
+        } else expect(s.Condition, `${fn} ${s.Sid}`).toEqual(TAGGED);
+      }
+      const deny = statements.find((s) => s.Effect === 'Deny')!;
+      expect(deny.Action).toEqual(expect.arrayContaining(['iam:CreateLoginProfile', 'iam:AttachUserPolicy', 'iam:AddUserToGroup']));
+    }
+    const alert = botIamStatements(scope, 'alert').filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
+    expect(alert.filter((a) => /^iam:(Create|Put|Delete|Tag)/.test(a))).toEqual([]);
+    expect(alert.sort()).toEqual(['iam:GetUser', 'iam:ListAccessKeys', 'iam:UpdateAccessKey']);
   });
 });

@@ -30,7 +30,12 @@ describe('the synthesized detection rule matches canary calls, and only those', 
     dir = mkdtempSync(join(tmpdir(), 'canary-pattern-'));
     for (const h of ['slack', 'jobs', 'alert']) writeFileSync(join(dir, `${h}.js`), '');
     const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: HOME, regions: `${HOME},${AWAY}` } });
+    // A concrete account, as `cdk deploy` gives one: the pattern names the account it serves.
+    const before = process.env.CDK_DEFAULT_ACCOUNT;
+    process.env.CDK_DEFAULT_ACCOUNT = ACCOUNT;
     const { home, forwarders } = buildApp(app, dir);
+    if (before === undefined) delete process.env.CDK_DEFAULT_ACCOUNT;
+    else process.env.CDK_DEFAULT_ACCOUNT = before;
     const rules = Template.fromStack(home).findResources('AWS::Events::Rule', { Properties: { Name: 'aws-canary-bot-detect' } });
     pattern = JSON.stringify(Object.values(rules)[0]!.Properties.EventPattern);
     const forwardPattern = JSON.stringify(Object.values(Template.fromStack(forwarders[0]!).findResources('AWS::Events::Rule'))[0]!.Properties.EventPattern);
@@ -57,8 +62,8 @@ describe('the synthesized detection rule matches canary calls, and only those', 
     eventID: `${tag}-${marker}`,
   });
 
-  async function put(region: string, r: Record<string, unknown>) {
-    const source = `aws.${String(r.eventSource).replace('.amazonaws.com', '')}`;
+  async function put(region: string, r: Record<string, unknown>, forgedSource?: string) {
+    const source = forgedSource ?? `aws.${String(r.eventSource).replace('.amazonaws.com', '')}`;
     await new EventBridgeClient(client(region)).send(new PutEventsCommand({ Entries: [{ Source: source, DetailType: 'AWS API Call via CloudTrail', Detail: JSON.stringify(r) }] }));
   }
 
@@ -76,7 +81,7 @@ describe('the synthesized detection rule matches canary calls, and only those', 
     expect(got.sort()).toEqual(['away', 'denied', 'gci', 'list']);
   });
 
-  it('does not match the bot\'s own role, other IAM users, or AWS service events', async () => {
+  it('does not match the bot\'s own role, other IAM users, other accounts, forged sources, or AWS service events', async () => {
     const botRole = { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/CanaryBot-JobsFunctionServiceRole/CanaryBot-JobsFunction`, accountId: ACCOUNT, principalId: 'AROABOT:session' };
     const otherUser = { ...canary, arn: `arn:aws:iam::${ACCOUNT}:user/alice`, userName: 'alice' };
     const sameNameElsewhere = { ...canary, arn: `arn:aws:iam::${ACCOUNT}:user/svcx/ci-deploy-web` };
@@ -84,6 +89,10 @@ describe('the synthesized detection rule matches canary calls, and only those', 
     await put(HOME, record('001-sts-GetCallerIdentity-iamuser.json', otherUser, HOME, 'alice'));
     await put(HOME, record('001-sts-GetCallerIdentity-iamuser.json', sameNameElsewhere, HOME, 'svcx'));
     await put(HOME, { ...readSample(join(SAMPLES_DIR, 'edge', '048-sts-AssumeRole-awsservice.json')), eventID: `${tag}-service` });
+    // A user under the same path in another account; and a canary-shaped record put on the bus by
+    // anyone with events:PutEvents, who cannot use an "aws." source (AWS refuses it).
+    await put(HOME, record('001-sts-GetCallerIdentity-iamuser.json', { ...canary, arn: 'arn:aws:iam::210987654321:user/svc/ci-deploy-web', accountId: '210987654321' }, HOME, 'foreign'));
+    await put(HOME, record('001-sts-GetCallerIdentity-iamuser.json', canary, HOME, 'forged'), 'custom.cloudtrail');
     expect(await delivered()).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ describe('the CDK app deploys the whole detection pipeline', () => {
 
   it('detects calls by canary users with one fixed pattern, read-only events included, to the alert topic', () => {
     home.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: canaryEventPattern('/svc/'),
+      EventPattern: stacks.home.resolve(canaryEventPattern('/svc/', stacks.home.account)),
       State: RULE_STATE,
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlertTopic') } })],
     });
@@ -36,7 +36,7 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     for (const f of stacks.forwarders) {
       const t = Template.fromStack(f);
       t.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: canaryEventPattern('/svc/'),
+        EventPattern: f.resolve(canaryEventPattern('/svc/', f.account)),
         State: RULE_STATE,
         Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([':events:us-east-1:', ':event-bus/default'])] }, RoleArn: Match.anyValue() })],
       });
@@ -171,15 +171,56 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     home.hasOutput('SlackRequestUrl', {});
   });
 
-  it('scopes every IAM-user permission to the canary path, and creating one to the deny-all boundary', () => {
+  it('scopes every IAM-user permission to the canary path, every change to a user the bot tagged, and creating one to the deny-all boundary', () => {
     const statements = Object.values(home.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }>);
     const iamAllows = statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('iam:')));
     expect(iamAllows.length).toBeGreaterThan(0);
-    for (const s of iamAllows) expect(JSON.stringify(s.Resource)).toMatch(/:iam::",\{"Ref":"AWS::AccountId"\},":user\/svc\/\*"/);
+    const changes = (s: { Action: string | string[] }) => [s.Action].flat().some((a) => !/^iam:(Get|List)/.test(a));
+    for (const s of iamAllows) {
+      // ListUsers has no resource type, so only "*" grants it; every other IAM action is on the path.
+      if ([s.Action].flat().join() === 'iam:ListUsers') expect(s.Resource).toBe('*');
+      else expect(JSON.stringify(s.Resource)).toMatch(/:iam::",\{"Ref":"AWS::AccountId"\},":user\/svc\/\*"/);
+      // Every change needs the bot's tag on the user, or (creating one) the boundary and the tag in the request.
+      if (changes(s)) expect(JSON.stringify(s.Condition), JSON.stringify(s.Action)).toMatch(/aws:(Resource|Request)Tag\/registry-id/);
+    }
     const create = iamAllows.find((s) => [s.Action].flat().includes('iam:CreateUser'))!;
     expect(JSON.stringify(create.Condition)).toContain('policy/AWSDenyAll');
     const wildcard = statements.filter((s) => s.Effect === 'Allow' && s.Resource === '*');
-    for (const w of wildcard) expect([w.Action].flat().sort()).toEqual(['account:ListRegions', 'cloudtrail:DescribeTrails']); // no resource-level permissions exist for them
+    for (const w of wildcard) expect([['account:ListRegions', 'cloudtrail:DescribeTrails'], ['iam:ListUsers']]).toContainEqual([w.Action].flat().sort()); // no resource-level permissions exist for them
+    // The alert function, which parses attacker-shaped input, can create nothing in IAM.
+    const alertRole = Object.entries(home.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('AlertFunction'));
+    expect(alertRole).toHaveLength(1);
+    const alertActions = alertRole.flatMap(([, p]) => (p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[] }>).filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat()));
+    expect(alertActions.filter((a) => /^iam:(Create|Put|Tag|Delete)/.test(a))).toEqual([]);
+  });
+
+  it("lets AWS services into topics, keys and queues only from this app's own sources in this account", () => {
+    type Doc = { Statement: Array<{ Sid?: string; Effect: string; Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>> }> };
+    for (const stack of [stacks.home, ...stacks.forwarders]) {
+      const t = Template.fromStack(stack);
+      const docs: Array<[string, Doc]> = [
+        ...Object.entries(t.findResources('AWS::SNS::TopicPolicy')).map(([id, r]) => [id, r.Properties.PolicyDocument as Doc] as [string, Doc]),
+        ...Object.entries(t.findResources('AWS::KMS::Key')).map(([id, r]) => [id, r.Properties.KeyPolicy as Doc] as [string, Doc]),
+        ...Object.entries(t.findResources('AWS::SQS::QueuePolicy')).map(([id, r]) => [id, r.Properties.PolicyDocument as Doc] as [string, Doc]),
+      ];
+      let services = 0;
+      for (const [id, doc] of docs) {
+        for (const st of doc.Statement.filter((x) => x.Effect === 'Allow' && x.Principal?.Service)) {
+          services++;
+          const keys = Object.values(st.Condition ?? {}).flatMap((c) => Object.keys(c));
+          expect(keys, `${stack.stackName} ${id} ${st.Sid ?? JSON.stringify(st.Principal)}`).toContain('aws:SourceArn');
+        }
+      }
+      expect(services).toBeGreaterThan(0);
+    }
+    const key = Object.values(home.findResources('AWS::KMS::Key'))[0]!.Properties.KeyPolicy as Doc;
+    const events = key.Statement.find((x) => JSON.stringify(x.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }))!;
+    expect(Object.keys(events.Condition!.StringEquals!)).toEqual(['aws:SourceAccount']);
+    expect(JSON.stringify(events.Condition)).toContain('rule/aws-canary-bot-detect*');
+    expect(JSON.stringify(events.Condition)).toContain('kms:EncryptionContext:aws:sns:topicArn');
+    // CDK's own SnsTopic target would add an unconditioned grant to events.amazonaws.com: none is left.
+    const topicPolicy = Object.values(home.findResources('AWS::SNS::TopicPolicy')).map((r) => JSON.stringify(r.Properties.PolicyDocument)).join();
+    expect(topicPolicy).toContain('ThisAppsDetectionRulesOnly');
   });
 
   it('schedules the daily audit and the silent-use poll, and names the rules the audit checks', () => {
@@ -193,8 +234,8 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1', decoys: 's3,ecr' } });
     const { home: decoyHome } = buildApp(app, dir);
     const t = Template.fromStack(decoyHome);
-    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-s3', EventPattern: s3DecoyEventPattern(), State: RULE_STATE });
-    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-ecr', EventPattern: ecrDecoyEventPattern(), State: RULE_STATE });
+    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-s3', EventPattern: decoyHome.resolve(s3DecoyEventPattern(decoyHome.account)), State: RULE_STATE });
+    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-ecr', EventPattern: decoyHome.resolve(ecrDecoyEventPattern(decoyHome.account)), State: RULE_STATE });
     t.resourceCountIs('AWS::CloudTrail::Trail', 1);
     expect(new AwsSolutionsChecks().validateScope(decoyHome).violations.map((v) => v.ruleName)).toEqual([]);
     expect(home.findResources('AWS::CloudTrail::Trail')).toEqual({}); // off by default
