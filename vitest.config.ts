@@ -2,12 +2,13 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects, run in this order:
+ * Three projects: unit first and alone, then integration and e2e together.
  * - unit: no emulator and no servers; `npm run test:unit` is the fast loop.
  * - integration: the real SDK clients against moto. Each worker gets its own moto server (the
  *   emulator is single-threaded Python, so one shared server serialized every file), and files run
  *   in parallel.
- * - e2e: the sandbox in a headless browser.
+ * - e2e: the sandbox in a headless browser (its own moto), beside the integration files: one file,
+ *   and the two cores are otherwise left waiting on the emulators.
  */
 const INTEGRATION_WORKERS = Math.min(6, availableParallelism() + 1);
 

@@ -33,9 +33,11 @@ export interface AuditEntry {
   detail?: string;
 }
 
-export async function recordAction(ddb: DynamoDBDocumentClient, table: string, canaryId: string, entry: Omit<AuditEntry, 'at'> & { at?: string }): Promise<void> {
+/** `keepDays`: the entry expires (DynamoDB TTL) after that many days; real actions are kept for ever. */
+export async function recordAction(ddb: DynamoDBDocumentClient, table: string, canaryId: string, entry: Omit<AuditEntry, 'at'> & { at?: string }, keepDays?: number): Promise<void> {
   const at = entry.at ?? new Date().toISOString();
-  await ddb.send(new PutCommand({ TableName: table, Item: { pk: `CANARY#${canaryId}`, sk: `AUDIT#${at}#${randomBytes(3).toString('hex')}`, ...entry, at } }));
+  const expiry = keepDays ? { [TTL_ATTRIBUTE]: Math.floor(Date.parse(at) / 1000) + keepDays * 24 * 3600 } : {};
+  await ddb.send(new PutCommand({ TableName: table, Item: { pk: `CANARY#${canaryId}`, sk: `AUDIT#${at}#${randomBytes(3).toString('hex')}`, ...entry, at, ...expiry } }));
 }
 
 /** Refused presses written to the trail per canary per hour; the rest are counted and logged. */
@@ -43,8 +45,8 @@ export const REFUSALS_LISTED_PER_HOUR = 3;
 
 /**
  * A non-admin's refused press. Anyone in a shared channel can press the buttons, as often as they
- * like: the trail keeps the first few refusals each hour (a counter item per canary and hour, with
- * a TTL, says how many), so refusals cannot flood the canary's partition, and `/canary show` lists
+ * like: the trail keeps the first few refusals each hour for 30 days (a counter item per canary and
+ * hour, with the same TTL, says how many), so refusals cannot flood the canary's partition, and `/canary show` lists
  * them apart from the actions, so they cannot push real actions out of view.
  */
 export async function recordRefusal(ddb: DynamoDBDocumentClient, table: string, canaryId: string, by: string, detail: string, now = new Date()): Promise<boolean> {
@@ -61,7 +63,8 @@ export async function recordRefusal(ddb: DynamoDBDocumentClient, table: string, 
   );
   const count = Number(out.Attributes?.refusals ?? 1);
   if (count > REFUSALS_LISTED_PER_HOUR) return false;
-  await recordAction(ddb, table, canaryId, { action: 'refused', by, detail, at: now.toISOString() });
+  // Kept 30 days, like the counter: a slow, patient presser cannot grow the partition without end.
+  await recordAction(ddb, table, canaryId, { action: 'refused', by, detail, at: now.toISOString() }, 30);
   return true;
 }
 

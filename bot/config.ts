@@ -29,8 +29,10 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: z.string().check(z.minLength(8, 'must be the app signing secret')),
   SLACK_BOT_TOKEN: z.string().check(z.regex(/^xoxb-[\w-]+$/, 'must be a bot token starting with xoxb-')),
   // The one workspace and app this bot serves: requests and response_urls naming any other are refused.
-  SLACK_TEAM_ID: slackId('T'),
-  SLACK_APP_ID: slackId('A'),
+  // Required by the slack and jobs handlers only (requireSlackIdentity), so that an upgrade whose
+  // secret lacks them yet keeps detection running while the endpoint says what is missing.
+  SLACK_TEAM_ID: z.optional(slackId('T')),
+  SLACK_APP_ID: z.optional(slackId('A')),
   SLACK_API_URL: z.optional(z.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }), z.transform((u) => (u.endsWith('/') ? u : `${u}/`)))),
   ALERT_CHANNEL_ID: slackId('CGD'),
   CANARY_TABLE: z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')),
@@ -62,9 +64,9 @@ const schema = z.object({
 export interface Config {
   signingSecret: string;
   botToken: string;
-  /** The workspace (T...) and app (A...) this bot serves. */
-  teamId: string;
-  appId: string;
+  /** The workspace (T...) and app (A...) this bot serves; the slack and jobs handlers require them. */
+  teamId: string | undefined;
+  appId: string | undefined;
   /** Base URL of the Slack Web API, with a trailing slash; undefined means slack.com. */
   slackApiUrl: string | undefined;
   alertChannelId: string;
@@ -148,3 +150,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: c.AWS_REGION,
   };
 }
+
+/** For the handlers that talk to Slack on a request's behalf (slack, jobs): the ids must be set. */
+export function requireSlackIdentity(config: Config): { teamId: string; appId: string } {
+  for (const [name, value] of [['SLACK_TEAM_ID', config.teamId], ['SLACK_APP_ID', config.appId]] as const) {
+    if (!value) throw new ConfigError(`Configuration error: ${name} is required but not set (in AWS: add "teamId" and "appId" to the Slack secret)`);
+  }
+  return { teamId: config.teamId!, appId: config.appId! };
+}
+

@@ -26,7 +26,7 @@ export function isAllowedResponseUrl(config: Pick<Config, 'slackApiUrl' | 'teamI
   const slack = u.protocol === 'https:' && u.host === 'hooks.slack.com';
   const standIn = config.slackApiUrl !== undefined && u.origin === new URL(config.slackApiUrl).origin;
   if (!(slack || standIn) || u.search || u.hash || u.username || u.password) return false;
-  return RESPONSE_PATH.exec(u.pathname)?.[1] === config.teamId;
+  return config.teamId !== undefined && RESPONSE_PATH.exec(u.pathname)?.[1] === config.teamId;
 }
 
 const ATTEMPTS = 3;
@@ -41,6 +41,7 @@ export async function postToResponseUrl(config: Config, url: string, message: ob
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(message),
+        redirect: 'error', // the URL was checked; where a redirect points was not
         signal: AbortSignal.timeout(5000),
       });
       status = res.status;

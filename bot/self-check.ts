@@ -95,7 +95,11 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
       findings.push({ scope: `canary ${c.id}`, problem: `could not be checked (${awsErrorName(err)})`, fix: 'check the bot role\'s IAM permissions' });
     }
   }
-  findings.push(...(await orphanUsers(deps, canaries)));
+  findings.push(
+    ...(await orphanUsers(deps, canaries).catch((err: unknown): Finding[] => [
+      { scope: `IAM users under ${deps.config.userPath}`, problem: `could not be listed (${awsErrorName(err)}), so users under the canary path without a record go unnoticed`, fix: "allow iam:ListUsers on * to the bot's role (redeploy the CDK app)" },
+    ])),
+  );
   const pipeline = await checkPipeline(deps.config, { ...defaultClients, ...deps.clients });
   findings.push(...pipeline.findings);
   log.info('self-check done', { canaries: canaries.length, findings: findings.length, retired: retired.length, expiring: expiring.length, notes: pipeline.notes });

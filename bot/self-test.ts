@@ -20,6 +20,9 @@ import type { CanaryRecord } from './store';
  */
 export const SELF_TEST_AGENT = 'aws-canary-bot-selftest';
 
+/** Hex characters after the prefix in a self-test secret's name; the CDK app's grant names exactly these. */
+export const SELF_TEST_NAME_LENGTH = 12;
+
 const sm = (config: Config) => new SecretsManagerClient({ region: config.region, maxAttempts: 3 });
 
 export async function storeSelfTestSecret(config: Config, creds: Credentials): Promise<string> {
@@ -28,7 +31,7 @@ export async function storeSelfTestSecret(config: Config, creds: Credentials): P
     // Named and described like any other application secret: the name, the description and the tags
     // are what anyone allowed to list secrets sees, and they must not say which keys are decoys.
     // The canary record keeps the ARN; the canary id is in neither.
-    const out = await client.send(new CreateSecretCommand({ Name: `${config.selfTestSecretPrefix}${randomBytes(6).toString('hex')}`, SecretString: JSON.stringify(creds) }));
+    const out = await client.send(new CreateSecretCommand({ Name: `${config.selfTestSecretPrefix}${randomBytes(SELF_TEST_NAME_LENGTH / 2).toString('hex')}`, SecretString: JSON.stringify(creds) }));
     return out.ARN!;
   } finally {
     client.destroy();

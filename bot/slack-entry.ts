@@ -71,7 +71,7 @@ export function checkSlackRequest(event: LambdaFunctionURLEvent, id: SlackIdenti
   if (!body || typeof body !== 'object') return { ok: false, statusCode: 400, reason: 'malformed body' };
 
   // Slack's two requests that name no workspace: its certificate check and the Events API's URL check.
-  const unnamed = body.ssl_check !== undefined || body.type === 'url_verification';
+  const unnamed = body.ssl_check != null || body.type === 'url_verification'; // as Bolt reads them
   if (!unnamed) {
     const named = namedIdentity(body);
     if (named.team !== id.teamId || named.app !== id.appId) return { ok: false, statusCode: 403, reason: 'request for another workspace or app' };

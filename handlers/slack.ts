@@ -1,7 +1,7 @@
 import { AwsLambdaReceiver } from '@slack/bolt';
 import type { APIGatewayProxyStructuredResultV2, Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import { boltLogger } from '../bot/bolt-logger';
-import { loadConfig } from '../bot/config';
+import { loadConfig, requireSlackIdentity } from '../bot/config';
 import { log } from '../bot/log';
 import { createRuntime } from '../bot/runtime';
 import { initialise } from '../bot/secrets';
@@ -13,20 +13,21 @@ import { checkSlackRequest } from '../bot/slack-entry';
  * either way, this workspace and app only) -> Bolt, which verifies the signature again and answers.
  */
 export const ready = initialise(() => {
-  const runtime = createRuntime(loadConfig());
+  const config = loadConfig();
+  const identity = { signingSecret: config.signingSecret, ...requireSlackIdentity(config) };
+  const runtime = createRuntime(config);
   const receiver = new AwsLambdaReceiver({
     signingSecret: runtime.config.signingSecret,
     logger: boltLogger(),
     invalidRequestSignatureHandler: ({ ts }) => log.warn('request with a bad or stale Slack signature refused', { ts }),
   });
   createSlackApp(runtime, { receiver });
-  return { runtime, bolt: receiver.toHandler() };
+  return { runtime, identity, bolt: receiver.toHandler() };
 });
 
 export const handler = async (event: LambdaFunctionURLEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-  const { runtime, bolt } = await ready;
-  const { signingSecret, teamId, appId } = runtime.config;
-  const entry = checkSlackRequest(event, { signingSecret, teamId, appId });
+  const { identity, bolt } = await ready;
+  const entry = checkSlackRequest(event, identity);
   if (!entry.ok) {
     log.warn('Slack request refused', { status: entry.statusCode, reason: entry.reason });
     return { statusCode: entry.statusCode, body: '' };

@@ -13,7 +13,8 @@ import { CanaryBotStack } from './home-stack';
  *      pipeline itself breaks: required)
  *   [-c homeRegion=us-east-1] [-c regions=us-east-1,eu-west-1,...] [-c userPath=/svc/]
  *   [-c autoDisable=true] [-c xray=true] [-c decoys=s3,ecr]
- *   [-c alertConcurrency=10] [-c slackConcurrency=10] (reserved concurrency; 0 for none)
+ *   [-c alertConcurrency=10] [-c slackConcurrency=10] [-c jobsConcurrency=5] [-c auditConcurrency=5]
+ *   (reserved concurrency; 0 for none)
  *   [-c heartbeat=true] (a daily test call with every canary minted with --self-test)
  *   [-c createTrail=true] (create a multi-region management-events trail; without it the deploy
  *      refuses when the account has no logging one)
@@ -65,6 +66,8 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
       ops,
       alertConcurrency: count('alertConcurrency'),
       slackConcurrency: count('slackConcurrency'),
+      jobsConcurrency: count('jobsConcurrency'),
+      auditConcurrency: count('auditConcurrency'),
       heartbeat: ctx('heartbeat') === 'true',
       createTrail: ctx('createTrail') === 'true',
     },

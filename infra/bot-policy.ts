@@ -27,14 +27,25 @@ export type BotFunction = 'alert' | 'audit' | 'jobs';
 const READ = ['iam:GetUser', 'iam:ListUserTags', 'iam:ListAccessKeys', 'iam:ListUserPolicies', 'iam:GetUserPolicy', 'iam:ListAttachedUserPolicies', 'iam:ListGroupsForUser', 'iam:GetLoginProfile'];
 const ALERT_READ = ['iam:GetUser', 'iam:ListAccessKeys'];
 const DISABLE = ['iam:UpdateAccessKey'];
-const RETIRE = ['iam:DeleteAccessKey', 'iam:DeleteUserPolicy', 'iam:DeleteUser'];
-const MINT = ['iam:PutUserPolicy', 'iam:CreateAccessKey'];
+const RETIRE = ['iam:DeleteAccessKey', 'iam:DeleteUser'];
+/** Inline policies: only on a user whose boundary is the deny-all one (iam:PermissionsBoundary). */
+const POLICIES = ['iam:PutUserPolicy', 'iam:DeleteUserPolicy'];
+const MINT = ['iam:CreateAccessKey'];
 
 export function canaryUserArn(partition: string, account: string, userPath: string): string {
   return `arn:${partition}:iam::${account}:user${userPath}*`;
 }
 
 export const TAGGED = { Null: { [`aws:ResourceTag/${REGISTRY_TAG}`]: 'false' } };
+
+const LIST_USERS: Statement = {
+  // ListUsers has no resource type: only "*" grants it. It reveals names and paths, nothing more;
+  // the orphan check (daily audit, and /canary audit in jobs) asks with PathPrefix = the canary path.
+  Sid: 'ListUsersForTheOrphanCheck',
+  Effect: 'Allow',
+  Action: ['iam:ListUsers'],
+  Resource: '*',
+};
 
 export function botIamStatements(opts: { partition: string; account: string; userPath: string }, fn: BotFunction): Statement[] {
   const users = canaryUserArn(opts.partition, opts.account, opts.userPath);
@@ -47,9 +58,8 @@ export function botIamStatements(opts: { partition: string; account: string; use
     statements.push(
       allow('ReadCanaryUsers', [...READ, 'iam:GetAccessKeyLastUsed']),
       allow('DisableAndRetireCanaries', [...DISABLE, ...RETIRE], TAGGED),
-      // ListUsers has no resource type: only "*" grants it. It reveals names and paths, nothing
-      // more; the orphan check asks with PathPrefix = the canary path.
-      { Sid: 'ListUsersForTheOrphanCheck', Effect: 'Allow', Action: ['iam:ListUsers'], Resource: '*' },
+      allow('RemoveDenyAllPolicyOfCanaries', ['iam:DeleteUserPolicy'], { ...TAGGED, ArnEquals: { 'iam:PermissionsBoundary': boundary } }),
+      LIST_USERS,
     );
   } else {
     statements.push(
@@ -59,15 +69,17 @@ export function botIamStatements(opts: { partition: string; account: string; use
         Action: ['iam:CreateUser'],
         Resource: users,
         Condition: {
-          StringEquals: { 'iam:PermissionsBoundary': boundary },
+          ArnEquals: { 'iam:PermissionsBoundary': boundary },
           Null: { [`aws:RequestTag/${REGISTRY_TAG}`]: 'false' },
           'ForAllValues:StringEquals': { 'aws:TagKeys': [REGISTRY_TAG] },
         },
       },
-      // CreateUser with tags also asks for iam:TagUser. Only the registry tag, and only on a user
-      // that has none yet (the one being created), so no role can adopt a real user by tagging it
-      // after the fact... except one under the path without the tag, which the code refuses to
-      // touch (bot/kinds/aws-key.ts, ownedUser) and the audit reports.
+      // CreateUser with tags also asks for iam:TagUser: only the registry tag, only on a user that
+      // has none yet. No condition tells "at creation" apart, so a compromised jobs function could
+      // tag a real, untagged user under the path; it still could not give it a policy (those need
+      // the deny-all boundary), only make or delete its keys or delete it. Keep the path for
+      // canaries alone: the audit lists every user under it without a record, and the code refuses
+      // users it did not tag (bot/kinds/aws-key.ts, ownedUser).
       {
         Sid: 'TagOnlyAtCreation',
         Effect: 'Allow',
@@ -77,6 +89,10 @@ export function botIamStatements(opts: { partition: string; account: string; use
       },
       allow('ReadCanaryUsers', READ),
       allow('MintDisableRotateRetireCanaries', [...MINT, ...DISABLE, ...RETIRE], TAGGED),
+      // A user the bot made has the deny-all boundary; a real user someone tagged has not, so even a
+      // compromised jobs function cannot give it an inline policy.
+      allow('InlinePoliciesOfCanariesOnly', POLICIES, { ...TAGGED, ArnEquals: { 'iam:PermissionsBoundary': boundary } }),
+      LIST_USERS,
     );
   }
   statements.push({

@@ -7,8 +7,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { alertTopicTarget, allowDetectionRulesToPublish, detectionRulesArn } from './alert-target';
-import { ALARM_PREFIX, ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, OPS_TOPIC_NAME, opsAlarm } from './ops';
+import { alertTopicTarget, allowDetectionRulesToPublish } from './alert-target';
+import { ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, OPS_TOPIC_NAME, opsAlarm } from './ops';
 import type { OpsSettings } from './ops';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -20,6 +20,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
 import { botIamStatements } from './bot-policy';
+import { SELF_TEST_NAME_LENGTH } from '../bot/self-test';
 import { canaryEventPattern, CLOUDTRAIL_API_CALL, DEFAULT_REGIONS, DETECTION_RULE_NAME, ECR_DECOY_RULE_NAME, ecrDecoyEventPattern, FORWARD_RULE_NAME, RULE_STATE, S3_DECOY_RULE_NAME, s3DecoyEventPattern } from './detection';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -51,6 +52,8 @@ export interface BotSettings {
   /** Reserved concurrency: the alert function's floor (and ceiling), the slack function's cap. 0: none. */
   alertConcurrency?: number;
   slackConcurrency?: number;
+  jobsConcurrency?: number;
+  auditConcurrency?: number;
   /** A daily test call with every canary that opted in to /canary test (bot/heartbeat.ts). */
   heartbeat?: boolean;
   /** Create a multi-region trail recording management events, instead of requiring one. */
@@ -94,25 +97,19 @@ export class CanaryBotStack extends Stack {
 
     // A customer managed key: EventBridge and CloudWatch alarms can publish to the encrypted topic
     // only if the key policy lets them, which an AWS managed key's policy never does. Each service
-    // may use it only for this app's sources in this account, and only for this stack's two topics
-    // (SNS names the topic in the encryption context, aws:sns:topicArn).
+    // may use it only for this stack's two topics (SNS names the topic in the encryption context,
+    // aws:sns:topicArn). Which rules and alarms may publish is the topics' policies' job
+    // (aws:SourceArn, aws:SourceAccount): SNS's docs do not support those keys in the key policy
+    // for these publishers, and a condition the request lacks would drop every alert.
     const key = new kms.Key(this, 'AlertKey', { enableKeyRotation: true, description: 'aws-canary-bot alert topic' });
     const topicArns = [`arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${this.stackName}-AlertTopic*`, `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${OPS_TOPIC_NAME}`];
-    const sources = {
-      'events.amazonaws.com': detectionRulesArn(),
-      'cloudwatch.amazonaws.com': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${ALARM_PREFIX}*`,
-    };
-    for (const [service, sourceArn] of Object.entries(sources)) {
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
       key.addToResourcePolicy(
         new iam.PolicyStatement({
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           principals: [new iam.ServicePrincipal(service)],
           resources: ['*'],
-          conditions: {
-            ArnLike: { 'aws:SourceArn': sourceArn },
-            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-            StringLike: { 'kms:EncryptionContext:aws:sns:topicArn': topicArns },
-          },
+          conditions: { StringLike: { 'kms:EncryptionContext:aws:sns:topicArn': topicArns } },
         }),
       );
     }
@@ -184,8 +181,14 @@ export class CanaryBotStack extends Stack {
     // A failed job (thrown, timed out) goes to the alert queue as a destination record, where the
     // alert handler releases the claim it held and tells the channel (bot/job-failure.ts). No
     // retries: a job runs once per jobId anyway, and the person who pressed is there to retry.
+    // Reserved concurrency for every function: the public endpoint is capped, detection keeps a
+    // floor of its own, and a flood of requests to the Function URL (or a loop of jobs) cannot take
+    // the account's concurrency from the rest. A throttled async job or audit waits in Lambda's
+    // queue and is retried; the -c ...Concurrency settings take 0 for accounts with a small limit.
+    const reserve = (n: number | undefined, fallback: number) => ((n ?? fallback) > 0 ? { reservedConcurrentExecutions: n ?? fallback } : {});
     const jobs = new lambda.Function(this, 'JobsFunction', {
       ...common,
+      ...reserve(s.jobsConcurrency, 5),
       handler: 'jobs.handler',
       memorySize: 512,
       timeout: Duration.seconds(120),
@@ -195,9 +198,6 @@ export class CanaryBotStack extends Stack {
       onFailure: new destinations.SqsDestination(queue),
     });
     // Slack's 3 s include the cold start: more memory is more CPU for Bolt's initialisation.
-    // Reserved concurrency: the public endpoint is capped and detection keeps a floor of its own,
-    // so a flood of requests to the Function URL cannot take the account's concurrency from it.
-    const reserve = (n: number | undefined, fallback: number) => ((n ?? fallback) > 0 ? { reservedConcurrentExecutions: n ?? fallback } : {});
     const slack = new lambda.Function(this, 'SlackFunction', {
       ...common,
       ...reserve(s.slackConcurrency, 10),
@@ -218,6 +218,7 @@ export class CanaryBotStack extends Stack {
     });
     const audit = new lambda.Function(this, 'AuditFunction', {
       ...common,
+      ...reserve(s.auditConcurrency, 5),
       handler: 'audit.handler',
       memorySize: 512,
       timeout: Duration.minutes(5),
@@ -267,7 +268,9 @@ export class CanaryBotStack extends Stack {
     }
     // /canary test (opt-in at mint): the jobs function keeps, replaces and deletes copies of canary
     // keys under one name prefix; the audit deletes them when it retires an expired canary.
-    const selfTestSecrets = `arn:${Aws.PARTITION}:secretsmanager:${this.region}:${Aws.ACCOUNT_ID}:secret:${s.selfTestSecretPrefix}*`;
+    // Exactly the bot's names: the prefix, 12 random hex characters, and Secrets Manager's 6-character
+    // suffix (`?` is one character in IAM ARNs), not any real secret kept under a plausible prefix.
+    const selfTestSecrets = `arn:${Aws.PARTITION}:secretsmanager:${this.region}:${Aws.ACCOUNT_ID}:secret:${s.selfTestSecretPrefix}${'?'.repeat(SELF_TEST_NAME_LENGTH)}-??????`;
     jobs.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue', 'secretsmanager:DeleteSecret'], resources: [selfTestSecrets] }));
     audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:DeleteSecret', ...(s.heartbeat ? ['secretsmanager:GetSecretValue'] : [])], resources: [selfTestSecrets] }));
     if (s.heartbeat) {
@@ -292,7 +295,7 @@ export class CanaryBotStack extends Stack {
     // EventBridge sees "AWS API Call via CloudTrail" events only while a trail logs them. Either
     // the stack creates one, or the deploy refuses without one (bot/deploy-check.ts).
     if (s.createTrail) {
-      const trailLogs = new s3.Bucket(this, 'TrailLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, removalPolicy: RemovalPolicy.RETAIN });
+      const trailLogs = new s3.Bucket(this, 'TrailLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, removalPolicy: RemovalPolicy.RETAIN });
       new cloudtrail.Trail(this, 'ManagementTrail', { bucket: trailLogs, isMultiRegionTrail: true, includeGlobalServiceEvents: true, managementEvents: cloudtrail.ReadWriteType.ALL, enableFileValidation: true });
       ack(trailLogs, 'AwsSolutions-S1', 'This bucket receives CloudTrail logs; logging its own access would only add noise.');
     } else {
@@ -312,7 +315,7 @@ export class CanaryBotStack extends Stack {
     if (s.decoys?.includes('s3')) {
       decoyRule('S3DecoyRule', S3_DECOY_RULE_NAME, s3DecoyEventPattern(this.account), 'reads of S3 decoy objects');
       // The trail the bot owns for decoy data events; its selectors list exactly the decoy objects.
-      const logs = new s3.Bucket(this, 'DecoyTrailLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, removalPolicy: RemovalPolicy.RETAIN });
+      const logs = new s3.Bucket(this, 'DecoyTrailLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, removalPolicy: RemovalPolicy.RETAIN });
       const trail = new cloudtrail.Trail(this, 'DecoyTrail', { bucket: logs, isMultiRegionTrail: false, includeGlobalServiceEvents: false, enableFileValidation: true });
       // Records nothing until the bot selects decoy objects (bot/kinds/data-events.ts). A later
       // deploy resets this; the audit then reports every S3 decoy as unselected.
@@ -366,7 +369,7 @@ export class CanaryBotStack extends Stack {
     acks(functions, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');
     ack(secret, 'AwsSolutions-SMG4', 'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.');
     ack(dlq, 'AwsSolutions-SQS3', 'This is the dead-letter queue.');
-    acks([jobs, audit], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${this.region}:<AWS::AccountId>:secret:${s.selfTestSecretPrefix}*]`, 'Copies of canary keys kept for /canary test, one secret per canary, all under this prefix.');
+    acks([jobs, audit], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${this.region}:<AWS::AccountId>:secret:${s.selfTestSecretPrefix}${'?'.repeat(SELF_TEST_NAME_LENGTH)}-??????]`, 'Copies of canary keys kept for /canary test, one secret per canary, named by the bot under this prefix.');
     acks([audit, jobs], 'AwsSolutions-IAM5[Resource::*]', 'cloudtrail:DescribeTrails and account:ListRegions only, which have no resource-level permissions (the audit checks a trail is logging and every enabled region is forwarded).');
     acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:<AWS::AccountId>:trail/*]', "The audit reads the status and selectors of the account's trails, whichever trail covers it.");
     acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-detect]', "The audit reads the bot's own detection rule.");

@@ -46,7 +46,7 @@ function bundledChromium(): Found | undefined {
   const dir = join(ROOT, 'node_modules', '.cache', `sparticuz-chromium-${version}`);
   const exe = join(dir, 'chromium');
   if (!existsSync(exe)) {
-    const tmp = `${dir}.${process.pid}`;
+    const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(join(tmp, 'fonts'), { recursive: true });
     writeFileSync(join(tmp, 'chromium'), brotliDecompressSync(readFileSync(join(bin, 'chromium.br'))), { mode: 0o755 });

@@ -12,8 +12,6 @@ import { fileURLToPath } from 'node:url';
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const VENV = join(ROOT, '.venv');
-const REQUIREMENTS = join(ROOT, 'local', 'requirements-moto.txt');
-const MARKER = join(VENV, '.moto-requirements.sha256');
 const LOCK = join(ROOT, '.venv.lock');
 
 const bin = (name: string) => join(VENV, process.platform === 'win32' ? 'Scripts' : 'bin', name);
@@ -40,20 +38,37 @@ async function withLock<T>(fn: () => T): Promise<T> {
   }
 }
 
-/** Installs moto into .venv unless the pinned version is already there. */
-export async function ensureMoto(): Promise<string> {
-  const wanted = createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
-  const ready = () => existsSync(bin('moto_server')) && existsSync(MARKER) && readFileSync(MARKER, 'utf8') === wanted;
-  if (ready()) return bin('moto_server');
+/**
+ * Installs pinned Python tools into .venv unless they are already there: `requirements` files of
+ * local/, installed together so pip resolves their shared dependencies once; `marker` names the
+ * set; `probe` is a program the set puts in .venv/bin.
+ */
+export async function ensureVenv(requirements: string[], marker: string, probe: string, what: string): Promise<string> {
+  const files = requirements.map((r) => join(ROOT, 'local', r));
+  const markerFile = join(VENV, `.${marker}.sha256`);
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(readFileSync(f));
+  const wanted = hash.digest('hex');
+  const ready = () => existsSync(bin(probe)) && existsSync(markerFile) && readFileSync(markerFile, 'utf8') === wanted;
+  if (ready()) return bin(probe);
   return withLock(() => {
-    if (ready()) return bin('moto_server');
-    process.stderr.write('Installing the AWS emulator (moto) into .venv, once...\n');
+    if (ready()) return bin(probe);
+    process.stderr.write(`Installing ${what} into .venv, once...\n`);
     if (!existsSync(bin('python'))) run(process.env.PYTHON ?? 'python3', ['-m', 'venv', VENV]);
-    run(bin('python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS]);
-    writeFileSync(MARKER, wanted);
-    return bin('moto_server');
+    run(bin('python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...files.flatMap((f) => ['-r', f])]);
+    writeFileSync(markerFile, wanted);
+    return bin(probe);
   });
 }
+
+/** Installs moto into .venv unless the pinned version is already there. */
+export const ensureMoto = (): Promise<string> => ensureVenv(['requirements-moto.txt'], 'moto-requirements', 'moto_server', 'the AWS emulator (moto)');
+
+/** The stack checkers (cfn-lint, checkov, parliament), beside moto so pip keeps both working. */
+export const ensureCheckers = (): Promise<string> => ensureVenv(['requirements-moto.txt', 'requirements-checkers.txt'], 'checkers-requirements', 'checkov', 'the stack checkers (cfn-lint, checkov, parliament)');
+
+/** A program .venv holds. */
+export const venvBin = bin;
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {

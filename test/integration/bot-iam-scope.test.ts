@@ -82,13 +82,15 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
         expect(s.Resource, `${fn} ${s.Sid}`).toBe(users);
         if (s.Action.includes('iam:CreateUser')) {
           expect(s.Condition).toEqual({
-            StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AWSDenyAll' },
+            ArnEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AWSDenyAll' },
             Null: { 'aws:RequestTag/registry-id': 'false' },
             'ForAllValues:StringEquals': { 'aws:TagKeys': ['registry-id'] },
           });
         } else if (s.Action.includes('iam:TagUser')) {
           expect(s.Action).toEqual(['iam:TagUser']);
           expect(s.Condition?.Null).toEqual({ 'aws:ResourceTag/registry-id': 'true', 'aws:RequestTag/registry-id': 'false' });
+        } else if (s.Action.some((a) => /UserPolicy$/.test(a))) {
+          expect(s.Condition, `${fn} ${s.Sid}`).toEqual({ ...TAGGED, ArnEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AWSDenyAll' } });
         } else expect(s.Condition, `${fn} ${s.Sid}`).toEqual(TAGGED);
       }
       const deny = statements.find((s) => s.Effect === 'Deny')!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../bot/config';
+import { ConfigError, loadConfig, requireSlackIdentity } from '../../bot/config';
 
 const valid = {
   SLACK_SIGNING_SECRET: 'abcdef0123456789',
@@ -27,7 +27,7 @@ describe('configuration is read and checked once, failing with one line that nam
     expect(c).toMatchObject({ userPath: '/svc/', region: 'us-east-1', adminUserIds: ['U012AB', 'W034CD'], jobsFunctionName: undefined, slackApiUrl: undefined });
   });
 
-  it.each(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_TEAM_ID', 'SLACK_APP_ID', 'ALERT_CHANNEL_ID', 'CANARY_TABLE'])('names %s when it is missing', (name) => {
+  it.each(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'ALERT_CHANNEL_ID', 'CANARY_TABLE'])('names %s when it is missing', (name) => {
     const env: Record<string, string> = { ...valid };
     delete env[name];
     expect(failure(env)).toBe(`Configuration error: ${name} is required but not set`);
@@ -60,6 +60,15 @@ describe('configuration is read and checked once, failing with one line that nam
     const { ADMIN_USER_IDS: _, ...noAdmins } = valid;
     expect(failure(noAdmins)).toMatch(/ADMIN_USER_IDS or ADMIN_USERGROUP_ID must be set/);
     expect(loadConfig({ ...noAdmins, ADMIN_USERGROUP_ID: 'S0SEC' }).adminUsergroupId).toBe('S0SEC');
+  });
+
+  it('lets the alert and audit handlers start without the workspace and app ids, which the slack and jobs handlers require', () => {
+    const { SLACK_TEAM_ID: _t, SLACK_APP_ID: _a, ...older } = valid;
+    const config = loadConfig(older);
+    expect(() => requireSlackIdentity(config)).toThrow(/^Configuration error: SLACK_TEAM_ID is required but not set \(in AWS: add "teamId" and "appId" to the Slack secret\)$/);
+    expect(() => requireSlackIdentity(loadConfig({ ...older, SLACK_TEAM_ID: 'T0123ABC' }))).toThrow(/SLACK_APP_ID is required/);
+    expect(requireSlackIdentity(loadConfig(valid))).toEqual({ teamId: 'T0123ABC', appId: 'A0123ABC' });
+    expect(() => loadConfig({ ...valid, SLACK_TEAM_ID: 'workspace' })).toThrow(ConfigError);
   });
 
   it('adds the trailing slash the Web API client needs to SLACK_API_URL', () => {
