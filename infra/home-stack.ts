@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -300,7 +300,9 @@ export class CanaryBotStack extends Stack {
       ack(trailLogs, 'AwsSolutions-S1', 'This bucket receives CloudTrail logs; logging its own access would only add noise.');
     } else {
       // Asked at create and whenever the settings below change.
-      new CustomResource(this, 'TrailCheck', { serviceToken: audit.functionArn, serviceTimeout: Duration.minutes(5), properties: { regions: s.regions.join(','), userPath: s.userPath } });
+      const check = new CustomResource(this, 'TrailCheck', { serviceToken: audit.functionArn, serviceTimeout: Duration.minutes(5), properties: { regions: s.regions.join(','), userPath: s.userPath } });
+      // CDK renders ServiceTimeout as a string, which CloudFormation coerces with a warning on every synth.
+      (check.node.defaultChild as CfnResource).addPropertyOverride('ServiceTimeout', Duration.minutes(5).toSeconds());
     }
 
     // Decoys beyond keys (opt-in): one fixed rule each, in the home region where the decoys live.

@@ -58,11 +58,14 @@ describe('the synthesized stacks pass cfn-lint, checkov and parliament', () => {
     expect(templates.length).toBeGreaterThanOrEqual(Object.keys(CONFIGURATIONS).length + 1);
   });
 
-  it('cfn-lint: no errors', () => {
+  it('cfn-lint: no errors, and no warning but the two CDK itself causes', () => {
     const out = run('cfn-lint', ['--format', 'json', ...templates]);
     const findings = JSON.parse(out.stdout || '[]') as Array<{ Level: string; Rule: { Id: string }; Message: string; Filename: string }>;
-    const errors = findings.filter((f) => f.Level === 'Error');
-    expect(errors.map((e) => `${e.Rule.Id} ${e.Filename}: ${e.Message}`)).toEqual([]);
+    // Warnings CDK itself produces: a DependsOn that a Ref already implies, and Fn::GetAtt on a
+    // custom resource's attribute, which cfn-lint cannot see in a schema.
+    const known = ['W3005', 'W3694'];
+    const unexpected = findings.filter((f) => f.Level === 'Error' || !known.includes(f.Rule.Id));
+    expect(unexpected.map((e) => `${e.Level} ${e.Rule.Id} ${e.Filename}: ${e.Message}`)).toEqual([]);
   }, 120_000);
 
   it('checkov: no failure but the reviewed skips, and every skip still needed', () => {
@@ -83,13 +86,12 @@ describe('the synthesized stacks pass cfn-lint, checkov and parliament', () => {
     expect(stale, 'skips that match nothing any more: remove them').toEqual([]);
   }, 180_000);
 
-  it('parliament: no finding at MEDIUM or above, on every identity policy with its ARNs resolved', () => {
+  it('parliament: no finding at any level (LOW included: StringEquals on an ARN shows there), on every identity policy with its ARNs resolved', () => {
     const policies = Object.assign({}, ...templates.map((t) => identityPolicies(JSON.parse(readFileSync(t, 'utf8')), t.slice(dir.length + 1))));
     expect(Object.keys(policies).length).toBeGreaterThan(8);
     const out = run('python', [new URL('../../local/lint_policies.py', import.meta.url).pathname], JSON.stringify(policies));
     expect(out.status, out.stderr).toBe(0);
     const findings = JSON.parse(out.stdout) as Array<{ policy: string; severity: string; issue: string; detail: unknown }>;
-    const serious = findings.filter((f) => ['MEDIUM', 'HIGH', 'CRITICAL'].includes(f.severity));
-    expect(serious.map((f) => `${f.severity} ${f.issue} ${f.policy}: ${JSON.stringify(f.detail)}`)).toEqual([]);
+    expect(findings.map((f) => `${f.severity} ${f.issue} ${f.policy}: ${JSON.stringify(f.detail)}`)).toEqual([]);
   }, 120_000);
 });
