@@ -79,9 +79,8 @@ async function againstMoto() {
   const { queueUrl } = await bootstrap({ table, region: 'us-east-1' });
   process.env.ALERT_QUEUE_URL = queueUrl;
   const { runtime } = await (await import('../handlers/alert')).ready;
-  const { putNewCanary } = await import('../bot/store');
   const writes = { requests: 0, items: 0 };
-  runtime.aws.ddb.middlewareStack.add(
+  runtime.store.client.middlewareStack.add(
     (next, ctx) => async (args) => {
       const input = args.input as { TransactItems?: unknown[] };
       if (/^(PutItem|UpdateItem|DeleteItem|TransactWriteItems|BatchWriteItem)Command$/.test(String(ctx.commandName))) {
@@ -96,7 +95,7 @@ async function againstMoto() {
 
   /** Bodies in batches, then the delayed flushes as Lambda's poller would deliver them. */
   async function scenario(id: string, identity: { accessKeyId: string; arn: string }, bodies: string[], batch: number) {
-    await putNewCanary(runtime.aws.ddb, table, { id, kind: 'aws-key', location: 'bench', owner: 'U0BENCH', createdAt: new Date().toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await runtime.store.putNewCanary({ id, kind: 'aws-key', location: 'bench', owner: 'U0BENCH', createdAt: new Date().toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [identity.accessKeyId], resource: {} });
     const [slack0, writes0, cpu0, t0] = [standin.calls.length, { ...writes }, process.cpuUsage(), Date.now()];
     let failed = 0;
     let invocations = 0;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { putNewCanary } from '../bot/store';
+import { createStore } from '../bot/store';
 import { startSandbox } from '../local/sandbox/server';
 
 const RUNS = 20;
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const aws = { region: 'us-east-1', endpoint: sandbox.awsEndpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
   const sqs = new SQSClient(aws);
   const ddb = DynamoDBDocumentClient.from(new DynamoDBClient(aws));
+  const store = createStore(ddb, 'aws-canary-bot');
   const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'aws-canary-bot-alerts' }))).QueueUrl!;
   const state = async () => (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as State;
   const took: number[] = [];
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const id = `clat${String(i).padStart(3, '0')}`;
       const keyId = `AKIALATENCY${String(i).padStart(9, '0')}`;
-      await putNewCanary(ddb, 'aws-canary-bot', { id, kind: 'aws-key', location: `bench ${i}`, owner: '', createdAt: new Date().toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [keyId], resource: {} });
+      await store.putNewCanary({ id, kind: 'aws-key', location: `bench ${i}`, owner: '', createdAt: new Date().toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [keyId], resource: {} });
       const record = { eventID: randomUUID(), eventTime: new Date().toISOString(), eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity', awsRegion: 'us-east-1', sourceIPAddress: '203.0.113.7', userAgent: 'aws-cli/2.15', userIdentity: { type: 'IAMUser', accessKeyId: keyId, arn: `arn:aws:iam::123456789012:user/svc/lat${i}`, userName: `lat${i}` } };
       const body = JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), Message: JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', detail: record }) });
       const t0 = Date.now();

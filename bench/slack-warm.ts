@@ -22,9 +22,8 @@ try {
   await bootstrap({ table: 'bench-warm', region: 'us-east-1' });
   const slack = await import('../handlers/slack');
   const { runtime } = await slack.ready;
-  const { putNewCanary } = await import('../bot/store');
   for (let i = 0; i < 50; i++) {
-    await putNewCanary(runtime.aws.ddb, 'bench-warm', { id: `cw${String(i).padStart(5, '0')}`, kind: 'aws-key', location: `host-${i}`, owner: 'U0BENCH', createdAt: new Date(Date.now() - i * 1000).toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [`AKIABENCH${i}`], resource: {} });
+    await runtime.store.putNewCanary({ id: `cw${String(i).padStart(5, '0')}`, kind: 'aws-key', location: `host-${i}`, owner: 'U0BENCH', createdAt: new Date(Date.now() - i * 1000).toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [`AKIABENCH${i}`], resource: {} });
   }
   const times: number[] = [];
   for (let i = 0; i < REQUESTS + 20; i++) {

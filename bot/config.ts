@@ -1,3 +1,4 @@
+import { ConfigError } from './errors';
 import * as z from 'zod/mini';
 
 /**
@@ -98,9 +99,6 @@ export interface Config {
   region: string;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 /** Empty strings count as unset: CloudFormation and shells both produce them for "no value". */
 function present(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,10 +1,7 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { WebClient } from '@slack/web-api';
-import type { Config } from './config';
+import type { Core, WithSlack } from './deps';
 import { log } from './log';
 import { inlineCode } from './mrkdwn';
 import { runSelfTest } from './self-test';
-import { allCanaries, claimOnce, updateCanary } from './store';
 
 /**
  * The end-to-end heartbeat: a tripwire that breaks without a sound is worse than none. On a
@@ -17,22 +14,18 @@ export const HEARTBEAT_BY = 'heartbeat';
 /** CloudTrail to EventBridge takes minutes, rarely more than fifteen. */
 const ARRIVAL_WITHIN_MS = 30 * 60_000;
 
-interface Deps {
-  config: Config;
-  aws: { ddb: DynamoDBDocumentClient };
-  slack: WebClient;
-}
+type Deps = Core & WithSlack;
 
 export async function sendHeartbeats(deps: Deps, now = Date.now()): Promise<number> {
   // EventBridge delivers a schedule at least once: one run a day.
-  if (!(await claimOnce(deps.aws.ddb, deps.config.table, `HEARTBEAT#${new Date(now).toISOString().slice(0, 10)}`, 3 * 24 * 3600))) return 0;
+  if (!(await deps.store.claimOnce(`HEARTBEAT#${new Date(now).toISOString().slice(0, 10)}`, 3 * 24 * 3600))) return 0;
   let sent = 0;
-  for (const c of await allCanaries(deps.aws.ddb, deps.config.table)) {
+  for (const c of await deps.store.allCanaries()) {
     if (c.status !== 'active' || !c.selfTestSecretArn) continue;
     // A test call still on its way keeps its nonce: a new one would make it look like an attacker's.
     if (c.selfTest && !c.selfTest.arrivedAt && now - Date.parse(c.selfTest.at) < ARRIVAL_WITHIN_MS) continue;
     try {
-      await runSelfTest(deps.config, deps.aws.ddb, c, HEARTBEAT_BY);
+      await runSelfTest(deps, c, HEARTBEAT_BY);
       sent++;
     } catch (err) {
       log.error('heartbeat call failed', { canaryId: c.id, error: err instanceof Error ? err.name : String(err) });
@@ -44,10 +37,10 @@ export async function sendHeartbeats(deps: Deps, now = Date.now()): Promise<numb
 /** Test calls that should have arrived by now and did not: one alert each. */
 export async function checkHeartbeats(deps: Deps, now = Date.now()): Promise<number> {
   let missing = 0;
-  for (const c of await allCanaries(deps.aws.ddb, deps.config.table)) {
+  for (const c of await deps.store.allCanaries()) {
     const t = c.selfTest;
     if (c.status !== 'active' || !t || t.arrivedAt || t.missingReportedAt || now - Date.parse(t.at) < ARRIVAL_WITHIN_MS) continue;
-    const won = await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET selfTest.missingReportedAt = :now', 'selfTest.nonce = :n AND attribute_not_exists(selfTest.arrivedAt) AND attribute_not_exists(selfTest.missingReportedAt)', { ':now': new Date(now).toISOString(), ':n': t.nonce });
+    const won = await deps.store.markSelfTestMissing(c.id, t.nonce, new Date(now).toISOString());
     if (!won) continue;
     const what = t.by === HEARTBEAT_BY ? 'The scheduled heartbeat call' : `The test call <@${t.by}> asked for`;
     await deps.slack.chat
@@ -58,7 +51,7 @@ export async function checkHeartbeats(deps: Deps, now = Date.now()): Promise<num
       })
       .catch(async (err: unknown) => {
         // Said next time instead: the claim goes back.
-        await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'REMOVE selfTest.missingReportedAt', 'selfTest.nonce = :n', { ':n': t.nonce }).catch(() => undefined);
+        await deps.store.unmarkSelfTestMissing(c.id, t.nonce).catch(() => undefined);
         throw err;
       });
     log.error('heartbeat missing', { canaryId: c.id, at: t.at });

@@ -2,8 +2,7 @@ import { refreshParent, threadReply } from './alerts/thread';
 import type { SlackDeps } from './alerts/thread';
 import { log } from './log';
 import { inlineCode, mention } from './mrkdwn';
-import { releasePending } from './store';
-import type { PendingAction } from './store';
+import type { PendingAction } from './model/canary';
 
 /**
  * A job that failed: thrown, timed out, or out of memory. In AWS, the jobs function's async
@@ -26,7 +25,7 @@ export async function reportJobFailure(deps: SlackDeps, job: FailedJob, reason: 
   const who = job.by ?? job.requestedBy;
   log.error('job failed', { type: job.type, canaryId: job.canaryId, reason });
   const action = CLAIMING[job.type];
-  const released = action && job.canaryId ? await releasePending(deps.aws.ddb, deps.config.table, job.canaryId, action) : false;
+  const released = action && job.canaryId ? await deps.store.releasePending(job.canaryId, action) : false;
   const what = job.canaryId ? `The ${inlineCode(job.type, 40)} job for canary ${inlineCode(job.canaryId, 80)}` : `A ${inlineCode(job.type, 40)} job`;
   const line = `:warning: ${what}${who ? ` (requested by ${mention(who)})` : ''} failed: ${inlineCode(reason, 300)}.${released ? ' Nothing is in flight any more: press again, or act in IAM.' : ''}`;
   if (job.canaryId && job.seq) {

@@ -3,19 +3,19 @@ import * as z from 'zod/mini';
 import { log } from './log';
 import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
-import { ResponseUrlError, isAllowedResponseUrl, postToResponseUrl } from './respond';
+import { isAllowedResponseUrl, postToResponseUrl } from './respond';
 import { dlqDepth, redrive } from './redrive';
 import { runSelfCheck } from './self-check';
 import { runSelfTest } from './self-test';
-import { getCanary } from './store';
 import { inlineCode } from './mrkdwn';
 import { auditReport } from './views/audit-report';
 import { ephemeral } from './views/blocks';
 import { performDisable } from './triage/disable';
-import { performRetire, performRotate } from './triage/lifecycle';
-import { performRearm } from './triage/rearm';
+import { performRetire } from './lifecycle/retire';
+import { performRotate } from './lifecycle/rotate';
+import { performRearm } from './lifecycle/rearm';
 import type { Runtime } from './runtime';
-import { claimOnce } from './store';
+import { ResponseUrlError } from './errors';
 
 /**
  * Work too slow for Slack's 3 s (IAM calls) runs in the `jobs` handler. A listener validates,
@@ -82,7 +82,7 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
   if ('responseUrl' in job && !isAllowedResponseUrl(rt.config, job.responseUrl)) {
     throw new ResponseUrlError(`${job.type} job refused: its response_url is not one Slack issued to this workspace for a command or an interaction`);
   }
-  if (!(await claimOnce(rt.aws.ddb, rt.config.table, `JOB#${job.jobId}`, JOB_CLAIM_TTL_SECONDS))) {
+  if (!(await rt.store.claimOnce(`JOB#${job.jobId}`, JOB_CLAIM_TTL_SECONDS))) {
     log.info('job already ran; duplicate delivery ignored', { jobId: job.jobId, type: job.type });
     return;
   }
@@ -98,9 +98,9 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
     case 'rotate':
       return performRotate(rt, job.canaryId, job.by, job.responseUrl);
     case 'self-test': {
-      const canary = await getCanary(rt.aws.ddb, rt.config.table, job.canaryId);
+      const canary = await rt.store.getCanary(job.canaryId);
       if (!canary) return;
-      const at = await runSelfTest(rt.config, rt.aws.ddb, canary, job.by);
+      const at = await runSelfTest(rt, canary, job.by);
       return postToResponseUrl(rt.config, job.responseUrl, ephemeral(`Test call made with canary ${inlineCode(canary.id)}'s key at ${at.slice(11, 19)} UTC (sts:GetCallerIdentity). Its alert should reach the security channel within about a minute, labelled as a test.`));
     }
     case 'audit': {

@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { recordAction } from './audit';
-import { addSuppression } from './triage/suppress';
+import { suppress } from './triage/suppress';
 import { newCanaryId } from './ids';
 import type { MintJob } from './jobs';
 import { findKind } from './kinds';
-import { MintError } from './kinds/kind';
 import type { CanaryKind, MintRequest, Minted } from './kinds/kind';
 import { log } from './log';
 import { inlineCode } from './mrkdwn';
 import { postToResponseUrl } from './respond';
 import type { Runtime } from './runtime';
 import { deleteSelfTestSecret, storeSelfTestSecret } from './self-test';
-import { deleteCanary, updateCanary } from './store';
 import { ephemeral } from './views/blocks';
 import { mintedReply } from './views/minted';
+import { MintError } from './errors';
 
 export type MintAsk = Omit<MintRequest, 'id'> & { kind: string };
 
@@ -30,10 +28,9 @@ export async function runMintJob(rt: Runtime, job: MintJob): Promise<void> {
   const kind = findKind(request.kind);
   const reply = (message: object) => postToResponseUrl(rt.config, job.responseUrl, message);
   if (!kind) return reply(ephemeral(`There is no canary kind ${inlineCode(request.kind)}.`));
-  const ctx = { aws: rt.aws, config: rt.config };
   let minted;
   try {
-    minted = await kind.mint(ctx, request);
+    minted = await kind.mint(rt, request);
   } catch (err) {
     const text =
       err instanceof MintError
@@ -46,15 +43,15 @@ export async function runMintJob(rt: Runtime, job: MintJob): Promise<void> {
   log.info('canary minted', { canaryId: minted.record.id, kind: kind.name, aliases: minted.record.aliases, requestedBy: request.requestedBy });
   if (request.selfTest && minted.credentials) {
     const arn = await storeSelfTestSecret(rt.config, minted.credentials);
-    await updateCanary(rt.aws.ddb, rt.config.table, minted.record.id, 'SET selfTestSecretArn = :a', undefined, { ':a': arn });
+    await rt.store.setSelfTestSecret(minted.record.id, arn);
     minted.record.selfTestSecretArn = arn;
   }
   if (await deliverOrUndo(rt, kind, minted, job.responseUrl)) {
     // The allowlist: trusted readers are counted, never alerted on (suppressions made at mint).
     const at = new Date().toISOString();
-    for (const sourceIp of request.allowIps ?? []) await addSuppression(rt.aws.ddb, rt.config.table, minted.record.id, { sourceIp, reason: 'allowlisted at mint', by: request.requestedBy, at });
-    for (const principalArn of request.allowPrincipals ?? []) await addSuppression(rt.aws.ddb, rt.config.table, minted.record.id, { principalArn, reason: 'allowlisted at mint', by: request.requestedBy, at });
-    await recordAction(rt.aws.ddb, rt.config.table, minted.record.id, { action: 'minted', by: request.requestedBy, detail: minted.record.location });
+    for (const sourceIp of request.allowIps ?? []) await suppress(rt.store, minted.record.id, { sourceIp, reason: 'allowlisted at mint', by: request.requestedBy, at });
+    for (const principalArn of request.allowPrincipals ?? []) await suppress(rt.store, minted.record.id, { principalArn, reason: 'allowlisted at mint', by: request.requestedBy, at });
+    await rt.store.recordAction(minted.record.id, { action: 'minted', by: request.requestedBy, detail: minted.record.location });
   }
 }
 
@@ -69,8 +66,8 @@ export async function deliverOrUndo(rt: Runtime, kind: CanaryKind, minted: Minte
     return true;
   } catch (err) {
     log.error('could not deliver the minted canary; undoing it', { canaryId: minted.record.id, error: err instanceof Error ? err.message : String(err) });
-    await kind.retire({ aws: rt.aws, config: rt.config }, minted.record);
-    await deleteCanary(rt.aws.ddb, rt.config.table, minted.record.id, minted.record.aliases);
+    await kind.retire(rt, minted.record);
+    await rt.store.deleteCanary(minted.record.id, minted.record.aliases);
     if (minted.record.selfTestSecretArn) await deleteSelfTestSecret(rt.config, minted.record.selfTestSecretArn);
     return false;
   }

@@ -1,3 +1,4 @@
+import { ResponseUrlError } from './errors';
 import type { Config } from './config';
 import { log } from './log';
 
@@ -10,9 +11,6 @@ import { log } from './log';
  * forged job cannot send a fresh key elsewhere. Tests and the sandbox stand Slack in at
  * SLACK_API_URL's origin, with the same paths.
  */
-export class ResponseUrlError extends Error {
-  override name = 'ResponseUrlError';
-}
 
 const RESPONSE_PATH = /^\/(?:commands|actions)\/([A-Z0-9]+)\/\d+\/[A-Za-z0-9]+$/;
 

@@ -1,37 +1,39 @@
-import { createAws } from './aws';
-import type { Aws } from './aws';
-import type { WebClient } from '@slack/web-api';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { clientOptions, createTableStore } from './aws';
 import type { Config } from './config';
+import type { Core, WithAws, WithSlack } from './deps';
+import { errorText } from './errors';
 import { invokeJobsFunction, runJob } from './jobs';
 import type { Job } from './jobs';
 import { reportJobFailure } from './job-failure';
 import { log } from './log';
 import { createWebClient } from './slack-client';
+import type { Store } from './store';
 
-/** Everything a handler needs, built once per process at module scope. */
-export interface Runtime {
-  config: Config;
-  aws: Aws;
-  /** For jobs: thread replies and message updates, with retries that suit a background job. */
-  slack: WebClient;
-  /** Hands a job to the jobs handler: an async Lambda invocation, or in process when unset. */
-  dispatch(job: Job): Promise<void>;
-  /** Resolves when in-process jobs have finished (tests, the sandbox). */
-  jobsIdle(): Promise<void>;
-}
+/** Everything the slack, jobs and audit handlers need, built once per process at module scope. */
+export type Runtime = Core &
+  WithAws<'iam' | 'lambda'> &
+  WithSlack & {
+    /** Hands a job to the jobs handler: an async Lambda invocation, or in process when unset. */
+    dispatch(job: Job): Promise<void>;
+    /** Resolves when in-process jobs have finished (tests, the sandbox). */
+    jobsIdle(): Promise<void>;
+  };
 
-export function createRuntime(config: Config, aws: Aws = createAws(config.region)): Runtime {
+export function createRuntime(config: Config, store: Store = createTableStore(config.region, config.table)): Runtime {
   const pending = new Set<Promise<void>>();
   const rt: Runtime = {
     config,
-    aws,
+    store,
+    aws: { iam: new IAMClient(clientOptions(config.region)), lambda: new LambdaClient(clientOptions(config.region)) },
     slack: createWebClient(config),
     dispatch: async (job) => {
       if (config.jobsFunctionName) return invokeJobsFunction(rt, job);
       // setImmediate lets the listener's ack go out first, as it would with a separate Lambda.
       const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
         .then(() => runJob(rt, job))
-        .catch((err: unknown) => reportJobFailure(rt, job, err instanceof Error ? `${err.name}: ${err.message}` : String(err)))
+        .catch((err: unknown) => reportJobFailure(rt, job, errorText(err)))
         .catch((err: unknown) => log.error('could not report a failed job', { type: job.type, error: err instanceof Error ? err.message : String(err) }))
         .finally(() => pending.delete(p));
       pending.add(p);

@@ -5,17 +5,14 @@ import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from
 import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from '../infra/detection';
-import { awsErrorName } from './aws';
-import { recordAction } from './audit';
 import type { Config } from './config';
+import type { Core, WithIam } from './deps';
 import { findKind } from './kinds';
 import { log } from './log';
-import { deleteSelfTestSecret } from './self-test';
-import { allCanaries, updateCanary } from './store';
-import type { CanaryRecord } from './store';
+import { retireCanary } from './lifecycle/retire';
+import { errorName as awsErrorName } from './errors';
+import type { CanaryRecord } from './model/canary';
 
 /**
  * The audit: a tripwire nobody checks is worse than none. Every canary is checked against what a
@@ -40,12 +37,10 @@ export interface CheckReport {
   retired: CanaryRecord[];
 }
 
-export interface CheckDeps {
-  config: Config;
-  aws: { ddb: DynamoDBDocumentClient; iam: IAMClient };
+export type CheckDeps = Core & WithIam & {
   /** Where the coverage checks get their clients (one per check and region); tests add SDK middleware. */
   clients?: Partial<CoverageClients>;
-}
+};
 
 export interface CoverageClients {
   account(region: string): AccountClient;
@@ -66,7 +61,7 @@ const EXPIRY_WARNING_DAYS = 14;
 
 export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<CheckReport> {
   const findings: Finding[] = [];
-  const canaries = await allCanaries(deps.aws.ddb, deps.config.table);
+  const canaries = await deps.store.allCanaries();
   const today = now.toISOString().slice(0, 10);
   const soon = new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000).toISOString().slice(0, 10);
   const retired: CanaryRecord[] = [];
@@ -78,10 +73,7 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
     if (!kind) continue;
     if (c.expiresOn && c.expiresOn <= today) {
       try {
-        await kind.retire({ aws: deps.aws, config: deps.config }, c);
-        if (c.selfTestSecretArn) await deleteSelfTestSecret(deps.config, c.selfTestSecretArn);
-        await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET #s = :r, retiredBy = :by, retiredAt = :at', undefined, { ':r': 'retired', ':by': 'expiry', ':at': now.toISOString() }, { '#s': 'status' });
-        await recordAction(deps.aws.ddb, deps.config.table, c.id, { action: 'retired', by: 'expiry', detail: `expired on ${c.expiresOn}` });
+        await retireCanary(deps, c, 'expiry', `expired on ${c.expiresOn}`);
         retired.push(c);
       } catch (err) {
         findings.push({ scope: `canary ${c.id}`, problem: `expired on ${c.expiresOn} but could not be retired (${awsErrorName(err)})`, fix: `retire it by hand: /canary retire ${c.id}` });
@@ -90,7 +82,7 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
     }
     if (c.expiresOn && c.expiresOn <= soon) expiring.push(c);
     try {
-      for (const f of await kind.audit({ aws: deps.aws, config: deps.config }, c)) findings.push({ scope: `canary ${c.id} (${c.location})`, ...f });
+      for (const f of await kind.audit(deps, c)) findings.push({ scope: `canary ${c.id} (${c.location})`, ...f });
     } catch (err) {
       findings.push({ scope: `canary ${c.id}`, problem: `could not be checked (${awsErrorName(err)})`, fix: 'check the bot role\'s IAM permissions' });
     }

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { recordAction } from './audit';
 import type { Config } from './config';
+import type { Core } from './deps';
 import type { Credentials } from './kinds/kind';
 import { log } from './log';
-import { updateCanary } from './store';
-import type { CanaryRecord } from './store';
+import type { CanaryRecord } from './model/canary';
 
 /**
  * `/canary test`: the bot uses the canary's own key once (sts:GetCallerIdentity) so the team can
@@ -49,7 +47,7 @@ export async function deleteSelfTestSecret(config: Config, arn: string): Promise
 }
 
 /** Makes the test call; returns when it was made. */
-export async function runSelfTest(config: Config, ddb: DynamoDBDocumentClient, canary: CanaryRecord, by: string): Promise<string> {
+export async function runSelfTest({ config, store }: Core, canary: CanaryRecord, by: string): Promise<string> {
   if (!canary.selfTestSecretArn) throw new Error('self-test is not enabled for this canary');
   const client = sm(config);
   let creds: Credentials;
@@ -60,7 +58,7 @@ export async function runSelfTest(config: Config, ddb: DynamoDBDocumentClient, c
   }
   const nonce = randomBytes(8).toString('hex');
   const at = new Date().toISOString();
-  await updateCanary(ddb, config.table, canary.id, 'SET selfTest = :t', undefined, { ':t': { nonce, at, by } });
+  await store.recordSelfTestCall(canary.id, { nonce, at, by });
   const sts = new STSClient({ region: config.region, credentials: creds, customUserAgent: `${SELF_TEST_AGENT}/${nonce}`, maxAttempts: 1 });
   try {
     await sts.send(new GetCallerIdentityCommand({}));
@@ -71,7 +69,7 @@ export async function runSelfTest(config: Config, ddb: DynamoDBDocumentClient, c
   } finally {
     sts.destroy();
   }
-  await recordAction(ddb, config.table, canary.id, { action: 'self-test', by, at });
+  await store.recordAction(canary.id, { action: 'self-test', by, at });
   return at;
 }
 

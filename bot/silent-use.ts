@@ -1,15 +1,10 @@
 import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { WebClient } from '@slack/web-api';
-import { awsErrorName } from './aws';
-import { recordAction } from './audit';
-import type { Config } from './config';
+import type { Core, WithIam, WithSlack } from './deps';
 import { log } from './log';
 import { explainsUse } from './logged-use';
-import { allCanaries, updateCanary } from './store';
-import type { CanaryRecord } from './store';
 import { silentUseAlert } from './views/silent-use';
+import { errorName as awsErrorName } from './errors';
+import type { CanaryRecord } from './model/canary';
 
 /**
  * A net for silent use. Attackers validate stolen keys with calls CloudTrail never logs (an
@@ -17,11 +12,7 @@ import { silentUseAlert } from './views/silent-use';
  * moves anyway. Polled every few minutes (one IAM read per active canary, far inside IAM's
  * limits), a move that no CloudTrail event explains raises one "silent use" alert.
  */
-export interface SilentUseDeps {
-  config: Config;
-  aws: { ddb: DynamoDBDocumentClient; iam: IAMClient };
-  slack: WebClient;
-}
+export type SilentUseDeps = Core & WithIam & WithSlack;
 
 /**
  * Each poll: a LastUsedDate past what was accounted for is noted (the earliest one not yet
@@ -32,7 +23,7 @@ export interface SilentUseDeps {
  */
 export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Promise<number> {
   let raised = 0;
-  for (const c of await allCanaries(deps.aws.ddb, deps.config.table)) {
+  for (const c of await deps.store.allCanaries()) {
     if (c.status !== 'active' || c.kind !== 'aws-key' || !c.resource.accessKeyId) continue;
     let used;
     try {
@@ -45,13 +36,13 @@ export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Pro
     const latest = used?.LastUsedDate?.toISOString();
     let unjudged = c.lastUsedUnjudged;
     if (latest && (!c.lastUsedSeen || latest > c.lastUsedSeen) && !unjudged) {
-      await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET lastUsedUnjudged = :t', 'attribute_not_exists(lastUsedUnjudged)', { ':t': latest });
+      await deps.store.noteUnjudgedUse(c.id, latest);
       unjudged = latest;
     }
     // CloudTrail takes minutes to deliver: give the logged event time to arrive first.
     if (!unjudged || now - Date.parse(unjudged) < deps.config.silentUseGraceSeconds * 1000) continue;
     const next = latest && latest > unjudged ? latest : undefined;
-    const won = await updateCanary(deps.aws.ddb, deps.config.table, c.id, `SET lastUsedSeen = :t${next ? ', lastUsedUnjudged = :n' : ' REMOVE lastUsedUnjudged'}`, 'lastUsedUnjudged = :t', { ':t': unjudged, ...(next ? { ':n': next } : {}) });
+    const won = await deps.store.judgeUse(c.id, unjudged, next);
     const why = explanation(c, Date.parse(unjudged), used?.ServiceName);
     if (!won || why) {
       if (won) log.info('canary key use explained', { canaryId: c.id, at: unjudged, by: why });
@@ -65,10 +56,10 @@ export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Pro
     } catch (err) {
       // Judged but not said: put it back to be judged (and said) on the next poll; go on with the others.
       log.error('could not post a silent-use alert; it is kept for the next poll', { canaryId: c.id, error: err instanceof Error ? err.message : String(err) });
-      await updateCanary(deps.aws.ddb, deps.config.table, c.id, 'SET lastUsedUnjudged = :t', 'attribute_not_exists(lastUsedUnjudged) OR lastUsedUnjudged > :t', { ':t': unjudged }).catch(() => undefined);
+      await deps.store.requeueUnjudgedUse(c.id, unjudged).catch(() => undefined);
       continue;
     }
-    await recordAction(deps.aws.ddb, deps.config.table, c.id, { action: 'silent-use', by: 'audit', detail: `${service} in ${region} at ${unjudged}` });
+    await deps.store.recordAction(c.id, { action: 'silent-use', by: 'audit', detail: `${service} in ${region} at ${unjudged}` });
     log.warn('silent use of a canary', { canaryId: c.id, service, region, at: unjudged });
     raised++;
   }

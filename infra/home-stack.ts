@@ -18,7 +18,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
+import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/store/schema';
 import { botIamStatements } from './bot-policy';
 import { SELF_TEST_NAME_LENGTH } from '../bot/self-test';
 import { canaryEventPattern, CLOUDTRAIL_API_CALL, DEFAULT_REGIONS, DETECTION_RULE_NAME, ECR_DECOY_RULE_NAME, ecrDecoyEventPattern, FORWARD_RULE_NAME, RULE_STATE, S3_DECOY_RULE_NAME, s3DecoyEventPattern } from './detection';

@@ -4,7 +4,7 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/c
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { canaryEventPattern, ecrDecoyEventPattern, RULE_STATE, s3DecoyEventPattern } from '../infra/detection';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/table';
+import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/store/schema';
 
 export interface Bootstrapped {
   done: string[];

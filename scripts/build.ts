@@ -2,7 +2,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 /**
  * `npm run build`: one minified, tree-shaken CommonJS bundle per handler in dist/handlers/, with
@@ -50,7 +50,12 @@ export async function buildHandlers(outdir = join(ROOT, 'dist', 'handlers')): Pr
 const LAZY_ONLY_IN: Record<string, string[]> = { slack: ['@aws-sdk/client-s3', '@aws-sdk/client-ecr'] };
 
 async function buildOne(name: (typeof HANDLERS)[number], outdir: string): Promise<void> {
-  await build({
+  await build(bundleOptions(name, outdir));
+}
+
+/** The esbuild options of one handler's bundle; the bundle-boundaries test builds with them too. */
+export function bundleOptions(name: (typeof HANDLERS)[number], outdir: string): BuildOptions {
+  return {
     entryPoints: { [name]: join(ROOT, 'handlers', `${name}.ts`) },
     external: LAZY_ONLY_IN[name] ?? [],
     outdir,
@@ -69,7 +74,7 @@ async function buildOne(name: (typeof HANDLERS)[number], outdir: string): Promis
     // tolerates the failure that causes inside a bundle (tested in bundles.test.ts).
     logOverride: { 'require-resolve-not-external': 'silent' },
     logLevel: 'warning',
-  });
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

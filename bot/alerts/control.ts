@@ -1,12 +1,10 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { failedJobOf, reportJobFailure } from '../job-failure';
+import { errorText } from '../errors';
 import { log } from '../log';
 import { inlineCode } from '../mrkdwn';
-import { claimOnce, getCanary, releaseOnce } from '../store';
 import type { Block } from '../views/blocks';
 import { opsAlarmMessage } from '../views/ops-alarm';
 import type { Unwrapped } from './envelope';
-import { incidentKey } from './incidents';
 import { reconcile } from './reconcile';
 import type { AlertRuntime } from './runtime';
 import { sweep } from './sweep';
@@ -20,7 +18,6 @@ import { sweep } from './sweep';
  */
 export type Control = Exclude<Unwrapped, { records: unknown[] }>;
 
-const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 export async function handleControl(rt: AlertRuntime, messages: Array<{ id: string; message: Control }>, failed: Set<string>, now: number): Promise<void> {
   const flushes = new Map<string, string[]>();
@@ -49,9 +46,9 @@ export async function handleControl(rt: AlertRuntime, messages: Array<{ id: stri
   for (const [key, ids] of flushes) {
     const [canaryId, seq] = [key.slice(0, key.lastIndexOf('#')), Number(key.slice(key.lastIndexOf('#') + 1))];
     try {
-      const canary = await getCanary(rt.aws.ddb, rt.config.table, canaryId);
+      const canary = await rt.store.getCanary(canaryId);
       if (!canary) continue;
-      await rt.aws.ddb.send(new UpdateCommand({ TableName: rt.config.table, Key: incidentKey(canaryId, seq), UpdateExpression: 'REMOVE flushAt' }));
+      await rt.store.clearFlush(canaryId, seq);
       await reconcile(rt, canary, seq, now);
     } catch (err) {
       log.error('flush failed; it will be redelivered', { canaryId, error: errorText(err) });
@@ -76,11 +73,11 @@ async function reportUnusable(rt: AlertRuntime, reason: string, messageId: strin
 
 /** Posts once per key; a post that fails gives the key back, so the redelivery says it. */
 async function sayOnce(rt: AlertRuntime, key: string, ttlSeconds: number, msg: { text: string; blocks?: Block[] }): Promise<void> {
-  if (!(await claimOnce(rt.aws.ddb, rt.config.table, key, ttlSeconds))) return;
+  if (!(await rt.store.claimOnce(key, ttlSeconds))) return;
   try {
     await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, ...msg, unfurl_links: false, unfurl_media: false });
   } catch (err) {
-    await releaseOnce(rt.aws.ddb, rt.config.table, key).catch(() => undefined);
+    await rt.store.releaseOnce(key).catch(() => undefined);
     throw err;
   }
 }

@@ -1,12 +1,8 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { log } from '../log';
-import { getIncident } from './incidents';
-import type { CanaryRecord } from '../store';
-import { TTL_ATTRIBUTE } from '../table';
 import { degradedAlert } from '../views/degraded-alert';
 import type { AlertRuntime } from './runtime';
-import type { TrailEvent } from './trail-event';
+import type { CanaryRecord } from '../model/canary';
+import type { TrailEvent } from '../model/trail-event';
 
 /**
  * When counting fails for good (a refused write, a broken permission, DynamoDB unreachable), the
@@ -21,26 +17,6 @@ import type { TrailEvent } from './trail-event';
  */
 const DEGRADED_TTL_SECONDS = 3600;
 const saidHere = new Map<string, number>();
-const key = (canaryId: string) => ({ pk: `DEGRADED#${canaryId}`, sk: 'ONCE' });
-
-async function claim(rt: AlertRuntime, canaryId: string, now: number): Promise<boolean> {
-  try {
-    await rt.aws.ddb.send(
-      new PutCommand({
-        TableName: rt.config.table,
-        Item: { ...key(canaryId), [TTL_ATTRIBUTE]: Math.floor(now / 1000) + DEGRADED_TTL_SECONDS },
-        // TTL deletes lazily (within days): an expired claim is free to take.
-        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
-        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw err;
-  }
-}
 
 export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, events: TrailEvent[], reason: string, now: number): Promise<void> {
   const first = events[0];
@@ -48,7 +24,7 @@ export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, even
   try {
     let stored: boolean;
     try {
-      if (!(await claim(rt, canary.id, now))) return;
+      if (!(await rt.store.claimDegradedWindow(canary.id, DEGRADED_TTL_SECONDS, now))) return;
       stored = true;
     } catch {
       if (now - (saidHere.get(canary.id) ?? 0) < DEGRADED_TTL_SECONDS * 1000) return;
@@ -57,12 +33,12 @@ export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, even
     saidHere.set(canary.id, now);
     const msg = degradedAlert(canary, first, events.length, reason);
     // An incident already alerted on: say it in its thread (and the channel), adopt nothing.
-    const open = stored && canary.openIncident ? await getIncident(rt.aws.ddb, rt.config.table, canary.id, canary.openIncident.seq).catch(() => undefined) : undefined;
+    const open = stored && canary.openIncident ? await rt.store.getIncident(canary.id, canary.openIncident.seq).catch(() => undefined) : undefined;
     const thread = open?.parent ? { thread_ts: open.parent.ts, reply_broadcast: true } : {};
     const res = await rt.slack.chat.postMessage({ channel: open?.parent?.channel ?? rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false, ...thread });
     log.warn('degraded alert posted', { canaryId: canary.id, events: events.length });
     if (stored && !open?.parent) {
-      await rt.aws.ddb.send(new UpdateCommand({ TableName: rt.config.table, Key: key(canary.id), UpdateExpression: 'SET parent = :p, postedAt = :at', ExpressionAttributeValues: { ':p': { channel: String(res.channel), ts: String(res.ts) }, ':at': now } }));
+      await rt.store.recordDegradedParent(canary.id, { channel: String(res.channel), ts: String(res.ts) }, now);
     }
   } catch (err) {
     // Slack down as well: the messages are back on the queue; the DLQ alarm is the last word.
@@ -77,13 +53,11 @@ export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, even
  * up the channel. Only the holder of the incident's parent lease asks, so no two callers take it.
  */
 export async function degradedParent(rt: AlertRuntime, canaryId: string, incidentOpenedAt: string, now: number): Promise<{ channel: string; ts: string } | undefined> {
-  const out = await rt.aws.ddb.send(new GetCommand({ TableName: rt.config.table, Key: key(canaryId), ConsistentRead: true }));
-  const item = out.Item as { parent?: { channel: string; ts: string }; postedAt?: number; [TTL_ATTRIBUTE]?: number } | undefined;
-  if (!item?.parent || !item.postedAt || (item[TTL_ATTRIBUTE] ?? 0) * 1000 < now) return undefined;
-  return item.postedAt >= Date.parse(incidentOpenedAt) - 60_000 ? item.parent : undefined;
+  const posted = await rt.store.getDegradedParent(canaryId, now);
+  return posted && posted.postedAt >= Date.parse(incidentOpenedAt) - 60_000 ? posted.parent : undefined;
 }
 
 /** The full alert has taken the message over. */
 export async function forgetDegraded(rt: AlertRuntime, canaryId: string): Promise<void> {
-  await rt.aws.ddb.send(new UpdateCommand({ TableName: rt.config.table, Key: key(canaryId), UpdateExpression: 'REMOVE parent' }));
+  await rt.store.forgetDegradedParent(canaryId);
 }

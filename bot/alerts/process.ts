@@ -1,24 +1,23 @@
 import { unknownCanaryId } from '../ids';
 import { KINDS } from '../kinds';
+import { errorText } from '../errors';
 import { log } from '../log';
-import { recordAction } from '../audit';
 import { inlineCode } from '../mrkdwn';
 import { isSelfTest } from '../self-test';
 import { HEARTBEAT_BY } from '../heartbeat';
-import { AlreadyExistsError, claimOnce, findByAlias, getCanary, putNewCanary, updateCanary } from '../store';
-import type { CanaryRecord } from '../store';
 import { handleControl } from './control';
 import type { Control } from './control';
 import { unwrap } from './envelope';
 import { performDisable, requestDisable } from '../triage/disable';
 import { matchingSuppression } from '../triage/suppress';
-import { countEvents, countSuppressed, currentIncident, ipEntry } from './counting';
 import { alertDegraded } from './degraded';
-import { getIncident } from './incidents';
 import { reconcile } from './reconcile';
 import type { AlertRuntime } from './runtime';
 import { actionOf, parseTrailEvent } from './trail-event';
-import type { TrailEvent } from './trail-event';
+import { AlreadyExistsError } from '../errors';
+import type { CanaryRecord } from '../model/canary';
+import { ipEntry } from '../model/incident';
+import type { TrailEvent } from '../model/trail-event';
 
 export interface QueueMessage {
   id: string;
@@ -78,7 +77,7 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
       const events = await countAndDropSuppressed(rt, canary, await reportAndDropSelfTests(rt, canary, all, now), now);
       if (!events.length) continue;
       const seq = await incidentFor(rt, canary, events, now);
-      const fresh = await countEvents(rt.aws.ddb, rt.config.table, canary, seq, events, now);
+      const fresh = await rt.store.countEvents(canary, seq, events, now);
       counted = true;
       log.info('canary events counted', { canaryId: canary.id, incident: seq, received: events.length, new: fresh.length });
       // Containment is decided from the stored state, before Slack hears: an outage never delays
@@ -115,11 +114,11 @@ function standIn(arn: string, e: TrailEvent): CanaryRecord {
  * source raises a new top-level alert instead of a line under a message marked harmless.
  */
 async function incidentFor(rt: AlertRuntime, canary: CanaryRecord, events: TrailEvent[], now: number): Promise<number> {
-  const seq = await currentIncident(rt.aws.ddb, rt.config.table, canary.id, now);
-  const inc = await getIncident(rt.aws.ddb, rt.config.table, canary.id, seq);
+  const seq = await rt.store.currentIncident(canary.id, now);
+  const inc = await rt.store.getIncident(canary.id, seq);
   if (!inc?.triage || events.every((e) => ipEntry(e.sourceIp) in inc.ips)) return seq;
   log.info('new source after a false positive: a new incident', { canaryId: canary.id, closed: seq });
-  return currentIncident(rt.aws.ddb, rt.config.table, canary.id, now, seq);
+  return rt.store.currentIncident(canary.id, now, seq);
 }
 
 /**
@@ -143,10 +142,10 @@ async function reportAndDropSelfTests(rt: AlertRuntime, canary: CanaryRecord, ev
       rest.push(e);
       continue;
     }
-    if (!(await claimOnce(rt.aws.ddb, rt.config.table, `EVENT#${e.eventId}`, 7 * 24 * 3600))) continue;
+    if (!(await rt.store.claimEvent(e.eventId, 7 * 24 * 3600))) continue;
     const took = canary.selfTest ? Math.max(0, Math.round((now - Date.parse(canary.selfTest.at)) / 1000)) : undefined;
-    await updateCanary(rt.aws.ddb, rt.config.table, canary.id, 'SET selfTest.arrivedAt = :now', 'selfTest.nonce = :n', { ':now': new Date(now).toISOString(), ':n': canary.selfTest!.nonce });
-    await recordAction(rt.aws.ddb, rt.config.table, canary.id, { action: 'self-test-arrived', by: canary.selfTest?.by ?? 'unknown', detail: `${took ?? '?'} s` });
+    await rt.store.markSelfTestArrived(canary.id, canary.selfTest!.nonce, new Date(now).toISOString());
+    await rt.store.recordAction(canary.id, { action: 'self-test-arrived', by: canary.selfTest?.by ?? 'unknown', detail: `${took ?? '?'} s` });
     if (canary.selfTest?.by === HEARTBEAT_BY) continue; // the scheduled heartbeat arrives quietly
     const text = `:test_tube: *Self-test of canary ${inlineCode(canary.id)}* (${inlineCode(canary.location, 120)}) arrived: ${inlineCode(actionOf(e))} in ${inlineCode(e.region, 40)}${took !== undefined ? `, ${took} s after the test call` : ''}. CloudTrail -> EventBridge -> SNS -> SQS -> Slack works end to end. Closed automatically.`;
     await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text, unfurl_links: false });
@@ -164,19 +163,18 @@ async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, ev
     else rest.push(e);
   }
   for (const [id, matched] of bySuppression) {
-    const counted = await countSuppressed(rt.aws.ddb, rt.config.table, canary, id, matched, now);
+    const counted = await rt.store.countSuppressed(canary, id, matched, now);
     log.info('suppressed calls counted', { canaryId: canary.id, suppression: id, received: matched.length, new: counted.length });
   }
   return rest;
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /** The canary an event belongs to: through its aliases, or an "unknown canary" under our path. */
 async function canaryFor(rt: AlertRuntime, event: TrailEvent, cache: Map<string, Promise<CanaryRecord | undefined>>): Promise<CanaryRecord | undefined> {
   const aliases = [...new Set(KINDS.flatMap((k) => k.aliasesFromEvent(event)))];
   const key = aliases.join('|');
-  if (!cache.has(key)) cache.set(key, findByAlias(rt.aws.ddb, rt.config.table, aliases));
+  if (!cache.has(key)) cache.set(key, rt.store.findByAlias(aliases));
   const known = await cache.get(key);
   if (known) return known;
   const arn = event.userIdentity.arn ?? '';
@@ -203,12 +201,12 @@ async function unknownCanary(rt: AlertRuntime, event: TrailEvent, arn: string, c
     resource: { userArn: arn, ...(event.userIdentity.userName ? { userName: event.userIdentity.userName } : {}), ...(event.userIdentity.accessKeyId ? { accessKeyId: event.userIdentity.accessKeyId } : {}) },
   };
   try {
-    await putNewCanary(rt.aws.ddb, rt.config.table, record);
+    await rt.store.putNewCanary(record);
     log.warn('event from an unknown canary under the canary path', { canaryId: id, arn });
   } catch (err) {
     if (!(err instanceof AlreadyExistsError)) throw err;
   }
-  const stored = (await getCanary(rt.aws.ddb, rt.config.table, id)) ?? record;
+  const stored = (await rt.store.getCanary(id)) ?? record;
   cache.set(key, Promise.resolve(stored));
   return stored;
 }

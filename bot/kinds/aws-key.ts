@@ -14,13 +14,12 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { awsErrorName } from '../aws';
 import { log } from '../log';
 import { checkUserName, generateUserName } from '../names';
-import { deleteCanary, putNewCanary } from '../store';
-import type { CanaryRecord } from '../store';
-import { MintError, newRecord } from './kind';
+import { newRecord } from './kind';
 import type { AuditFinding, CanaryKind, Credentials, KindContext, MintRequest, Minted } from './kind';
+import { MintError, errorName as awsErrorName } from '../errors';
+import type { CanaryRecord } from '../model/canary';
 
 /** Inline policy on every canary user: whatever else gets attached, nothing is allowed. */
 export const DENY_ALL_POLICY_NAME = 'baseline';
@@ -99,7 +98,7 @@ export async function removeUser(iam: IAMClient, path: string, userName: string,
   await iam.send(new DeleteUserCommand({ UserName: userName })).catch(ignoreMissing);
 }
 
-async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Minted> {
+async function mint({ aws, config, store }: KindContext, req: MintRequest): Promise<Minted> {
   if (req.name) {
     const check = checkUserName(req.name);
     if (!check.ok) throw new MintError('check the name', `${req.name}: ${check.reason}`);
@@ -124,7 +123,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
     const record = newRecord(awsKey.name, req, { aliases: [accessKeyId, user.arn], resource: { userName, userArn: user.arn, accessKeyId } });
     aliases = record.aliases;
     recordWritten = true; // a timed-out write may still have landed, so undo it either way
-    await putNewCanary(aws.ddb, config.table, record).catch((err: unknown) => {
+    await store.putNewCanary(record).catch((err: unknown) => {
       if (awsErrorName(err) === 'AlreadyExistsError') recordWritten = false; // nothing of ours was written
       throw new MintError('record the canary', awsErrorName(err));
     });
@@ -138,7 +137,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
       });
     }
     if (recordWritten) {
-      await deleteCanary(aws.ddb, config.table, req.id, aliases).catch((e: unknown) => {
+      await store.deleteCanary(req.id, aliases).catch((e: unknown) => {
         leftovers.push(`record ${req.id} (${awsErrorName(e)})`);
       });
     }

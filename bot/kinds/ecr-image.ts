@@ -1,10 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { awsErrorName } from '../aws';
 import { log } from '../log';
-import { deleteCanary, putNewCanary } from '../store';
-import type { CanaryRecord } from '../store';
-import { MintError, newRecord } from './kind';
+import { newRecord } from './kind';
 import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
+import { MintError, errorName as awsErrorName } from '../errors';
+import type { CanaryRecord } from '../model/canary';
 
 /**
  * A decoy container image ("DIY Canary Tokens in AWS"): attackers browse registries for images
@@ -30,7 +29,7 @@ const MANIFEST = JSON.stringify({
   layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 2814446, digest: `sha256:${'b'.repeat(64)}` }],
 });
 
-async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Minted> {
+async function mint({ config, store }: KindContext, req: MintRequest): Promise<Minted> {
   const { m, client } = await ecr(config.region);
   const { CreateRepositoryCommand, DeleteRepositoryCommand, PutImageCommand } = m;
   const repository = req.name ?? `${REPOSITORIES[randomInt(REPOSITORIES.length)]}-${randomInt(10, 99)}`;
@@ -48,7 +47,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
       throw new MintError('push the decoy image', awsErrorName(err));
     });
     const record = newRecord(ecrImage.name, req, { aliases: [repositoryAlias(repository)], resource: { repository, tag } });
-    await putNewCanary(aws.ddb, config.table, record).catch((err: unknown) => {
+    await store.putNewCanary(record).catch((err: unknown) => {
       throw new MintError('record the canary', awsErrorName(err));
     });
     return { record };
@@ -56,7 +55,7 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
     const failure = err instanceof MintError ? err : new MintError('mint', awsErrorName(err));
     let leftover: string | undefined;
     if (created) await client.send(new DeleteRepositoryCommand({ repositoryName: repository, force: true })).catch(() => (leftover = `repository ${repository}`));
-    await deleteCanary(aws.ddb, config.table, req.id, [repositoryAlias(repository)]).catch(() => undefined);
+    await store.deleteCanary(req.id, [repositoryAlias(repository)]).catch(() => undefined);
     log.error('mint failed', { canaryId: req.id, step: failure.step, reason: failure.reason });
     throw new MintError(failure.step, failure.reason, leftover);
   } finally {

@@ -1,15 +1,12 @@
-import type { Aws } from '../aws';
-import type { Config } from '../config';
-import type { CanaryRecord } from '../store';
+import type { Core, WithIam } from '../deps';
+import type { CanaryRecord } from '../model/canary';
+import type { TrailEvent } from '../model/trail-event';
 
 /**
  * One kind of canary (an AWS access key; later an S3 object, an ECR image). Everything that
  * differs between kinds lives behind this interface, so a new kind is one file plus its tests.
  */
-export interface KindContext {
-  aws: Pick<Aws, 'iam' | 'ddb'>;
-  config: Config;
-}
+export type KindContext = Core & WithIam;
 
 export interface MintRequest {
   id: string;
@@ -43,16 +40,6 @@ export interface Minted {
   credentials?: Credentials;
 }
 
-/** The subset of a CloudTrail record a kind needs to recognise its own canaries. */
-export interface TrailEvent {
-  userIdentity?: { type?: string; arn?: string; accessKeyId?: string; userName?: string } | null;
-  eventSource?: string;
-  bucket?: string;
-  objectKey?: string;
-  repository?: string;
-  eventName?: string;
-}
-
 export interface AuditFinding {
   problem: string;
   fix: string;
@@ -69,7 +56,7 @@ export interface CanaryKind {
   /** Label/value pairs that identify the canary's resources, for lists and alerts. */
   describe(rec: CanaryRecord): Array<[string, string]>;
   /** Aliases (see CanaryRecord.aliases) this event names, most specific first. */
-  aliasesFromEvent(event: TrailEvent): string[];
+  aliasesFromEvent(event: Pick<TrailEvent, 'userIdentity' | 'eventSource' | 'eventName' | 'bucket' | 'objectKey' | 'repository'>): string[];
   /**
    * Stops the canary's credential from working (the Disable key button), if the kind has one.
    * Says whether it did, found it already off (someone disabled it by hand), or found it gone.
@@ -87,18 +74,6 @@ export interface CanaryKind {
   audit(ctx: KindContext, rec: CanaryRecord): Promise<AuditFinding[]>;
 }
 
-/** A step of minting failed; whatever the earlier steps created has been removed. */
-export class MintError extends Error {
-  override name = 'MintError';
-  constructor(
-    readonly step: string,
-    readonly reason: string,
-    /** Set when undoing the earlier steps failed too: a person has to clean up. */
-    readonly leftover?: string,
-  ) {
-    super(`minting failed at ${step}: ${reason}${leftover ? `; cleanup incomplete: ${leftover}` : ''}`);
-  }
-}
 
 /** The record fields every kind fills the same way from the request; a kind adds its own. */
 export function newRecord(kind: string, req: MintRequest, own: Pick<CanaryRecord, 'aliases' | 'resource'>): CanaryRecord {

@@ -1,11 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { awsErrorName } from '../aws';
 import { log } from '../log';
-import { deleteCanary, putNewCanary } from '../store';
-import type { CanaryRecord } from '../store';
 import { isSelected, selectDataEvents } from './data-events';
-import { MintError, newRecord } from './kind';
+import { newRecord } from './kind';
 import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
+import { MintError, errorName as awsErrorName } from '../errors';
+import type { CanaryRecord } from '../model/canary';
 
 /**
  * A decoy object with a tempting name ("Defeating a Cloud Breach"): attackers who never find a
@@ -40,7 +39,7 @@ export const objectAlias = (bucket: string, key: string) => `s3://${bucket}/${ke
 
 const plausibleBucket = () => `${BUCKET_WORDS[randomInt(BUCKET_WORDS.length)]}-${Array.from({ length: 6 }, () => 'abcdefghjkmnpqrstuvwxyz23456789'[randomInt(31)]).join('')}`;
 
-async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Minted> {
+async function mint({ config, store }: KindContext, req: MintRequest): Promise<Minted> {
   const { m, client } = await s3(config.region);
   const { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, HeadBucketCommand, PutObjectCommand } = m;
   const bucket = req.bucket ?? plausibleBucket();
@@ -66,24 +65,24 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
       throw new MintError('put the decoy object', awsErrorName(err));
     });
     putObject = true;
-    selected = await selectDataEvents(config, aws.ddb, arn, 'add').catch((err: unknown) => {
+    selected = await selectDataEvents(config, store, arn, 'add').catch((err: unknown) => {
       throw new MintError('select data events on the decoy trail', awsErrorName(err));
     });
     const record = newRecord(s3Object.name, req, {
       aliases: [objectAlias(bucket, key)],
       resource: { bucket, key, ...(createdBucket ? { createdBucket: 'true' } : {}), ...(selected ? { dataEvents: config.decoyTrailName! } : {}) },
     });
-    await putNewCanary(aws.ddb, config.table, record).catch((err: unknown) => {
+    await store.putNewCanary(record).catch((err: unknown) => {
       throw new MintError('record the canary', awsErrorName(err));
     });
     return { record };
   } catch (err) {
     const failure = err instanceof MintError ? err : new MintError('mint', awsErrorName(err));
     const leftovers: string[] = [];
-    if (selected) await selectDataEvents(config, aws.ddb, arn, 'remove').catch(() => leftovers.push(`data-event selector for ${arn}`));
+    if (selected) await selectDataEvents(config, store, arn, 'remove').catch(() => leftovers.push(`data-event selector for ${arn}`));
     if (putObject) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => leftovers.push(`s3://${bucket}/${key}`));
     if (createdBucket) await client.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => leftovers.push(`bucket ${bucket}`));
-    await deleteCanary(aws.ddb, config.table, req.id, [objectAlias(bucket, key)]).catch(() => undefined);
+    await store.deleteCanary(req.id, [objectAlias(bucket, key)]).catch(() => undefined);
     log.error('mint failed', { canaryId: req.id, step: failure.step, reason: failure.reason });
     throw new MintError(failure.step, failure.reason, leftovers.length ? leftovers.join(', ') : undefined);
   } finally {
@@ -91,12 +90,12 @@ async function mint({ aws, config }: KindContext, req: MintRequest): Promise<Min
   }
 }
 
-async function retire({ aws, config }: KindContext, rec: CanaryRecord): Promise<void> {
+async function retire({ config, store }: KindContext, rec: CanaryRecord): Promise<void> {
   const { m, client } = await s3(config.region);
   const { DeleteBucketCommand, DeleteObjectCommand } = m;
   const { bucket = '', key = '' } = rec.resource;
   try {
-    if (rec.resource.dataEvents) await selectDataEvents(config, aws.ddb, `arn:aws:s3:::${bucket}/${key}`, 'remove');
+    if (rec.resource.dataEvents) await selectDataEvents(config, store, `arn:aws:s3:::${bucket}/${key}`, 'remove');
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     if (rec.resource.createdBucket) {
       await client.send(new DeleteBucketCommand({ Bucket: bucket })).catch((err: unknown) => {

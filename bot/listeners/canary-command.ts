@@ -6,16 +6,11 @@ import { log } from '../log';
 import { queueMint } from '../mint';
 import { inlineCode } from '../mrkdwn';
 import type { Runtime } from '../runtime';
-import type { Incident } from '../alerts/incidents';
-import type { AuditEntry } from '../audit';
-import { recordAction } from '../audit';
-import { allCanaries, canaryItems, getCanary, updateCanary } from '../store';
-import { requestLifecycle } from '../triage/lifecycle';
+import { requestLifecycle } from '../lifecycle/request';
 import { retireConfirm } from '../views/retire';
 import { dlqDepth } from '../redrive';
 import { redriveConfirm } from '../views/redrive';
-import type { CanaryRecord } from '../store';
-import { removeSuppression } from '../triage/suppress';
+import { unsuppress } from '../triage/suppress';
 import { showReply } from '../views/show';
 import { ephemeral } from '../views/blocks';
 import { helpReply } from '../views/help';
@@ -47,21 +42,18 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
 
     switch (cmd.type) {
       case 'show': {
-        const items = await canaryItems(rt.aws.ddb, rt.config.table, cmd.id);
-        const canary = items.find((i) => i.sk === 'META') as CanaryRecord | undefined;
-        if (!canary) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}. \`/canary list\` shows them all.`));
-        const incidents = items.filter((i) => String(i.sk).startsWith('INCIDENT#')) as unknown as Incident[];
-        const audit = items.filter((i) => String(i.sk).startsWith('AUDIT#')) as unknown as AuditEntry[];
-        return ack(showReply(canary, incidents, audit));
+        const history = await rt.store.canaryHistory(cmd.id);
+        if (!history) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}. \`/canary list\` shows them all.`));
+        return ack(showReply(history.canary, history.incidents, history.audit));
       }
       case 'unsuppress': {
-        const removed = await removeSuppression(rt.aws.ddb, rt.config.table, cmd.id, cmd.suppression, user);
+        const removed = await unsuppress(rt.store, cmd.id, cmd.suppression, user);
         return ack(ephemeral(removed ? `Suppression ${inlineCode(cmd.suppression)} removed: calls from that source alert again.` : `Canary ${inlineCode(cmd.id)} has no suppression ${inlineCode(cmd.suppression)}.`));
       }
       case 'list': {
         const f = cmd.filter;
         const text = f.text?.toLowerCase();
-        const all = (await allCanaries(rt.aws.ddb, rt.config.table)).filter(
+        const all = (await rt.store.allCanaries()).filter(
           (c) =>
             (!f.status || c.status === f.status) &&
             (!f.owner || c.owner === f.owner) &&
@@ -71,20 +63,20 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         return ack(listReply(all, cmd.page, Object.keys(f).length > 0));
       }
       case 'place': {
-        const canary = await getCanary(rt.aws.ddb, rt.config.table, cmd.id);
+        const canary = await rt.store.getCanary(cmd.id);
         if (!canary) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}.`));
-        await updateCanary(rt.aws.ddb, rt.config.table, cmd.id, 'SET #l = :l, previousLocations = list_append(if_not_exists(previousLocations, :none), :old)', undefined, { ':l': cmd.location, ':none': [], ':old': [canary.location] }, { '#l': 'location' });
-        await recordAction(rt.aws.ddb, rt.config.table, cmd.id, { action: 'placed', by: user, detail: `${canary.location} -> ${cmd.location}` });
+        await rt.store.moveLocation(cmd.id, canary.location, cmd.location);
+        await rt.store.recordAction(cmd.id, { action: 'placed', by: user, detail: `${canary.location} -> ${cmd.location}` });
         return ack(ephemeral(`Canary ${inlineCode(cmd.id)} now lives at ${inlineCode(cmd.location)} (was ${inlineCode(canary.location)}).`));
       }
       case 'retire': {
-        const canary = await getCanary(rt.aws.ddb, rt.config.table, cmd.id);
+        const canary = await rt.store.getCanary(cmd.id);
         if (!canary) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}.`));
         if (canary.status === 'retired') return ack(ephemeral(`Canary ${inlineCode(cmd.id)} is already retired.`));
         return ack(retireConfirm(canary));
       }
       case 'test': {
-        const canary = await getCanary(rt.aws.ddb, rt.config.table, cmd.id);
+        const canary = await rt.store.getCanary(cmd.id);
         if (!canary || canary.status !== 'active') return ack(ephemeral(`There is no active canary ${inlineCode(cmd.id)}.`));
         if (!canary.selfTestSecretArn) {
           return ack(ephemeral(`Self-test is off for ${inlineCode(cmd.id)}: its key is kept nowhere, so the bot cannot use it. Test it by hand where it is placed, e.g. \`aws sts get-caller-identity\` with that key; the alert arrives within about a minute. (Mint with \`--self-test\` to let the bot do this.)`));

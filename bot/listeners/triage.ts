@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockButtonAction, webApi } from '@slack/bolt';
 import * as z from 'zod/mini';
-import { getIncident } from '../alerts/incidents';
 import { refreshParent } from '../alerts/thread';
-import { recordRefusal } from '../audit';
 import { CANARY_REF } from '../ids';
 import { log } from '../log';
 import type { Job } from '../jobs';
 import type { Runtime } from '../runtime';
-import { releasePending } from '../store';
 import { requestDisable } from '../triage/disable';
 import { FP_MODAL_ID, fpModal, markFalsePositive, readFpModal } from '../triage/false-positive';
-import { requestLifecycle } from '../triage/lifecycle';
-import { requestRearm } from '../triage/rearm';
+import { requestLifecycle } from '../lifecycle/request';
+import { requestRearm } from '../lifecycle/rearm';
 import { RETIRE_ACTION } from '../views/retire';
 import { REDRIVE_ACTION } from '../views/redrive';
 import { ALERT_ACTIONS } from '../views/alert';
@@ -42,14 +39,14 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
   async function gate(user: string, action: string, canaryId: string, respond: (m: object) => Promise<unknown>): Promise<boolean> {
     if (await isAdmin(user)) return true;
     log.warn('non-admin refused', { userId: user, action, canaryId });
-    await recordRefusal(rt.aws.ddb, rt.config.table, canaryId, user, action).catch((err: unknown) => log.warn('could not record the refusal', { canaryId, error: String(err) }));
+    await rt.store.recordRefusal(canaryId, user, action).catch((err: unknown) => log.warn('could not record the refusal', { canaryId, error: String(err) }));
     await respond(refusal({ disable: 'disable canary keys', rearm: 're-arm canaries', retire: 'retire canaries' }[action] ?? 'triage alerts'));
     return false;
   }
 
   /** Shows the in-flight state on the parent before the job starts, so it cannot land after the job's own update. */
   const showPending = (client: webApi.WebClient, canaryId: string, seq: number) =>
-    refreshParent({ config: rt.config, aws: rt.aws, slack: client }, canaryId, seq).catch((err: unknown) => log.warn('could not show the pending state', { canaryId, error: String(err) }));
+    refreshParent({ config: rt.config, store: rt.store, slack: client }, canaryId, seq).catch((err: unknown) => log.warn('could not show the pending state', { canaryId, error: String(err) }));
 
   /**
    * Disable and Re-arm: claim the canary (the `pending` marker), show it on the parent, hand the
@@ -74,7 +71,7 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
         await rt.dispatch(job(target, body));
       } catch (err) {
         log.error('could not queue the job', { action: name, canaryId: target.canaryId, error: String(err) });
-        await releasePending(rt.aws.ddb, rt.config.table, target.canaryId);
+        await rt.store.releasePending(target.canaryId);
         if (target.seq) await showPending(client, target.canaryId, target.seq);
         await respond(privately('Could not start: the job queue is unavailable. Nothing changed; try again in a minute.'));
       }
@@ -105,7 +102,7 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
     await ack();
     const target = parseRef(action.value);
     if (!target || !(await gate(body.user.id, 'false-positive', target.canaryId, respond))) return;
-    const inc = await getIncident(rt.aws.ddb, rt.config.table, target.canaryId, target.seq);
+    const inc = await rt.store.getIncident(target.canaryId, target.seq);
     if (!inc) return void (await respond(privately('That incident no longer exists.')));
     if (inc.triage) return void (await respond(privately('This incident is already marked false positive.')));
     await client.views.open({ trigger_id: body.trigger_id, view: fpModal(inc, target) });
@@ -121,9 +118,9 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
     }
     const form = readFpModal(view.state.values as Parameters<typeof readFpModal>[0]);
     if ('errors' in form) return ack({ response_action: 'errors', errors: form.errors });
-    const inc = await getIncident(rt.aws.ddb, rt.config.table, target.canaryId, target.seq);
+    const inc = await rt.store.getIncident(target.canaryId, target.seq);
     if (!inc) return ack({ response_action: 'errors', errors: { reason: 'That incident no longer exists.' } });
-    const marked = await markFalsePositive(rt.aws.ddb, rt.config.table, inc, user, form.reason, form.suppress);
+    const marked = await markFalsePositive(rt.store, inc, user, form.reason, form.suppress);
     if (!marked.ok) return ack({ response_action: 'errors', errors: { reason: marked.why } });
     await ack();
     await rt.dispatch({ type: 'announce', jobId: randomUUID(), ...target, line: marked.line });

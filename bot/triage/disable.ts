@@ -1,16 +1,15 @@
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { refreshParent, threadReply } from '../alerts/thread';
 import type { SlackDeps } from '../alerts/thread';
-import { recordAction } from '../audit';
+import type { Core, WithIam } from '../deps';
+import { errorText } from '../errors';
 import { findKind } from '../kinds';
 import { log } from '../log';
 import { cut } from '../text';
 import { inlineCode, mention } from '../mrkdwn';
-import { claimPending, getCanary, livePending, updateCanary } from '../store';
-import type { CanaryRecord } from '../store';
+import { livePending } from '../model/canary';
+import type { CanaryRecord } from '../model/canary';
 
-export type TriageDeps = SlackDeps & { aws: { ddb: DynamoDBDocumentClient; iam: IAMClient } };
+export type TriageDeps = SlackDeps & WithIam;
 
 const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
 const who = (by: string) => (by === 'auto' ? 'automatic containment' : mention(by));
@@ -30,13 +29,12 @@ export function alreadyHandled(c: CanaryRecord | undefined): string {
  * The button's half, inside Slack's 3 s: elect this press with a conditional write. Double
  * clicks, two admins at once and Slack's retries all meet the same condition; only one wins.
  */
-export async function requestDisable(deps: { config: TriageDeps['config']; aws: { ddb: DynamoDBDocumentClient } }, canaryId: string, seq: number, by: string): Promise<{ ok: true } | { ok: false; why: string }> {
-  const { ddb } = deps.aws;
+export async function requestDisable(deps: Core, canaryId: string, seq: number, by: string): Promise<{ ok: true } | { ok: false; why: string }> {
   // Automatic containment runs in the alert function (60 s timeout): if it dies there, the
   // redelivery minutes later must find the claim free again.
-  const won = await claimPending(ddb, deps.config.table, canaryId, { action: 'disable', by, ...(by === 'auto' ? { ttlMs: 2 * 60_000 } : {}) }, '#s IN (:active, :unknown)', { ':active': 'active', ':unknown': 'unknown' }, { '#s': 'status' });
-  if (!won) return { ok: false, why: alreadyHandled(await getCanary(ddb, deps.config.table, canaryId)) };
-  await recordAction(ddb, deps.config.table, canaryId, { action: 'disable-requested', by, incident: seq });
+  const won = await deps.store.claimPending(canaryId, { action: 'disable', by, ...(by === 'auto' ? { ttlMs: 2 * 60_000 } : {}) });
+  if (!won) return { ok: false, why: alreadyHandled(await deps.store.getCanary(canaryId)) };
+  await deps.store.recordAction(canaryId, { action: 'disable-requested', by, incident: seq });
   return { ok: true };
 }
 
@@ -45,27 +43,26 @@ export async function requestDisable(deps: { config: TriageDeps['config']; aws: 
  * A key already inactive in IAM (disabled by hand) is recorded as disabled and said so.
  */
 export async function performDisable(deps: TriageDeps, canaryId: string, seq: number, by: string): Promise<void> {
-  const { ddb } = deps.aws;
-  const { table } = deps.config;
-  const canary = await getCanary(ddb, table, canaryId);
+  const { store } = deps;
+  const canary = await store.getCanary(canaryId);
   const kind = canary && findKind(canary.kind);
   if (!canary || !kind?.disable) return;
   let outcome: 'disabled' | 'already-inactive' | 'gone';
   try {
-    outcome = await kind.disable({ aws: deps.aws, config: deps.config }, canary);
+    outcome = await kind.disable(deps, canary);
   } catch (err) {
-    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const reason = errorText(err);
     log.error('disable failed', { canaryId, error: reason });
     // Kept on the record so the alert says it, even when no thread exists yet to say it in.
-    await updateCanary(ddb, table, canaryId, 'SET disableFailed = :f REMOVE pending', undefined, { ':f': { by, at: new Date().toISOString(), reason: cut(reason, 300) } });
-    await recordAction(ddb, table, canaryId, { action: 'disable-failed', by, incident: seq, detail: reason });
+    await store.recordDisableFailure(canaryId, { by, at: new Date().toISOString(), reason: cut(reason, 300) });
+    await store.recordAction(canaryId, { action: 'disable-failed', by, incident: seq, detail: reason });
     await threadReply(deps, canaryId, seq, `:warning: Could not disable the key for ${who(by)}: ${inlineCode(reason, 300)}. Nothing changed; try again, or disable it in IAM.`);
     await refreshParent(deps, canaryId, seq);
     return;
   }
   const at = new Date().toISOString();
-  await updateCanary(ddb, table, canaryId, 'SET #s = :d, disabledBy = :by, disabledAt = :at REMOVE pending, disableFailed', undefined, { ':d': 'disabled', ':by': by, ':at': at }, { '#s': 'status' });
-  await recordAction(ddb, table, canaryId, { action: 'disabled', by, incident: seq, detail: outcome, at });
+  await store.markDisabled(canaryId, by, at);
+  await store.recordAction(canaryId, { action: 'disabled', by, incident: seq, detail: outcome, at });
   log.info('canary disabled', { canaryId, by, outcome });
   const key = inlineCode(canary.resource.accessKeyId ?? canary.id);
   const text = {

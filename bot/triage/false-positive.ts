@@ -1,12 +1,10 @@
 import type { types } from '@slack/bolt';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { claim } from '../alerts/incidents';
-import type { Incident } from '../alerts/incidents';
-import { recordAction } from '../audit';
 import { checkFreeText, NOTE_MAX } from '../command';
 import { escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
 import { cut } from '../text';
-import { addSuppression, ipv6Slash64 } from './suppress';
+import type { Store } from '../store';
+import { ipv6Slash64, suppress as addSuppression } from './suppress';
+import type { Incident } from '../model/incident';
 
 export const FP_MODAL_ID = 'canary_false_positive';
 
@@ -71,23 +69,22 @@ export function readFpModal(values: State): { reason: string; suppress: Set<stri
  * Returns the thread line to post, or why nothing happened.
  */
 export async function markFalsePositive(
-  ddb: DynamoDBDocumentClient,
-  table: string,
+  store: Store,
   inc: Incident,
   by: string,
   reason: string,
   suppress: Set<string>,
 ): Promise<{ ok: true; line: string } | { ok: false; why: string }> {
   const at = new Date().toISOString();
-  const won = await claim(ddb, table, inc.canaryId, inc.seq, 'SET triage = :t', 'attribute_not_exists(triage)', { ':t': { state: 'false-positive', by, at, reason } });
+  const won = await store.recordFalsePositive(inc.canaryId, inc.seq, { by, at, reason });
   if (!won) return { ok: false, why: `Already marked false positive${inc.triage ? ` by ${mention(inc.triage.by)}` : ''}.` };
-  await recordAction(ddb, table, inc.canaryId, { action: 'false-positive', by, incident: inc.seq, detail: reason, at });
+  await store.recordAction(inc.canaryId, { action: 'false-positive', by, incident: inc.seq, detail: reason, at });
   const e = inc.firstEvent;
   const where = suppress.has('net') && e?.sourceIp ? ipv6Slash64(e.sourceIp) : suppress.has('ip') ? e?.sourceIp : undefined;
   const rule = { ...(where ? { sourceIp: where } : {}), ...(where && suppress.has('ua') && e?.userAgent ? { userAgent: e.userAgent } : {}) };
   let suppressed = '';
   if (rule.sourceIp) {
-    const id = await addSuppression(ddb, table, inc.canaryId, { ...rule, reason, by, at }, inc.seq);
+    const id = await addSuppression(store, inc.canaryId, { ...rule, reason, by, at }, inc.seq);
     suppressed = ` Calls from ${[rule.sourceIp && `${rule.sourceIp.includes('/') ? 'network' : 'IP'} ${inlineCode(rule.sourceIp)}`, rule.userAgent && `user agent ${inlineCode(rule.userAgent, 120)}`].filter(Boolean).join(' with ')} are counted but no longer alert for this canary (suppression ${inlineCode(id)}).`;
   }
   return { ok: true, line: `:white_check_mark: Marked false positive by ${mention(by)}: ${inlineCode(reason, 500)}.${suppressed}` };

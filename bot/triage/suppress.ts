@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TrailEvent } from '../alerts/trail-event';
-import { recordAction } from '../audit';
-import { updateCanary } from '../store';
-import type { CanaryRecord, Suppression } from '../store';
+import type { Store } from '../store';
+import type { TrailEvent } from '../model/trail-event';
+import type { CanaryRecord, Suppression } from '../model/canary';
 
 /**
  * Suppressions silence a known-harmless source (the company's own secret scanner, say) for one
@@ -61,18 +59,16 @@ export function matchingSuppression(canary: Pick<CanaryRecord, 'suppressions'>, 
   return undefined;
 }
 
-export async function addSuppression(ddb: DynamoDBDocumentClient, table: string, canaryId: string, s: Omit<Suppression, 'hits'>, incident?: number): Promise<string> {
+export async function suppress(store: Store, canaryId: string, s: Omit<Suppression, 'hits'>, incident?: number): Promise<string> {
   const id = `s${randomBytes(2).toString('hex')}`;
-  // Two writes: DynamoDB refuses one expression that both creates the map and sets inside it.
-  await updateCanary(ddb, table, canaryId, 'SET suppressions = if_not_exists(suppressions, :empty)', undefined, { ':empty': {} });
-  await updateCanary(ddb, table, canaryId, 'SET suppressions.#id = :s', undefined, { ':s': { ...s, hits: 0 } }, { '#id': id });
+  await store.addSuppression(canaryId, id, { ...s, hits: 0 });
   const what = [s.sourceIp && `IP ${s.sourceIp}`, s.userAgent && `user agent ${s.userAgent}`, s.principalArn && `caller ${s.principalArn}`].filter(Boolean).join(' and ');
-  await recordAction(ddb, table, canaryId, { action: 'suppressed', by: s.by, ...(incident ? { incident } : {}), detail: `${id}: ${what}` });
+  await store.recordAction(canaryId, { action: 'suppressed', by: s.by, ...(incident ? { incident } : {}), detail: `${id}: ${what}` });
   return id;
 }
 
-export async function removeSuppression(ddb: DynamoDBDocumentClient, table: string, canaryId: string, id: string, by: string): Promise<boolean> {
-  const removed = await updateCanary(ddb, table, canaryId, 'REMOVE suppressions.#id', 'attribute_exists(suppressions.#id)', {}, { '#id': id });
-  if (removed) await recordAction(ddb, table, canaryId, { action: 'unsuppressed', by, detail: id });
+export async function unsuppress(store: Store, canaryId: string, id: string, by: string): Promise<boolean> {
+  const removed = await store.removeSuppression(canaryId, id);
+  if (removed) await store.recordAction(canaryId, { action: 'unsuppressed', by, detail: id });
   return removed;
 }

@@ -1,14 +1,14 @@
-import type { FirstEvent, Incident } from '../alerts/incidents';
-import { incidentId } from '../alerts/incidents';
 import type { Source } from '../alerts/source';
 import { actionOf } from '../alerts/trail-event';
 import { findKind } from '../kinds';
 import { escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
-import { livePending } from '../store';
-import type { CanaryRecord } from '../store';
 import { cut } from '../text';
 import type { Block } from './blocks';
 import { context, fields, header, section } from './blocks';
+import type { FirstEvent, Incident } from '../model/incident';
+import { incidentId } from '../model/incident';
+import { livePending } from '../model/canary';
+import type { CanaryRecord } from '../model/canary';
 
 /** Stable ids the triage listeners match on; buttons carry the canary and incident. */
 export const ALERT_ACTIONS = { disableKey: 'canary_disable_key', falsePositive: 'canary_false_positive', rearm: 'canary_rearm' } as const;

@@ -1,10 +1,10 @@
-import type { TrailEvent } from '../alerts/trail-event';
 import { actionOf } from '../alerts/trail-event';
 import { escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
-import type { CanaryRecord } from '../store';
 import { cut } from '../text';
 import type { Block } from './blocks';
 import { context, fields, header, section } from './blocks';
+import type { TrailEvent } from '../model/trail-event';
+import type { CanaryRecord } from '../model/canary';
 
 /**
  * The alert the bot posts when it cannot record an event: what the event itself says, no totals,

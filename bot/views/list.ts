@@ -1,8 +1,8 @@
 import { findKind } from '../kinds';
 import { inlineCode, mention } from '../mrkdwn';
-import type { CanaryRecord } from '../store';
 import { context, ephemeral, header, section } from './blocks';
 import type { Reply } from './blocks';
+import type { CanaryRecord } from '../model/canary';
 
 /** Canaries per reply: one section each, under Slack's 50-block cap with room for the frame. */
 export const LIST_PAGE = 40;

@@ -1,10 +1,10 @@
 import type { Credentials } from '../kinds/kind';
 import { findKind } from '../kinds';
 import { codeBlock, escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
-import type { CanaryRecord } from '../store';
 import { cut } from '../text';
 import { context, ephemeral, fields, header, section } from './blocks';
 import type { Reply } from './blocks';
+import type { CanaryRecord } from '../model/canary';
 
 /** The shapes people paste the key in. Region matters to SDKs that refuse to start without one. */
 export function credentialShapes(c: Credentials, region: string): Array<[string, string]> {

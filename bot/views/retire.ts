@@ -1,7 +1,7 @@
 import { inlineCode } from '../mrkdwn';
-import type { CanaryRecord } from '../store';
 import { ephemeral, section } from './blocks';
 import type { Reply } from './blocks';
+import type { CanaryRecord } from '../model/canary';
 
 export const RETIRE_ACTION = 'canary_retire';
 

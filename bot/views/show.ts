@@ -1,11 +1,11 @@
-import type { Incident } from '../alerts/incidents';
-import { REFUSALS_LISTED_PER_HOUR } from '../audit';
-import type { AuditEntry } from '../audit';
 import { findKind } from '../kinds';
 import { inlineCode, mention } from '../mrkdwn';
-import type { CanaryRecord } from '../store';
 import { context, ephemeral, fields, header, section } from './blocks';
 import type { Block, Reply } from './blocks';
+import type { Incident } from '../model/incident';
+import { REFUSALS_LISTED_PER_HOUR } from '../model/audit-trail';
+import type { AuditEntry } from '../model/audit-trail';
+import type { CanaryRecord } from '../model/canary';
 
 const when = (iso: string) => iso.replace('T', ' ').slice(0, 16) + ' UTC';
 const who = (by: string) => (by === 'auto' ? 'automatic containment' : /^[UW][A-Z0-9]+$/.test(by) ? mention(by) : inlineCode(by));

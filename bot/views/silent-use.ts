@@ -1,8 +1,8 @@
 import { inlineCode, mention } from '../mrkdwn';
-import type { CanaryRecord } from '../store';
 import { disableKeyButton } from './alert';
 import { context, fields, header, section } from './blocks';
 import type { Block } from './blocks';
+import type { CanaryRecord } from '../model/canary';
 
 /** Silent use: the key was used, but not in a way CloudTrail logs. As urgent as any alert. */
 export function silentUseAlert(c: CanaryRecord, service: string, region: string, at: string): { text: string; blocks: Block[] } {

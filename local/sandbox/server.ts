@@ -6,8 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import * as z from 'zod/mini';
 import { log } from '../../bot/log';
-import { allCanaries } from '../../bot/store';
-import type { CanaryRecord } from '../../bot/store';
 import { drainQueue } from '../alert-drain';
 import { attack, createIntruder, keysInText } from '../attacker';
 import type { Key } from '../attacker';
@@ -20,6 +18,7 @@ import { STANDIN_APP_ID, STANDIN_TEAM_ID, blockAction, functionUrlEvent, interac
 import { startSlackStandin } from '../slack-standin';
 import type { AttackState, SandboxState } from './page/state';
 import { createWorkspace } from './workspace';
+import type { CanaryRecord } from '../../bot/model/canary';
 
 /**
  * The offline sandbox behind `npm start`: moto for AWS (with the detection rules of infra/
@@ -161,7 +160,7 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
 
   async function findTargets() {
     const keys = loot();
-    const canaries = (await allCanaries((await slack.ready).runtime.aws.ddb, TABLE)).filter((c) => !c.retiredAt);
+    const canaries = (await (await slack.ready).runtime.store.allCanaries()).filter((c) => !c.retiredAt);
     const label = (c: CanaryRecord) => `${c.id} · ${c.location.slice(0, 60)}${c.status !== 'active' ? ` (${c.status})` : ''}`;
     return {
       targets: canaries
@@ -201,7 +200,7 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
 
   /** Which key calls what: a canary's found key, or the intruder's own for an S3 decoy. */
   async function planAttack(req: z.infer<typeof attackBody>): Promise<Parameters<typeof attack>[0]> {
-    const canaries = await allCanaries((await slack.ready).runtime.aws.ddb, TABLE);
+    const canaries = await (await slack.ready).runtime.store.allCanaries();
     const canary = canaries.find((c) => c.id === req.canaryId);
     if (!canary) throw new HttpError(404, `no canary ${req.canaryId}`);
     if (canary.kind === 's3-object' && req.call !== 'GetObject') throw new HttpError(400, 'an S3 decoy can only be read (GetObject)');

@@ -2,7 +2,6 @@ import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrailEvent } from '../../bot/alerts/trail-event';
 import { unwrap } from '../../bot/alerts/envelope';
-import { putNewCanary } from '../../bot/store';
 import { checkMessage } from '../../local/block-kit';
 import { readSample, sampleFiles, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { startHarness } from '../support/harness';
@@ -28,7 +27,7 @@ describe('every CloudTrail sample through handlers/alert', () => {
       const aliases = [id.accessKeyId, id.arn].filter((a): a is string => typeof a === 'string' && a !== '');
       if (!aliases.length || aliases.some((a) => seen.has(a))) continue;
       aliases.forEach((a) => seen.add(a));
-      await putNewCanary(h.ddb, h.table, { id: `cs${String(n++).padStart(5, '0')}`, kind: 'aws-key', location: `sample ${basename(file)}`, owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases, resource: {} });
+      await h.store.putNewCanary({ id: `cs${String(n++).padStart(5, '0')}`, kind: 'aws-key', location: `sample ${basename(file)}`, owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases, resource: {} });
     }
     for (const file of sampleFiles()) {
       const [before, logged] = [h.standin.calls.length, h.logs().length];

@@ -1,12 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_TRACKED_ACTIONS, MAX_TRACKED_IPS } from '../../bot/alerts/counting';
-import { getIncident, incidentKey } from '../../bot/alerts/incidents';
-import { putNewCanary } from '../../bot/store';
 import { distinct, enumerationBurst } from '../../local/enumeration-burst';
 import { eventBridgeEnvelope, receive, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { MAX_TRACKED_ACTIONS, MAX_TRACKED_IPS } from '../../bot/model/incident';
 
 /**
  * A stolen key run through an enumeration tool, against the emulator that refuses what DynamoDB
@@ -23,7 +20,7 @@ describe('an enumeration burst: 600 distinct calls from rotating IPv6', () => {
   let failures = 0;
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '1', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
-    await putNewCanary(h.ddb, h.table, { id: 'cburst1', kind: 'aws-key', location: 'jenkins ~/.aws/credentials', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({ id: 'cburst1', kind: 'aws-key', location: 'jenkins ~/.aws/credentials', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
     const bodies = records.map((r) => snsNotificationBody(eventBridgeEnvelope(r)));
     for (let i = 0; i < bodies.length; i += 100) failures += (await h.alert.handler(sqsEvent(bodies.slice(i, i + 100))))?.batchItemFailures.length ?? 0;
     for (let idle = 0; idle < 2; ) {
@@ -47,7 +44,7 @@ describe('an enumeration burst: 600 distinct calls from rotating IPv6', () => {
 
   it('counts every call exactly once and returns nothing to the queue', async () => {
     expect(failures).toBe(0);
-    const inc = (await getIncident(h.ddb, h.table, 'cburst1', 1))!;
+    const inc = (await h.store.getIncident('cburst1', 1))!;
     expect(inc.calls).toBe(600);
     const sum = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
     expect(sum(inc.actions)).toBe(600);
@@ -60,7 +57,7 @@ describe('an enumeration burst: 600 distinct calls from rotating IPv6', () => {
   });
 
   it('keeps the incident item far under DynamoDB 400 KB', async () => {
-    const raw = (await h.ddb.send(new GetCommand({ TableName: h.table, Key: incidentKey('cburst1', 1) }))).Item!;
+    const raw = (await h.store.getIncident('cburst1', 1))!;
     const bytes = Buffer.byteLength(JSON.stringify(raw));
     console.log(`enumeration burst: incident item ${bytes} bytes`);
     expect(bytes).toBeLessThan(100_000);

@@ -1,6 +1,5 @@
 import { ListAccessKeysCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getIncident } from '../../bot/alerts/incidents';
 import { canaryCall, eventBridgeEnvelope, receive, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -67,7 +66,7 @@ describe(`a flood of ${EVENTS} calls from 50 IPs`, () => {
 
   it('counts every call exactly once, duplicates and all', async () => {
     expect(failures).toBe(0);
-    const inc = await getIncident(h.ddb, h.table, canaryId, 1);
+    const inc = await h.store.getIncident(canaryId, 1);
     expect(inc?.calls).toBe(EVENTS);
     expect(Object.keys(inc!.ips)).toHaveLength(IPS);
     expect(Object.values(inc!.ips).reduce((a, b) => a + b, 0)).toBe(EVENTS);

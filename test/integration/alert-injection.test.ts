@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { putNewCanary } from '../../bot/store';
 import { checkMessage } from '../../local/block-kit';
 import { canaryCall, eventBridgeEnvelope, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { startHarness } from '../support/harness';
@@ -15,7 +14,7 @@ describe('hostile CloudTrail fields are escaped before they reach mrkdwn', () =>
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0' } });
     const identity = { accessKeyId: 'AKIAHOSTILE000000001', arn: `arn:aws:iam::123456789012:user${h.userPath}ci-deploy-web`, userName: 'ci-deploy-web' };
-    await putNewCanary(h.ddb, h.table, { id: 'chostil', kind: 'aws-key', location: 'laptop <!here>', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({ id: 'chostil', kind: 'aws-key', location: 'laptop <!here>', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
     const hostile = (i: number) =>
       canaryCall(identity, {
         userAgent: HOSTILE,

@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getIncident } from '../../bot/alerts/incidents';
-import { getCanary, putNewCanary } from '../../bot/store';
 import { requestDisable } from '../../bot/triage/disable';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
 import { failureRecord } from '../../local/lambda-adapter';
@@ -34,7 +32,7 @@ describe('the alert path never fails silently', () => {
   const topLevel = () => h.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts);
   const recordedCanary = async (id: string, extra: Record<string, unknown> = {}) => {
     const identity = { accessKeyId: `AKIA${id.toUpperCase().padEnd(16, '0')}`, arn: `arn:aws:iam::123456789012:user/svc/${id}`, userName: id };
-    await putNewCanary(h.ddb, h.table, { id, kind: 'aws-key', location: `${id} box`, owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {}, ...extra });
+    await h.store.putNewCanary({ id, kind: 'aws-key', location: `${id} box`, owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {}, ...extra });
     return identity;
   };
   async function minted(location: string) {
@@ -50,7 +48,7 @@ describe('the alert path never fails silently', () => {
     const identity = await recordedCanary('cdegrad');
     const batch = sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '198.51.100.23' })))]);
     const before = topLevel().length;
-    undo.push(failCommand(h.alert.runtime.aws.ddb, 'TransactWriteItemsCommand', { name: 'ValidationException', message: 'Invalid UpdateExpression: Expression size has exceeded the maximum allowed size' }));
+    undo.push(failCommand(h.alert.runtime.store.client, 'TransactWriteItemsCommand', { name: 'ValidationException', message: 'Invalid UpdateExpression: Expression size has exceeded the maximum allowed size' }));
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(1);
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(1); // the queue's retry
     const degraded = topLevel().slice(before);
@@ -63,7 +61,7 @@ describe('the alert path never fails silently', () => {
     undo.pop()!();
     expect(await h.alert.handler(batch)).toEqual({ batchItemFailures: [] });
     expect(topLevel().slice(before)).toHaveLength(1); // no second message: the degraded one became the alert
-    const inc = await getIncident(h.ddb, h.table, 'cdegrad', 1);
+    const inc = await h.store.getIncident('cdegrad', 1);
     const [, shown] = [...h.standin.messages.entries()].find(([k]) => k === `C0ALERTS1/${inc!.parent!.ts}`)!;
     expect(JSON.stringify(shown.blocks)).toContain('*1 call*');
     expect(JSON.stringify(shown.blocks)).not.toContain('Degraded alert');
@@ -75,10 +73,10 @@ describe('the alert path never fails silently', () => {
     h.standin.failNext('chat.postMessage', { status: 503 }, 4); // the last delivery the queue makes, and its retries
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(3);
     // The queue gave up (the DLQ has them); the attacker makes no further call. Slack is back.
-    expect((await getIncident(h.ddb, h.table, 'csweep1', 1))?.calls).toBe(3);
-    expect((await getIncident(h.ddb, h.table, 'csweep1', 1))?.parent).toBeUndefined();
+    expect((await h.store.getIncident('csweep1', 1))?.calls).toBe(3);
+    expect((await h.store.getIncident('csweep1', 1))?.parent).toBeUndefined();
     expect(await h.alert.handler(sqsEvent([JSON.stringify({ type: 'sweep' })]))).toEqual({ batchItemFailures: [] });
-    const inc = await getIncident(h.ddb, h.table, 'csweep1', 1);
+    const inc = await h.store.getIncident('csweep1', 1);
     expect(inc?.parent).toBeDefined();
     expect(JSON.stringify(h.standin.messages.get(`C0ALERTS1/${inc!.parent!.ts}`)!.blocks)).toContain('*3 calls*');
   });
@@ -89,17 +87,17 @@ describe('the alert path never fails silently', () => {
     const batch = sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(c.identity)))]);
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(1);
     expect(await keyStatus(c.identity.userName)).toEqual(['Inactive']);
-    expect(await getCanary(h.ddb, h.table, c.id)).toMatchObject({ status: 'disabled', disabledBy: 'auto' });
+    expect(await h.store.getCanary(c.id)).toMatchObject({ status: 'disabled', disabledBy: 'auto' });
     // Slack back: the alert says what containment did.
     expect(await h.alert.handler(batch)).toEqual({ batchItemFailures: [] });
-    const inc = await getIncident(h.ddb, h.table, c.id, 1);
+    const inc = await h.store.getIncident(c.id, 1);
     expect(JSON.stringify(h.standin.messages.get(`C0ALERTS1/${inc!.parent!.ts}`)!.blocks)).toContain('*Disabled* by automatic containment');
   });
 
   it('lets a claim left by a job that died expire: the button works again', async () => {
     const c = await minted('old-laptop');
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(c.identity)))]));
-    const ts = (await getIncident(h.ddb, h.table, c.id, 1))!.parent!.ts;
+    const ts = (await h.store.getIncident(c.id, 1))!.parent!.ts;
     // What a job that timed out leaves behind: a claim nobody will release.
     const stale = { action: 'disable', by: 'U0GONE', at: new Date(Date.now() - 3_600_000).toISOString(), expiresAt: Date.now() - 60_000 };
     await h.ddb.send(new UpdateCommand({ TableName: h.table, Key: { pk: `CANARY#${c.id}`, sk: 'META' }, UpdateExpression: 'SET pending = :p', ExpressionAttributeValues: { ':p': stale } }));
@@ -115,8 +113,8 @@ describe('the alert path never fails silently', () => {
     const job = { type: 'disable', jobId: randomUUID(), canaryId: c.id, seq: 1, by: ADMIN };
     const record = failureRecord('jobs', job, Object.assign(new Error('Task timed out after 120.00 seconds'), { name: 'Sandbox.Timedout' }));
     expect(await h.alert.handler(sqsEvent([JSON.stringify(record)]))).toEqual({ batchItemFailures: [] });
-    expect((await getCanary(h.ddb, h.table, c.id))?.pending).toBeUndefined();
-    const inc = await getIncident(h.ddb, h.table, c.id, 1);
+    expect((await h.store.getCanary(c.id))?.pending).toBeUndefined();
+    const inc = await h.store.getIncident(c.id, 1);
     const thread = h.standin.calls.filter((x) => x.method === 'chat.postMessage' && x.args.thread_ts === inc!.parent!.ts).map((x) => String(x.args.text));
     expect(thread.some((t) => t.includes('job for canary') && t.includes('Sandbox.Timedout') && t.includes('press again'))).toBe(true);
     const parent = JSON.stringify(h.standin.messages.get(`C0ALERTS1/${inc!.parent!.ts}`)!.blocks);

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getIncident } from '../../bot/alerts/incidents';
-import { putNewCanary } from '../../bot/store';
 import { canaryCall, eventBridgeEnvelope, receive, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -16,7 +14,7 @@ describe('alerts survive a Slack outage', () => {
   const parents = () => h.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts);
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '1', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
-    await putNewCanary(h.ddb, h.table, { id: 'coutage', kind: 'aws-key', location: 'ci runner', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({ id: 'coutage', kind: 'aws-key', location: 'ci runner', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
   });
   afterAll(() => h.close());
 
@@ -46,7 +44,7 @@ describe('alerts survive a Slack outage', () => {
       else expect(await h.alert.handler(batch)).toEqual({ batchItemFailures: [] });
     }
 
-    const inc = await getIncident(h.ddb, h.table, 'coutage', 1);
+    const inc = await h.store.getIncident('coutage', 1);
     expect(inc?.calls).toBe(7);
     expect(inc?.posted?.calls).toBe(7);
     expect(parents()).toHaveLength(1);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SNSEvent } from 'aws-lambda';
-import { putNewCanary } from '../../bot/store';
 import { canaryCall, eventBridgeEnvelope, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -24,7 +23,7 @@ describe('alert wiring, unknown canaries and races', () => {
 
   it('accepts a direct SNS subscription; an unusable message is reported in the channel and dropped, not retried', async () => {
     const identity = { accessKeyId: 'AKIASNSDIRECT0000001', arn: 'arn:aws:iam::123456789012:user/elsewhere/x', userName: 'x' };
-    await putNewCanary(h.ddb, h.table, { id: 'csnsdir', kind: 'aws-key', location: 'sns wiring', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({ id: 'csnsdir', kind: 'aws-key', location: 'sns wiring', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
     await expect(h.alert.handler(snsEvent([eventBridgeEnvelope(canaryCall(identity))]))).resolves.toBeUndefined();
     expect(JSON.stringify(parents().at(-1)?.args.blocks)).toContain('Canary used: sns wiring');
     await expect(h.alert.handler(snsEvent([{ nothing: 'here' }]))).resolves.toBeUndefined();
@@ -57,7 +56,7 @@ describe('alert wiring, unknown canaries and races', () => {
 
   it('opens one incident and one parent when two Lambdas get the first events of a canary at once', async () => {
     const identity = { accessKeyId: 'AKIARACE000000000001', arn: 'arn:aws:iam::123456789012:user/svc/race', userName: 'race' };
-    await putNewCanary(h.ddb, h.table, { id: 'crace01', kind: 'aws-key', location: 'race', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({ id: 'crace01', kind: 'aws-key', location: 'race', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
     const before = parents().length;
     const batch = () => sqsEvent(Array.from({ length: 5 }, () => snsNotificationBody(eventBridgeEnvelope(canaryCall(identity)))));
     const outs = await Promise.all([h.alert.handler(batch()), h.alert.handler(batch()), h.alert.handler(batch())]);

@@ -5,12 +5,11 @@ import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, C
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCanary, updateCanary } from '../../bot/store';
-import type { CanaryRecord } from '../../bot/store';
 import { canaryCall, eventBridgeEnvelope, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { deliveredSecret, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { awsEndpoint } from '../support/emulator';
+import type { CanaryRecord } from '../../bot/model/canary';
 
 describe('the audit proves canaries and pipeline intact, retires the expired, and nets silent use', () => {
   let h: Harness;
@@ -28,7 +27,7 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
       const { responseUrl } = await h.command(`new ${name}-box`);
       await h.settle();
       const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === `${name}-box`)!;
-      canaries[name] = { ...(await getCanary(h.ddb, h.table, String(rec.id)))!, secret: deliveredSecret(h, responseUrl) };
+      canaries[name] = { ...(await h.store.getCanary(String(rec.id)))!, secret: deliveredSecret(h, responseUrl) };
     }
   }, 60_000);
   afterAll(() => h.close());
@@ -79,11 +78,11 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
 
   it('retires an expired canary in the daily run, and says so in the channel', async () => {
     const c = canaries.expired!;
-    await updateCanary(h.ddb, h.table, c.id, 'SET expiresOn = :d', undefined, { ':d': '2020-01-01' });
+    await h.store.setExpiry(c.id, '2020-01-01');
     const before = h.standin.calls.length;
     await h.audit.handler({ task: 'daily' });
     await expect(h.iam.send(new GetUserCommand({ UserName: c.resource.userName! }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
-    expect(await getCanary(h.ddb, h.table, c.id)).toMatchObject({ status: 'retired', retiredBy: 'expiry' });
+    expect(await h.store.getCanary(c.id)).toMatchObject({ status: 'retired', retiredBy: 'expiry' });
     const post = h.standin.calls.slice(before).find((x) => x.method === 'chat.postMessage' && x.args.channel === 'C0ALERTS1');
     expect(JSON.stringify(post?.args.blocks)).toMatch(new RegExp(`Retired because they expired:.*${c.id}.*2020-01-01`));
   });

@@ -130,6 +130,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
   };
   const deps = (overrides: Partial<CheckDeps['config']> = {}, clients: CheckDeps['clients'] = {}): CheckDeps => ({
     config: { ...h.audit.runtime.config, ...overrides },
+    store: h.audit.runtime.store,
     aws: h.audit.runtime.aws,
     clients,
   });

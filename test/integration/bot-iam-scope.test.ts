@@ -1,7 +1,6 @@
 import { CreateAccessKeyCommand, CreateUserCommand, GetUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsKey, removeUser } from '../../bot/kinds/aws-key';
-import { putNewCanary } from '../../bot/store';
 import { TAGGED, botIamStatements, canaryUserArn } from '../../infra/bot-policy';
 import { recordIamRequests } from '../support/aws-spy';
 import { startHarness } from '../support/harness';
@@ -22,7 +21,7 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
     await h.iam.send(new CreateUserCommand({ UserName: name, Path: '/' }));
     await expect(removeUser(h.slack.runtime.aws.iam, h.userPath, name, 'cxxxxxx')).rejects.toThrow(/not under/);
     const tampered = { id: 'cxxxxxx', kind: 'aws-key', location: 'x', owner: 'U1', createdAt: '', createdBy: 'U1', status: 'active' as const, aliases: ['AKIA'], resource: { userName: name } };
-    await expect(awsKey.retire({ aws: h.slack.runtime.aws, config: h.slack.runtime.config }, tampered)).rejects.toThrow(/not under/);
+    await expect(awsKey.retire(h.slack.runtime, tampered)).rejects.toThrow(/not under/);
     expect((await h.iam.send(new GetUserCommand({ UserName: name }))).User?.UserName).toBe(name);
   });
 
@@ -30,12 +29,12 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
     const name = `svc-reporting-${h.table}`.slice(0, 60);
     await h.iam.send(new CreateUserCommand({ UserName: name, Path: h.userPath })); // a real user, no registry tag
     const { AccessKey } = await h.iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    await putNewCanary(h.ddb, h.table, { id: 'creal01', kind: 'aws-key', location: 'tampered', owner: 'U0ADMIN1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN1', status: 'active', aliases: [AccessKey!.AccessKeyId!], resource: { userName: name, accessKeyId: AccessKey!.AccessKeyId! } });
+    await h.store.putNewCanary({ id: 'creal01', kind: 'aws-key', location: 'tampered', owner: 'U0ADMIN1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN1', status: 'active', aliases: [AccessKey!.AccessKeyId!], resource: { userName: name, accessKeyId: AccessKey!.AccessKeyId! } });
     const { responseUrl } = await h.command('rotate creal01');
     await h.settle();
     const reply = h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).map((c) => JSON.stringify(c.args)).join('\n');
     expect(reply).toMatch(/Could not rotate.*the bot did not make it/);
-    const ctx = { aws: h.slack.runtime.aws, config: h.slack.runtime.config };
+    const ctx = h.slack.runtime;
     const record = { id: 'creal01', kind: 'aws-key', location: 'x', owner: 'U1', createdAt: '', createdBy: 'U1', status: 'active' as const, aliases: [], resource: { userName: name, accessKeyId: AccessKey!.AccessKeyId! } };
     await expect(awsKey.retire(ctx, record)).rejects.toThrow(/did not make it/);
     await expect(awsKey.disable!(ctx, record)).rejects.toThrow(/did not make it/);
@@ -49,7 +48,7 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
     await h.command('new laptop-42');
     await h.settle();
     const [rec] = (await h.scanTable()).filter((i) => i.sk === 'META' && i.location === 'laptop-42');
-    const ctx = { aws: h.slack.runtime.aws, config: h.slack.runtime.config };
+    const ctx = h.slack.runtime;
     const canary = rec as unknown as Parameters<typeof awsKey.audit>[1];
     const allowed = (fn: 'jobs' | 'alert' | 'audit') => new Set(botIamStatements({ partition: 'aws', account: '123456789012', userPath: h.userPath }, fn).filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
     const used = () => new Set(calls.splice(0).map((c) => `iam:${c.command.replace(/Command$/, '')}`));

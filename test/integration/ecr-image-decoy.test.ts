@@ -1,8 +1,6 @@
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCanary } from '../../bot/store';
-import type { CanaryRecord } from '../../bot/store';
 import { RETIRE_ACTION } from '../../bot/views/retire';
 import { checkMessage } from '../../local/block-kit';
 import { blockAction, viewSubmission } from '../../local/slack-requests';
@@ -10,6 +8,7 @@ import { SAMPLES_DIR, eventBridgeEnvelope, readSample, snsNotificationBody, sqsE
 import { ADMIN, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { awsEndpoint } from '../support/emulator';
+import type { CanaryRecord } from '../../bot/model/canary';
 
 describe('ecr-image decoys, minted from the form, alerting on pulls', () => {
   let h: Harness;
@@ -36,7 +35,7 @@ describe('ecr-image decoys, minted from the form, alerting on pulls', () => {
     );
     await h.settle();
     const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.kind === 'ecr-image')!;
-    canary = (await getCanary(h.ddb, h.table, String(rec.id)))!;
+    canary = (await h.store.getCanary(String(rec.id)))!;
   });
   afterAll(() => h.close());
 
@@ -74,6 +73,6 @@ describe('ecr-image decoys, minted from the form, alerting on pulls', () => {
     await h.interact(blockAction({ userId: ADMIN, actionId: RETIRE_ACTION, value: JSON.stringify({ canaryId: canary.id, seq: 0 }), responseUrl: h.standin.newResponseUrl(), channelId: 'C0SECURITY', messageTs: '1.000001' }));
     await h.settle();
     await expect(ecr().send(new DescribeRepositoriesCommand({ repositoryNames: [canary.resource.repository!] }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
-    expect(await getCanary(h.ddb, h.table, canary.id)).toMatchObject({ status: 'retired' });
+    expect(await h.store.getCanary(canary.id)).toMatchObject({ status: 'retired' });
   });
 });

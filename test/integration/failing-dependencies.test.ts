@@ -1,7 +1,5 @@
 import { CreateAccessKeyCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, DeleteUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getIncident } from '../../bot/alerts/incidents';
-import { getCanary, putNewCanary } from '../../bot/store';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
 import { blockAction } from '../../local/slack-requests';
 import { failCommand } from '../support/aws-spy';
@@ -26,25 +24,25 @@ describe('failing dependencies', () => {
     const { responseUrl } = await h.command(`new ${location}`);
     await h.settle();
     const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === location)!;
-    return { canary: (await getCanary(h.ddb, h.table, String(rec.id)))!, responseUrl };
+    return { canary: (await h.store.getCanary(String(rec.id)))!, responseUrl };
   }
   const lastReply = (url: string) => h.standin.calls.filter((c) => c.method === 'response_url' && url.endsWith(c.responseUrlId!)).at(-1);
 
   it('DynamoDB throttling in the alert path returns the messages to the queue; redelivery counts them once', async () => {
     const identity = { accessKeyId: 'AKIATHROTTLE00000001', arn: 'arn:aws:iam::123456789012:user/x/y', userName: 'y' };
-    await putNewCanary(h.ddb, h.table, { id: 'cthrott', kind: 'aws-key', location: 'throttled', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({ id: 'cthrott', kind: 'aws-key', location: 'throttled', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
     const batch = sqsEvent(Array.from({ length: 3 }, () => snsNotificationBody(eventBridgeEnvelope(canaryCall(identity)))));
-    undo.push(failCommand(h.alert.runtime.aws.ddb, 'TransactWriteItemsCommand', { name: 'ProvisionedThroughputExceededException' }));
+    undo.push(failCommand(h.alert.runtime.store.client, 'TransactWriteItemsCommand', { name: 'ProvisionedThroughputExceededException' }));
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(3);
     undo.pop()!();
     expect(await h.alert.handler(batch)).toEqual({ batchItemFailures: [] });
     expect(await h.alert.handler(batch)).toEqual({ batchItemFailures: [] }); // and a duplicate delivery
-    expect((await getIncident(h.ddb, h.table, 'cthrott', 1))?.calls).toBe(3);
+    expect((await h.store.getIncident('cthrott', 1))?.calls).toBe(3);
   });
 
   it('Slack answering invalid_auth: the alert goes back to the queue, then posts once when Slack recovers', async () => {
     const identity = { accessKeyId: 'AKIAINVALIDAUTH00001', arn: 'arn:aws:iam::123456789012:user/x/z', userName: 'z' };
-    await putNewCanary(h.ddb, h.table, { id: 'cinvaut', kind: 'aws-key', location: 'bad token', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({ id: 'cinvaut', kind: 'aws-key', location: 'bad token', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
     const batch = sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity)))]);
     h.standin.failNext('chat.postMessage', { error: 'invalid_auth' });
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(1);
@@ -60,7 +58,7 @@ describe('failing dependencies', () => {
     const { responseUrl } = await h.command(`rotate ${canary.id}`);
     await h.settle();
     expect(String(lastReply(responseUrl)?.args.text)).toMatch(/Could not rotate `\w+`: `LimitExceeded.*The old key still works as before\./);
-    expect((await getCanary(h.ddb, h.table, canary.id))!.pending).toBeUndefined();
+    expect((await h.store.getCanary(canary.id))!.pending).toBeUndefined();
     const keys = (await h.iam.send(new ListAccessKeysCommand({ UserName: canary.resource.userName! }))).AccessKeyMetadata ?? [];
     expect(keys.map((k) => k.AccessKeyId)).toContain(canary.resource.accessKeyId);
   });
@@ -78,10 +76,10 @@ describe('failing dependencies', () => {
     // an alert for it, then Disable key
     const identity = { accessKeyId: canary.resource.accessKeyId!, arn: canary.resource.userArn!, userName };
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity)))]));
-    const inc = await getIncident(h.ddb, h.table, canary.id, 1);
+    const inc = await h.store.getIncident(canary.id, 1);
     await h.interact(blockAction({ userId: 'UADMIN001', actionId: ALERT_ACTIONS.disableKey, value: JSON.stringify({ canaryId: canary.id, seq: 1 }), responseUrl: h.standin.newResponseUrl(), channelId: 'C0ALERTS1', messageTs: inc!.parent!.ts }));
     await h.settle();
-    expect(await getCanary(h.ddb, h.table, canary.id)).toMatchObject({ status: 'disabled' });
+    expect(await h.store.getCanary(canary.id)).toMatchObject({ status: 'disabled' });
     expect(h.standin.calls.some((c) => c.method === 'chat.postMessage' && String(c.args.text).includes('no longer exists in IAM (deleted by hand)'))).toBe(true);
   });
 

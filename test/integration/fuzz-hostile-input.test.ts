@@ -1,7 +1,6 @@
 import { ListUsersCommand } from '@aws-sdk/client-iam';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { putNewCanary } from '../../bot/store';
 import { checkMessage } from '../../local/block-kit';
 import { nowSeconds, sign, signed, slashCommandBody } from '../../local/slack-requests';
 import { readSample, sampleFiles, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
@@ -70,7 +69,7 @@ describe('hostile input, generated', () => {
 
   it(`handles ${RUNS} mutated CloudTrail records: no crash, every message counted or returned for the DLQ, nothing injected`, async () => {
     const identity = { type: 'IAMUser', accessKeyId: 'AKIAFUZZ000000000001', arn: `arn:aws:iam::123456789012:user${h.userPath}fuzz`, userName: 'fuzz' };
-    await putNewCanary(h.ddb, h.table, { id: 'cfuzz01', kind: 'aws-key', location: 'fuzz box', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: ADMIN, status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({ id: 'cfuzz01', kind: 'aws-key', location: 'fuzz box', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: ADMIN, status: 'active', aliases: [identity.accessKeyId], resource: {} });
     const samples = sampleFiles().map(readSample);
     const hostile = fc.oneof(fc.constant(null), fc.constant(undefined), fc.integer(), fc.boolean(), fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ minLength: 5000, maxLength: 5001 }), fc.constantFrom('<!channel>', '<https://evil.example|click>', '*bold* `x`', '', '::1'), fc.object({ maxDepth: 3 }), fc.array(fc.string(), { maxLength: 5 }));
     const field = fc.constantFrom('eventID', 'eventName', 'eventSource', 'eventTime', 'awsRegion', 'sourceIPAddress', 'userAgent', 'errorCode', 'errorMessage', 'requestParameters', 'userIdentity', 'userIdentity.type', 'userIdentity.arn', 'userIdentity.userName');

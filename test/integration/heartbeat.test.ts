@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHeartbeats } from '../../bot/heartbeat';
 import { SELF_TEST_AGENT } from '../../bot/self-test';
-import { getCanary } from '../../bot/store';
-import type { CanaryRecord } from '../../bot/store';
 import { canaryCall, eventBridgeEnvelope, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import type { CanaryRecord } from '../../bot/model/canary';
 
 /**
  * The scheduled heartbeat: every canary that opted in to `/canary test` makes its test call
@@ -21,7 +20,7 @@ describe('the end-to-end heartbeat', () => {
       await h.command(`new ${where} --self-test`);
       await h.settle();
       const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === where)!;
-      minted.push((await getCanary(h.ddb, h.table, String(rec.id)))!);
+      minted.push((await h.store.getCanary(String(rec.id)))!);
     }
   });
   afterAll(() => h.close());
@@ -30,7 +29,7 @@ describe('the end-to-end heartbeat', () => {
 
   it('makes each opted-in canary call, records the one that arrives without a word, and reports the one that never does, once', async () => {
     expect(await h.audit.handler({ task: 'heartbeat' })).toEqual({ task: 'heartbeat', problems: 0 });
-    const [arrives, lost] = await Promise.all(minted.map(async (c) => (await getCanary(h.ddb, h.table, c.id))!));
+    const [arrives, lost] = await Promise.all(minted.map(async (c) => (await h.store.getCanary(c.id))!));
     expect(arrives!.selfTest).toMatchObject({ by: 'heartbeat' });
     expect(lost!.selfTest).toMatchObject({ by: 'heartbeat' });
 
@@ -40,7 +39,7 @@ describe('the end-to-end heartbeat', () => {
     const arrival = canaryCall(identity, { userAgent: `aws-cli/2.15 ${SELF_TEST_AGENT}/${arrives!.selfTest!.nonce}` });
     expect(await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(arrival))]))).toEqual({ batchItemFailures: [] });
     expect(posts().length).toBe(before); // quiet
-    expect((await getCanary(h.ddb, h.table, arrives!.id))!.selfTest?.arrivedAt).toBeDefined();
+    expect((await h.store.getCanary(arrives!.id))!.selfTest?.arrivedAt).toBeDefined();
 
     const later = Date.parse(lost!.selfTest!.at) + 31 * 60_000;
     expect(await checkHeartbeats(h.audit.runtime, later)).toBe(1);

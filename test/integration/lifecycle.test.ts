@@ -1,6 +1,5 @@
 import { GetUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCanary } from '../../bot/store';
 import { RETIRE_ACTION } from '../../bot/views/retire';
 import { checkMessage } from '../../local/block-kit';
 import { blockAction } from '../../local/slack-requests';
@@ -19,7 +18,7 @@ describe('canary lifecycle: retire, place, rotate', () => {
     await h.command(`new ${location}`);
     await h.settle();
     const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === location)!;
-    return (await getCanary(h.ddb, h.table, String(rec.id)))!;
+    return (await h.store.getCanary(String(rec.id)))!;
   }
   const repliesTo = (url: string) => h.standin.calls.filter((c) => c.method === 'response_url' && url.endsWith(c.responseUrlId!));
 
@@ -41,7 +40,7 @@ describe('canary lifecycle: retire, place, rotate', () => {
     expect(String(repliesTo(refused)[0]!.args.text)).toMatch(/can retire canaries/);
     const url = await press();
     await expect(h.iam.send(new GetUserCommand({ UserName: c.resource.userName! }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
-    expect(await getCanary(h.ddb, h.table, c.id)).toMatchObject({ status: 'retired', retiredBy: 'UADMIN001' });
+    expect(await h.store.getCanary(c.id)).toMatchObject({ status: 'retired', retiredBy: 'UADMIN001' });
     expect(String(repliesTo(url).at(-1)!.args.text)).toContain(`Canary \`${c.id}\` retired`);
     const again = await press();
     expect(String(repliesTo(again)[0]!.args.text)).toContain('already retired');
@@ -53,7 +52,7 @@ describe('canary lifecycle: retire, place, rotate', () => {
     const c = await minted('desk drawer');
     const { body } = await h.command(`place ${c.id} server room ~/.aws/credentials`);
     expect(String(body?.text)).toContain('now lives at `server room ~/.aws/credentials` (was `desk drawer`)');
-    expect(await getCanary(h.ddb, h.table, c.id)).toMatchObject({ location: 'server room ~/.aws/credentials', previousLocations: ['desk drawer'] });
+    expect(await h.store.getCanary(c.id)).toMatchObject({ location: 'server room ~/.aws/credentials', previousLocations: ['desk drawer'] });
     expect(JSON.stringify((await h.command(`show ${c.id}`)).body!.blocks)).toContain('desk drawer -&gt; server room');
   });
 
@@ -67,7 +66,7 @@ describe('canary lifecycle: retire, place, rotate', () => {
     const keys = (await h.iam.send(new ListAccessKeysCommand({ UserName: c.resource.userName! }))).AccessKeyMetadata ?? [];
     expect(keys).toHaveLength(1);
     expect(keys[0]!.AccessKeyId).not.toBe(oldKey);
-    const after = (await getCanary(h.ddb, h.table, c.id))!;
+    const after = (await h.store.getCanary(c.id))!;
     expect(after.resource.accessKeyId).toBe(keys[0]!.AccessKeyId);
     expect(after.pending).toBeUndefined();
     // a call with the new key alerts as this canary
@@ -83,6 +82,6 @@ describe('canary lifecycle: retire, place, rotate', () => {
     await h.settle();
     const keys = (await h.iam.send(new ListAccessKeysCommand({ UserName: c.resource.userName! }))).AccessKeyMetadata ?? [];
     expect(keys.map((k) => k.AccessKeyId)).toEqual([c.resource.accessKeyId]);
-    expect((await getCanary(h.ddb, h.table, c.id))!.pending).toBeUndefined();
+    expect((await h.store.getCanary(c.id))!.pending).toBeUndefined();
   });
 });

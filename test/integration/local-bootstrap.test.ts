@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { LIST_INDEX, TTL_ATTRIBUTE } from '../../bot/table';
+import { LIST_INDEX, TTL_ATTRIBUTE } from '../../bot/store/schema';
 import { awsEndpoint } from '../support/emulator';
 
 describe('npm run local:bootstrap creates what the handlers need, idempotently', () => {

@@ -1,7 +1,5 @@
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getIncident } from '../../bot/alerts/incidents';
-import { putNewCanary } from '../../bot/store';
 import { REDRIVE_ACTION } from '../../bot/views/redrive';
 import { checkMessage } from '../../local/block-kit';
 import { blockAction } from '../../local/slack-requests';
@@ -21,7 +19,7 @@ describe('/canary redrive', () => {
   const depth = async (url: string) => Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages);
   beforeAll(async () => {
     h = await startHarness({ env: { POWERTOOLS_LOG_LEVEL: 'ERROR' } });
-    await putNewCanary(h.ddb, h.table, { id: 'credriv', kind: 'aws-key', location: 'etl box', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({ id: 'credriv', kind: 'aws-key', location: 'etl box', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
   });
   afterAll(() => h.close());
 
@@ -56,6 +54,6 @@ describe('/canary redrive', () => {
     const batch = await receive(h.resources.queueUrl, 10, 1);
     expect(batch.Records).toHaveLength(4);
     expect(await h.alert.handler(batch)).toEqual({ batchItemFailures: [] });
-    expect((await getIncident(h.ddb, h.table, 'credriv', 1))?.calls).toBe(3);
+    expect((await h.store.getIncident('credriv', 1))?.calls).toBe(3);
   });
 });

@@ -1,8 +1,6 @@
 import { CloudTrailClient, CreateTrailCommand, GetEventSelectorsCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCanary } from '../../bot/store';
-import type { CanaryRecord } from '../../bot/store';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
 import { RETIRE_ACTION } from '../../bot/views/retire';
 import { checkMessage } from '../../local/block-kit';
@@ -12,6 +10,7 @@ import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { join } from 'node:path';
 import { awsEndpoint } from '../support/emulator';
+import type { CanaryRecord } from '../../bot/model/canary';
 
 describe('s3-object decoys: minted, selected for data events, alerting through the same incidents and triage', () => {
   let h: Harness;
@@ -27,7 +26,7 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     expect(String(body?.text)).toContain('Minting a canary (S3 decoy object)');
     await h.settle();
     const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.kind === 's3-object')!;
-    canary = (await getCanary(h.ddb, h.table, String(rec.id)))!;
+    canary = (await h.store.getCanary(String(rec.id)))!;
   });
   afterAll(() => h.close());
 
@@ -74,7 +73,7 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     const before = h.standin.calls.length;
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(read('arn:aws:sts::123456789012:assumed-role/company-backup-verifier/nightly')))]));
     expect(h.standin.calls.length).toBe(before);
-    const c = (await getCanary(h.ddb, h.table, canary.id))!;
+    const c = (await h.store.getCanary(canary.id))!;
     expect(Object.values(c.suppressions!)).toMatchObject([{ principalArn: trusted, hits: 1 }]);
   });
 
@@ -96,7 +95,7 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     await h.settle();
     const s3 = new S3Client({ ...aws(), forcePathStyle: true });
     await expect(s3.send(new HeadBucketCommand({ Bucket: canary.resource.bucket }))).rejects.toBeDefined();
-    expect(await getCanary(h.ddb, h.table, canary.id)).toMatchObject({ status: 'retired' });
+    expect(await h.store.getCanary(canary.id)).toMatchObject({ status: 'retired' });
     // The last decoy gone, the trail records nothing: CloudTrail replaces advanced selectors with
     // these basic ones (moto keeps the stale advanced ones beside them, so only these are checked).
     const out = await new CloudTrailClient(aws()).send(new GetEventSelectorsCommand({ TrailName: canary.resource.dataEvents }));

@@ -2,14 +2,13 @@ import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SELF_TEST_AGENT } from '../../bot/self-test';
-import { getCanary } from '../../bot/store';
-import type { CanaryRecord } from '../../bot/store';
 import { blockAction } from '../../local/slack-requests';
 import { RETIRE_ACTION } from '../../bot/views/retire';
 import { canaryCall, eventBridgeEnvelope, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { deliveredSecret, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { awsEndpoint } from '../support/emulator';
+import type { CanaryRecord } from '../../bot/model/canary';
 
 describe('/canary test: the bot uses the canary key once, and the resulting alert is labelled a test', () => {
   let h: Harness;
@@ -21,7 +20,7 @@ describe('/canary test: the bot uses the canary key once, and the resulting aler
     const { responseUrl } = await h.command('new kiosk-7 --self-test');
     await h.settle();
     const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === 'kiosk-7')!;
-    canary = (await getCanary(h.ddb, h.table, String(rec.id)))!;
+    canary = (await h.store.getCanary(String(rec.id)))!;
     secret = deliveredSecret(h, responseUrl);
   });
   afterAll(() => h.close());
@@ -49,11 +48,11 @@ describe('/canary test: the bot uses the canary key once, and the resulting aler
     expect(String(reply.args.text)).toMatch(/Test call made with canary `\w+`'s key at \d\d:\d\d:\d\d UTC \(sts:GetCallerIdentity\)/);
     const used = (await h.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: secret.accessKeyId }))).AccessKeyLastUsed;
     expect(used?.ServiceName).toBe('sts');
-    expect((await getCanary(h.ddb, h.table, canary.id))!.selfTest?.nonce).toMatch(/^[0-9a-f]{16}$/);
+    expect((await h.store.getCanary(canary.id))!.selfTest?.nonce).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('reports the arriving event as a self-test, closed, without opening an incident; a forged test agent still alerts', async () => {
-    const nonce = (await getCanary(h.ddb, h.table, canary.id))!.selfTest!.nonce;
+    const nonce = (await h.store.getCanary(canary.id))!.selfTest!.nonce;
     const identity = { accessKeyId: secret.accessKeyId, arn: canary.resource.userArn!, userName: canary.resource.userName! };
     const before = h.standin.calls.length;
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { userAgent: `aws-sdk-js/3 ${SELF_TEST_AGENT}/${nonce}` })))]));

@@ -1,8 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSilentUse } from '../../bot/silent-use';
-import { addSuppression } from '../../bot/triage/suppress';
-import { putNewCanary, updateCanary } from '../../bot/store';
+import { suppress } from '../../bot/triage/suppress';
 import { canaryCall, eventBridgeEnvelope, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -25,14 +24,14 @@ describe('the silent-use net', () => {
   let lastUsed: Date | undefined;
   let service = 'sqs';
   const iam = { send: async () => ({ AccessKeyLastUsed: lastUsed ? { LastUsedDate: lastUsed, ServiceName: service, Region: 'eu-west-1' } : {} }) } as unknown as IAMClient;
-  const poll = (now: number) => checkSilentUse({ config: h.audit.runtime.config, aws: { ddb: h.ddb, iam }, slack: h.audit.runtime.slack }, now);
+  const poll = (now: number) => checkSilentUse({ config: h.audit.runtime.config, store: h.store, aws: { iam }, slack: h.audit.runtime.slack }, now);
   const canary = async (id: string, extra: Record<string, unknown> = {}) => {
     const identity = { accessKeyId: `AKIA${id.toUpperCase().padEnd(16, '0')}`, arn: `arn:aws:iam::123456789012:user/svc/${id}`, userName: id };
-    await putNewCanary(h.ddb, h.table, { id, kind: 'aws-key', location: `${id} box`, owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: { accessKeyId: identity.accessKeyId }, ...extra });
+    await h.store.putNewCanary({ id, kind: 'aws-key', location: `${id} box`, owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: { accessKeyId: identity.accessKeyId }, ...extra });
     return identity;
   };
   // Only one canary is active at a time here: retire the previous one.
-  const retire = (id: string) => updateCanary(h.ddb, h.table, id, 'SET #s = :r', undefined, { ':r': 'retired' }, { '#s': 'status' });
+  const retire = (id: string) => h.store.markRetired(id, 'test', new Date().toISOString());
 
   it('alerts on the first unexplained use while the key keeps being used: a call every 10 minutes for 6 hours', async () => {
     await canary('csteady');
@@ -65,7 +64,7 @@ describe('the silent-use net', () => {
 
   it("explains a suppressed source's logged calls, even while they continue: no silent-use alert", async () => {
     const identity = await canary('csuppr1');
-    await addSuppression(h.ddb, h.table, 'csuppr1', { sourceIp: '192.0.2.10', reason: 'our scanner', by: 'U0ADMIN', at: new Date().toISOString() });
+    await suppress(h.store, 'csuppr1', { sourceIp: '192.0.2.10', reason: 'our scanner', by: 'U0ADMIN', at: new Date().toISOString() });
     const t0 = Date.parse('2026-11-24T09:00:00Z');
     for (let i = 0; i < 8; i++) {
       const at = t0 + i * 5 * 60_000; // the scanner calls every 5 minutes; CloudTrail logs each

@@ -1,7 +1,5 @@
 import { ListAccessKeysCommand, ListUsersCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getIncident } from '../../bot/alerts/incidents';
-import { getCanary } from '../../bot/store';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
 import { checkMessage, checkView } from '../../local/block-kit';
 import { blockAction, viewSubmission } from '../../local/slack-requests';
@@ -26,7 +24,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     const resource = canary.resource as { userName: string; userArn: string; accessKeyId: string };
     const identity = { accessKeyId: resource.accessKeyId, arn: resource.userArn, userName: resource.userName };
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '203.0.113.50', userAgent: 'company-secret-scanner/1.0' })))]));
-    const inc = await getIncident(h.ddb, h.table, String(canary.id), 1);
+    const inc = await h.store.getIncident(String(canary.id), 1);
     return { id: String(canary.id), identity, ts: inc!.parent!.ts, value: JSON.stringify({ canaryId: canary.id, seq: 1 }) };
   }
   const press = async (c: { ts: string; value: string }, actionId: string, userId = ADMIN) => {
@@ -51,7 +49,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     expect(updates[0]).toContain('Disabling the key... (requested by <@UADMIN001>)');
     expect(updates[0]).not.toContain(ALERT_ACTIONS.disableKey);
     expect(await keyStatus(c.identity.userName)).toEqual(['Inactive']);
-    expect(await getCanary(h.ddb, h.table, c.id)).toMatchObject({ status: 'disabled', disabledBy: ADMIN });
+    expect(await h.store.getCanary(c.id)).toMatchObject({ status: 'disabled', disabledBy: ADMIN });
     expect(JSON.stringify(parentOf(c).blocks)).toMatch(/:lock: \*Disabled\* by <@UADMIN001> at \d\d:\d\d UTC/);
     expect(buttonsOf(c)).toEqual([ALERT_ACTIONS.falsePositive, ALERT_ACTIONS.rearm]);
     expect(checkMessage(parentOf(c))).toEqual([]);
@@ -80,7 +78,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     await h.iam.send(new UpdateAccessKeyCommand({ UserName: c.identity.userName, AccessKeyId: c.identity.accessKeyId, Status: 'Inactive' }));
     await press(c, ALERT_ACTIONS.disableKey);
     await h.settle();
-    expect(await getCanary(h.ddb, h.table, c.id)).toMatchObject({ status: 'disabled' });
+    expect(await h.store.getCanary(c.id)).toMatchObject({ status: 'disabled' });
     expect(thread(c).some((t) => t.includes('was already inactive in IAM (disabled by hand)'))).toBe(true);
   });
 
@@ -90,7 +88,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     await h.settle();
     expect(String(repliesTo(url)[0]!.args.text)).toMatch(/^Sorry, only the security team's canary admins can disable canary keys/);
     expect(await keyStatus(c.identity.userName)).toEqual(['Active']);
-    expect(await getCanary(h.ddb, h.table, c.id)).toMatchObject({ status: 'active' });
+    expect(await h.store.getCanary(c.id)).toMatchObject({ status: 'active' });
     expect(h.logs()).toMatch(new RegExp(`"message":"non-admin refused".*"userId":"${OUTSIDER}".*"action":"disable"`));
     const fp = await press(c, ALERT_ACTIONS.falsePositive, OUTSIDER);
     expect(String(repliesTo(fp)[0]!.args.text)).toMatch(/^Sorry/);
@@ -130,7 +128,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     const again = (ip: string) => snsNotificationBody(eventBridgeEnvelope(canaryCall(c.identity, { sourceIPAddress: ip })));
     await h.alert.handler(sqsEvent([again('203.0.113.50'), again('203.0.113.50')]));
     expect(h.standin.calls.length).toBe(before);
-    const canary = await getCanary(h.ddb, h.table, c.id);
+    const canary = await h.store.getCanary(c.id);
     expect(Object.values(canary!.suppressions!)).toMatchObject([{ sourceIp: '203.0.113.50', hits: 2, by: ADMIN }]);
     // A source the verdict never saw is a new alert, not a line under a message marked harmless.
     const parents = () => h.standin.calls.filter((x) => x.method === 'chat.postMessage' && x.args.channel === 'C0ALERTS1' && !x.args.thread_ts);
@@ -140,7 +138,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     expect(JSON.stringify(parents().at(-1)!.args.blocks)).toContain('198.51.100.7');
     expect(JSON.stringify(parents().at(-1)!.args.blocks)).toContain('High severity');
     expect(thread(c).some((t) => t.includes('more calls'))).toBe(false);
-    expect((await getIncident(h.ddb, h.table, c.id, 2))?.calls).toBe(2);
+    expect((await h.store.getIncident(c.id, 2))?.calls).toBe(2);
   });
 
   it('re-arms a disabled canary: a new key for the same placement, privately to the presser; the old key stays inactive', async () => {
@@ -149,9 +147,9 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     await h.settle();
     const url = await press(c, ALERT_ACTIONS.rearm);
     await h.settle();
-    const old = await getCanary(h.ddb, h.table, c.id);
+    const old = await h.store.getCanary(c.id);
     expect(old?.replacedBy).toMatch(/^c\w{6}$/);
-    const fresh = await getCanary(h.ddb, h.table, old!.replacedBy!);
+    const fresh = await h.store.getCanary(old!.replacedBy!);
     expect(fresh).toMatchObject({ status: 'active', location: 'laptop-5 ~/.aws/credentials', owner: ADMIN, note: `re-armed from ${c.id}` });
     const secretReply = repliesTo(url).find((r) => JSON.stringify(r.args).includes('aws_secret_access_key'));
     expect(secretReply?.args.response_type).toBe('ephemeral');
@@ -178,7 +176,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     expect(parent).toContain('automatic containment on: the key is disabled on the first alert');
     // the others, minted without the flag, follow AUTO_DISABLE (off by default) and say so
     const other = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === 'laptop-4')!;
-    const otherInc = await getIncident(h.ddb, h.table, String(other.id), 1);
+    const otherInc = await h.store.getIncident(String(other.id), 1);
     expect(JSON.stringify(h.standin.messages.get(`C0ALERTS1/${otherInc!.parent!.ts}`)!.blocks)).toContain('automatic containment off');
   });
 
@@ -195,6 +193,6 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     const sid = /`(s[0-9a-f]{4})`/.exec(text)![1]!;
     const un = await h.command(`unsuppress ${String(c.id)} ${sid}`);
     expect(String(un.body?.text)).toContain('removed');
-    expect((await getCanary(h.ddb, h.table, String(c.id)))!.suppressions).toEqual({});
+    expect((await h.store.getCanary(String(c.id)))!.suppressions).toEqual({});
   });
 });

@@ -1,3 +1,5 @@
+import { createStore } from '../../bot/store';
+import type { Store } from '../../bot/store';
 import { randomBytes } from 'node:crypto';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -29,6 +31,8 @@ export interface Harness {
   audit: Loaded<typeof import('../../handlers/audit')>;
   iam: IAMClient;
   ddb: DynamoDBDocumentClient;
+  /** The bot's store on the test's table: tests read results through it, not through raw keys. */
+  store: Store;
   /** Sends a signed slash command through handlers/slack; returns the HTTP response and the response_url used. */
   command(text: string, opts?: { userId?: string; triggerId?: string }): Promise<{ res: APIGatewayProxyStructuredResultV2; responseUrl: string; body: Record<string, unknown> | undefined }>;
   /** Sends a signed interactivity payload through handlers/slack. */
@@ -133,6 +137,7 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     audit,
     iam,
     ddb,
+    store: createStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION }), { marshallOptions: { removeUndefinedValues: true } }), table),
     send,
     command: async (text, o = {}) => {
       const responseUrl = standin.newResponseUrl();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifySource } from '../../bot/alerts/source';
 import { readFpModal } from '../../bot/triage/false-positive';
 import { ipMatches, ipv6Slash64, matchingSuppression } from '../../bot/triage/suppress';
-import type { Suppression } from '../../bot/store';
+import type { Suppression } from '../../bot/model/canary';
 
 /**
  * The user agent is the caller's to choose. It is shown, never trusted: it cannot lower an

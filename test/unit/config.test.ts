@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, requireSlackIdentity } from '../../bot/config';
+import { loadConfig, requireSlackIdentity } from '../../bot/config';
+import { ConfigError } from '../../bot/errors';
 
 const valid = {
   SLACK_SIGNING_SECRET: 'abcdef0123456789',

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Incident } from '../../bot/alerts/incidents';
 import { classifySource } from '../../bot/alerts/source';
 import { FIELD_MAX, actionOf, parseTrailEvent } from '../../bot/alerts/trail-event';
-import type { TrailEvent } from '../../bot/alerts/trail-event';
 import { parseCommand } from '../../bot/command';
 import { inlineCode } from '../../bot/mrkdwn';
-import type { CanaryRecord } from '../../bot/store';
 import { cut } from '../../bot/text';
 import { alertParent } from '../../bot/views/alert';
 import { header } from '../../bot/views/blocks';
 import { mintedReply } from '../../bot/views/minted';
+import type { Incident } from '../../bot/model/incident';
+import type { TrailEvent } from '../../bot/model/trail-event';
+import type { CanaryRecord } from '../../bot/model/canary';
 
 /** Generated cases per property. */
 const RUNS = 500;

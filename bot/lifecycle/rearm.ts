@@ -1,25 +1,21 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { refreshParent, threadReply } from '../alerts/thread';
-import { recordAction } from '../audit';
-import type { Config } from '../config';
+import type { Core } from '../deps';
 import { newCanaryId } from '../ids';
 import { findKind } from '../kinds';
-import { MintError } from '../kinds/kind';
 import { log } from '../log';
 import { deliverOrUndo } from '../mint';
 import { inlineCode, mention } from '../mrkdwn';
 import { postToResponseUrl } from '../respond';
 import type { Runtime } from '../runtime';
-import { claimPending, getCanary, releasePending, updateCanary } from '../store';
 import { ephemeral } from '../views/blocks';
-import { alreadyHandled } from './disable';
+import { alreadyHandled } from '../triage/disable';
+import { MintError } from '../errors';
 
 /** The button's half: only a disabled, not yet replaced canary can be re-armed, once. */
-export async function requestRearm(deps: { config: Config; aws: { ddb: DynamoDBDocumentClient } }, canaryId: string, by: string): Promise<{ ok: true } | { ok: false; why: string }> {
-  const { ddb } = deps.aws;
-  const won = await claimPending(ddb, deps.config.table, canaryId, { action: 'rearm', by }, '#s = :disabled AND attribute_not_exists(replacedBy)', { ':disabled': 'disabled' }, { '#s': 'status' });
+export async function requestRearm(deps: Core, canaryId: string, by: string): Promise<{ ok: true } | { ok: false; why: string }> {
+  const won = await deps.store.claimPending(canaryId, { action: 'rearm', by });
   if (won) return { ok: true };
-  const c = await getCanary(ddb, deps.config.table, canaryId);
+  const c = await deps.store.getCanary(canaryId);
   return { ok: false, why: c?.replacedBy ? `Already re-armed as ${inlineCode(c.replacedBy)}.` : alreadyHandled(c) };
 }
 
@@ -28,15 +24,14 @@ export async function requestRearm(deps: { config: Config; aws: { ddb: DynamoDBD
  * (the button's response_url, as when minting). The old key stays Inactive.
  */
 export async function performRearm(rt: Runtime, canaryId: string, seq: number, by: string, responseUrl: string): Promise<void> {
-  const { ddb } = rt.aws;
-  const { table } = rt.config;
-  const old = await getCanary(ddb, table, canaryId);
+  const { store } = rt;
+  const old = await store.getCanary(canaryId);
   const kind = old && findKind(old.kind);
   if (!old || !kind) return;
-  const release = () => releasePending(ddb, table, canaryId);
+  const release = () => store.releasePending(canaryId);
   let minted;
   try {
-    minted = await kind.mint({ aws: rt.aws, config: rt.config }, { id: newCanaryId(), location: old.location, owner: old.owner || by, requestedBy: by, note: `re-armed from ${old.id}` });
+    minted = await kind.mint(rt, { id: newCanaryId(), location: old.location, owner: old.owner || by, requestedBy: by, note: `re-armed from ${old.id}` });
   } catch (err) {
     await release();
     const why = err instanceof MintError ? `the step "${err.step}" failed (${err.reason})` : 'an unexpected error';
@@ -49,9 +44,9 @@ export async function performRearm(rt: Runtime, canaryId: string, seq: number, b
     return;
   }
   const newId = minted.record.id;
-  await updateCanary(ddb, table, canaryId, 'SET replacedBy = :n REMOVE pending', undefined, { ':n': newId });
-  await recordAction(ddb, table, canaryId, { action: 'rearmed', by, incident: seq, detail: `replaced by ${newId}` });
-  await recordAction(ddb, table, newId, { action: 'minted', by, detail: `re-arms ${canaryId}` });
+  await store.markReplaced(canaryId, newId);
+  await store.recordAction(canaryId, { action: 'rearmed', by, incident: seq, detail: `replaced by ${newId}` });
+  await store.recordAction(newId, { action: 'minted', by, detail: `re-arms ${canaryId}` });
   await threadReply(rt, canaryId, seq, `:recycle: Re-armed by ${mention(by)}: new canary ${inlineCode(newId)} for the same placement; its key went to ${mention(by)} privately. The old key stays inactive.`);
   await refreshParent(rt, canaryId, seq);
 }

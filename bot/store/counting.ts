@@ -1,29 +1,30 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TTL_ATTRIBUTE } from '../table';
-import { assertWithinLimits } from '../ddb-limits';
-import { extendLoggedUse } from '../logged-use';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { classifySource, countryOf } from '../alerts/source';
+import type { SourceClass } from '../alerts/source';
+import { actionOf } from '../alerts/trail-event';
+import { errorName } from '../errors';
 import { log } from '../log';
+import { extendLoggedUse } from '../logged-use';
 import type { LoggedUse } from '../logged-use';
-import type { CanaryRecord } from '../store';
+import type { CanaryRecord } from '../model/canary';
+import { KEY_MAX, MAX_TRACKED_ACTIONS, MAX_TRACKED_IPS, OTHER, QUIET_MS, ipEntry } from '../model/incident';
+import type { TrailEvent } from '../model/trail-event';
 import { cut } from '../text';
-import { canaryKey, encodeKey, getIncident, ignoreConditionFailed, incidentKey } from './incidents';
-import { classifySource, countryOf } from './source';
-import type { SourceClass } from './source';
-import { actionOf } from './trail-event';
-import type { TrailEvent } from './trail-event';
+import { applied, backoff } from './db';
+import type { Db } from './db';
+import { encodeKey } from './codec';
+import { getIncident } from './incidents';
+import { assertWithinLimits } from './limits';
+import { TTL_ATTRIBUTE, canaryKey, eventOnceKey, expiresIn, incidentKey } from './schema';
 
-/**
- * Counting events into incidents, each exactly once (the alert handler's half of incidents.ts).
- * An incident stays open while events keep coming; after QUIET_MS without any, the next event
- * opens a new one (and a new parent message).
- */
-export const QUIET_MS = 24 * 3600 * 1000;
 /** How long a CloudTrail eventID is remembered; redeliveries come within minutes, not days. */
 const EVENT_DEDUPE_SECONDS = 7 * 24 * 3600;
 /** Events per transaction: DynamoDB allows 100 items; two are the incident and the canary. */
 const CHUNK = 98;
+/** Map-entry clauses per update (see the bounds in model/incident.ts). */
+const MAX_ENTRY_CLAUSES = 50;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -33,23 +34,23 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
  * both create the same next incident item (conditionally, so only one write lands) and only one
  * moves the canary's pointer; the loser reads the pointer again.
  */
-export async function currentIncident(ddb: DynamoDBDocumentClient, table: string, canaryId: string, now: number, closed?: number): Promise<number> {
+export async function currentIncident({ ddb, table }: Db, canaryId: string, now: number, closed?: number): Promise<number> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const canary = (await ddb.send(new GetCommand({ TableName: table, Key: canaryKey(canaryId), ConsistentRead: true, ProjectionExpression: 'openIncident' }))).Item;
     const open = canary?.openIncident as { seq: number; lastEventAt: number } | undefined;
     if (open && now - open.lastEventAt < QUIET_MS && open.seq !== closed) return open.seq;
     const seq = (open?.seq ?? 0) + 1;
-    await ddb
-      .send(
+    await applied(
+      ddb.send(
         new PutCommand({
           TableName: table,
           Item: { ...incidentKey(canaryId, seq), canaryId, seq, openedAt: new Date(now).toISOString(), calls: 0, actions: {}, ips: {}, sources: {} },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      )
-      .catch(ignoreConditionFailed);
-    try {
-      await ddb.send(
+      ),
+    );
+    const moved = await applied(
+      ddb.send(
         new UpdateCommand({
           TableName: table,
           Key: canaryKey(canaryId),
@@ -57,36 +58,13 @@ export async function currentIncident(ddb: DynamoDBDocumentClient, table: string
           ConditionExpression: open ? 'openIncident.seq = :prev' : 'attribute_not_exists(openIncident)',
           ExpressionAttributeValues: { ':open': { seq, lastEventAt: now }, ...(open ? { ':prev': open.seq } : {}) },
         }),
-      );
-      return seq;
-    } catch (err) {
-      ignoreConditionFailed(err); // someone else opened it first: read their pointer
-    }
+      ),
+    );
+    if (moved) return seq;
+    // Someone else opened it first: read their pointer.
   }
   throw new Error(`could not settle the open incident of ${canaryId}`);
 }
-
-/**
- * Bounds that hold whatever the attacker sends. An enumeration tool makes hundreds of distinct
- * calls from rotating IPv6 addresses; each distinct action or IP is a map entry on the incident
- * and a clause in the update that counts it. So:
- *   - an incident tracks at most MAX_TRACKED_ACTIONS actions and MAX_TRACKED_IPS IPs (the
- *     "other" entry included); the rest are counted under "other", the totals stay exact;
- *   - a map key is at most KEY_MAX characters;
- *   - one update carries at most MAX_ENTRY_CLAUSES map-entry clauses: about 60 bytes and two
- *     operators each, so an update stays near 3 KB and 100 operators, inside DynamoDB's 4 KB and
- *     300 (bot/ddb-limits.ts). A chunk of events ends where the next event would pass it.
- * Worst case, the incident item (counters, the posted snapshot, the first event) stays under
- * 100 KB of DynamoDB's 400 KB.
- */
-export const MAX_TRACKED_ACTIONS = 100;
-export const MAX_TRACKED_IPS = 200;
-export const OTHER = 'other';
-const KEY_MAX = 100;
-const MAX_ENTRY_CLAUSES = 50;
-
-/** The key a source IP is counted under (before folding into "other"). */
-export const ipEntry = (ip: string) => cut(ip, KEY_MAX);
 
 /** The map entries one event is counted under. */
 interface Entries {
@@ -156,7 +134,7 @@ class IncidentMoved extends Error {
  * Commits one chunk: every event's dedupe item and the counter updates in one transaction, so a
  * crash or a redelivery can neither lose nor double one. Returns the events that were new.
  */
-async function commitOnce(ddb: DynamoDBDocumentClient, table: string, events: TrailEvent[], now: number, counterUpdates: (chunk: TrailEvent[]) => TransactItem[]): Promise<TrailEvent[]> {
+async function commitOnce({ ddb, table }: Db, events: TrailEvent[], now: number, counterUpdates: (chunk: TrailEvent[]) => TransactItem[]): Promise<TrailEvent[]> {
   let chunk = events;
   for (let attempt = 0; chunk.length; attempt++) {
     try {
@@ -169,7 +147,7 @@ async function commitOnce(ddb: DynamoDBDocumentClient, table: string, events: Tr
       if (duplicates.size) chunk = chunk.filter((e) => !duplicates.has(e.eventId));
       else if (reasons[chunk.length]?.Code === 'ConditionalCheckFailed') throw new IncidentMoved();
       // A conflict with a concurrent transaction on the same counters: back off and retry.
-      else if (reasons.some((r) => r.Code === 'TransactionConflict')) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
+      else if (reasons.some((r) => r.Code === 'TransactionConflict')) await backoff(attempt);
       else throw err;
     }
   }
@@ -179,7 +157,7 @@ async function commitOnce(ddb: DynamoDBDocumentClient, table: string, events: Tr
 const dedupePut = (table: string, e: TrailEvent, now: number): TransactItem => ({
   Put: {
     TableName: table,
-    Item: { pk: `EVENT#${e.eventId}`, sk: 'ONCE', [TTL_ATTRIBUTE]: Math.floor(now / 1000) + EVENT_DEDUPE_SECONDS },
+    Item: { ...eventOnceKey(e.eventId), [TTL_ATTRIBUTE]: expiresIn(EVENT_DEDUPE_SECONDS, now) },
     ConditionExpression: 'attribute_not_exists(pk)',
   },
 });
@@ -187,20 +165,20 @@ const dedupePut = (table: string, e: TrailEvent, now: number): TransactItem => (
 const uniqueEvents = (events: TrailEvent[]) => [...new Map(events.map((e) => [e.eventId, e])).values()];
 
 /** Counts events into the incident, each exactly once. Returns the events that were new. */
-export async function countEvents(ddb: DynamoDBDocumentClient, table: string, canary: Pick<CanaryRecord, 'id' | 'loggedUse'>, seq: number, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
+export async function countEvents(db: Db, canary: Pick<CanaryRecord, 'id' | 'loggedUse'>, seq: number, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
   const canaryId = canary.id;
   let loggedUse = canary.loggedUse;
   const counted: TrailEvent[] = [];
   let rest = uniqueEvents(events);
   for (let replan = 0; rest.length; replan++) {
-    const inc = await getIncident(ddb, table, canaryId, seq);
+    const inc = await getIncident(db, canaryId, seq);
     const present: Tracked = { actions: new Set(Object.keys(inc?.actions ?? {})), ips: new Set(Object.keys(inc?.ips ?? {})) };
     const { entries, chunks } = plan(rest, present);
     const done = new Set<string>();
     try {
       for (const chunk of chunks) {
         const use = extendLoggedUse(loggedUse, chunk.map((e) => e.eventTime));
-        counted.push(...(await commitOnce(ddb, table, chunk, now, (c) => countTransaction(table, canaryId, seq, c, entries, present, use, now))));
+        counted.push(...(await commitOnce(db, chunk, now, (c) => countTransaction(db.table, canaryId, seq, c, entries, present, use, now))));
         loggedUse = use;
         for (const e of chunk) {
           done.add(e.eventId);
@@ -215,7 +193,7 @@ export async function countEvents(ddb: DynamoDBDocumentClient, table: string, ca
     }
   }
   // Cosmetic (first and last seen), and the counts are in: a failure here must not fail the batch.
-  if (counted.length) await widenSeenWindow(ddb, table, canaryId, seq, counted).catch((err: unknown) => log.warn('could not widen first/last seen', { canaryId, error: err instanceof Error ? err.name : String(err) }));
+  if (counted.length) await widenSeenWindow(db, canaryId, seq, counted).catch((err: unknown) => log.warn('could not widen first/last seen', { canaryId, error: errorName(err) }));
   return counted;
 }
 
@@ -223,7 +201,7 @@ export async function countEvents(ddb: DynamoDBDocumentClient, table: string, ca
  * Counts calls from a suppressed source against its suppression, each exactly once, and when
  * they were made: the silent-use net reads that to explain the key's use.
  */
-export async function countSuppressed(ddb: DynamoDBDocumentClient, table: string, canary: Pick<CanaryRecord, 'id' | 'loggedUse'>, suppressionId: string, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
+export async function countSuppressed(db: Db, canary: Pick<CanaryRecord, 'id' | 'loggedUse'>, suppressionId: string, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
   const counted: TrailEvent[] = [];
   const unique = uniqueEvents(events);
   let loggedUse = canary.loggedUse;
@@ -232,7 +210,7 @@ export async function countSuppressed(ddb: DynamoDBDocumentClient, table: string
     const update = (chunk: TrailEvent[]): TransactItem[] => [
       {
         Update: {
-          TableName: table,
+          TableName: db.table,
           Key: canaryKey(canary.id),
           UpdateExpression: 'SET suppressions.#id.hits = if_not_exists(suppressions.#id.hits, :zero) + :n, loggedUse = :use',
           ExpressionAttributeNames: { '#id': suppressionId },
@@ -240,7 +218,7 @@ export async function countSuppressed(ddb: DynamoDBDocumentClient, table: string
         },
       },
     ];
-    counted.push(...(await commitOnce(ddb, table, unique.slice(i, i + CHUNK), now, update)));
+    counted.push(...(await commitOnce(db, unique.slice(i, i + CHUNK), now, update)));
     loggedUse = use;
   }
   return counted;
@@ -292,11 +270,11 @@ function countTransaction(table: string, canaryId: string, seq: number, chunk: T
 }
 
 /** DynamoDB has no MIN/MAX: out-of-order events move first/last seen with conditional writes. */
-async function widenSeenWindow(ddb: DynamoDBDocumentClient, table: string, canaryId: string, seq: number, events: TrailEvent[]): Promise<void> {
+async function widenSeenWindow({ ddb, table }: Db, canaryId: string, seq: number, events: TrailEvent[]): Promise<void> {
   const times = events.map((e) => e.eventTime).sort();
   const set = (attr: string, value: string, cmp: '<' | '>') =>
-    ddb
-      .send(
+    applied(
+      ddb.send(
         new UpdateCommand({
           TableName: table,
           Key: incidentKey(canaryId, seq),
@@ -304,7 +282,7 @@ async function widenSeenWindow(ddb: DynamoDBDocumentClient, table: string, canar
           ConditionExpression: `attribute_not_exists(${attr}) OR ${attr} ${cmp} :v`,
           ExpressionAttributeValues: { ':v': value },
         }),
-      )
-      .catch(ignoreConditionFailed);
+      ),
+    );
   await Promise.all([set('firstSeen', times[0]!, '>'), set('lastSeen', times[times.length - 1]!, '<')]);
 }

@@ -1,0 +1,42 @@
+/**
+ * The bot's own errors, and the one way any error becomes text for a person or a log line.
+ * AWS and Slack errors are recognised by their name, which the SDKs set and responders search for.
+ */
+
+/** The configuration is missing or wrong: the process cannot start. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A canary id or one of its aliases is taken. */
+export class AlreadyExistsError extends Error {
+  override name = 'AlreadyExistsError';
+}
+
+/** A response_url that is not Slack's, for our workspace (bot/respond.ts). */
+export class ResponseUrlError extends Error {
+  override name = 'ResponseUrlError';
+}
+
+/** A step of minting failed; whatever the earlier steps created has been removed. */
+export class MintError extends Error {
+  override name = 'MintError';
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+    /** Set when undoing the earlier steps failed too: a person has to clean up. */
+    readonly leftover?: string,
+  ) {
+    super(`minting failed at ${step}: ${reason}${leftover ? `; cleanup incomplete: ${leftover}` : ''}`);
+  }
+}
+
+/** The error's name (AWS's error code, for the SDK's errors), whatever shape it came in. */
+export function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'UnknownError';
+}
+
+/** Name first, then message: what a person reads in Slack and what a log line carries. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,41 @@
+import type { Core, WithIam } from '../deps';
+import { errorText } from '../errors';
+import { findKind } from '../kinds';
+import { log } from '../log';
+import type { CanaryRecord } from '../model/canary';
+import { inlineCode } from '../mrkdwn';
+import { postToResponseUrl } from '../respond';
+import type { Runtime } from '../runtime';
+import { deleteSelfTestSecret } from '../self-test';
+import { ephemeral } from '../views/blocks';
+
+/**
+ * The one retire, whoever asks (a person through /canary retire, or the daily audit on the expiry
+ * date): deletes the key, policy and user (or the kind's resources) and the self-test copy; keeps
+ * the record, its aliases and its history, as retired. Throws when the kind's resources could not
+ * be removed; then nothing is recorded.
+ */
+export async function retireCanary(deps: Core & WithIam, canary: CanaryRecord, by: string, detail?: string): Promise<void> {
+  const kind = findKind(canary.kind);
+  if (!kind) throw new Error(`unknown kind ${canary.kind}`);
+  await kind.retire(deps, canary);
+  if (canary.selfTestSecretArn) await deleteSelfTestSecret(deps.config, canary.selfTestSecretArn);
+  const at = new Date().toISOString();
+  await deps.store.markRetired(canary.id, by, at);
+  await deps.store.recordAction(canary.id, { action: 'retired', by, at, ...(detail ? { detail } : {}) });
+  log.info('canary retired', { canaryId: canary.id, by });
+}
+
+/** The job behind /canary retire: the claim was taken by requestLifecycle. */
+export async function performRetire(rt: Runtime, canaryId: string, by: string, responseUrl: string): Promise<void> {
+  const canary = await rt.store.getCanary(canaryId);
+  if (!canary || !findKind(canary.kind)) return;
+  try {
+    await retireCanary(rt, canary, by);
+  } catch (err) {
+    await rt.store.releasePending(canaryId);
+    log.error('retire failed', { canaryId, error: err instanceof Error ? err.message : String(err) });
+    return postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not retire ${inlineCode(canaryId)}: ${inlineCode(errorText(err), 300)}. Nothing was recorded; try again.`));
+  }
+  await postToResponseUrl(rt.config, responseUrl, { ...ephemeral(`Canary ${inlineCode(canaryId)} retired: its IAM user, key and policy are deleted. The record and its history stay (\`/canary show ${canaryId}\`).`), replace_original: true });
+}
