@@ -19,7 +19,15 @@ export default defineConfig({
     // Handlers read their configuration at import; each file gets a fresh module graph.
     isolate: true,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], maxWorkers: Math.max(2, availableParallelism()), sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          maxWorkers: Math.max(2, availableParallelism()),
+          sequence: { groupOrder: 0 },
+        },
+      },
       {
         extends: true,
         test: {
@@ -31,7 +39,10 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], maxWorkers: INTEGRATION_WORKERS, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], maxWorkers: INTEGRATION_WORKERS, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });

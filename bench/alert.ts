@@ -72,9 +72,20 @@ async function againstMoto() {
   const standin = await startSlackStandin();
   const table = 'bench-canaries';
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
-    SLACK_SIGNING_SECRET: 'bench-signing-secret', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_TEAM_ID: 'T0001', SLACK_APP_ID: 'A0CANARY', SLACK_API_URL: standin.apiUrl,
-    ALERT_CHANNEL_ID: 'C0BENCH', CANARY_TABLE: table, ADMIN_USER_IDS: 'U0BENCH', ALERT_UPDATE_SECONDS: '5', POWERTOOLS_LOG_LEVEL: 'ERROR',
+    AWS_ENDPOINT_URL: moto.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    SLACK_SIGNING_SECRET: 'bench-signing-secret',
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_TEAM_ID: 'T0001',
+    SLACK_APP_ID: 'A0CANARY',
+    SLACK_API_URL: standin.apiUrl,
+    ALERT_CHANNEL_ID: 'C0BENCH',
+    CANARY_TABLE: table,
+    ADMIN_USER_IDS: 'U0BENCH',
+    ALERT_UPDATE_SECONDS: '5',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
   const { queueUrl } = await bootstrap({ table, region: 'us-east-1' });
   process.env.ALERT_QUEUE_URL = queueUrl;
@@ -95,34 +106,87 @@ async function againstMoto() {
 
   /** Bodies in batches, then the delayed flushes as Lambda's poller would deliver them. */
   async function scenario(id: string, identity: { accessKeyId: string; arn: string }, bodies: string[], batch: number) {
-    await runtime.store.putNewCanary({ id, kind: 'aws-key', location: 'bench', owner: 'U0BENCH', createdAt: new Date().toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await runtime.store.putNewCanary({
+      id,
+      kind: 'aws-key',
+      location: 'bench',
+      owner: 'U0BENCH',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0BENCH',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+    });
     const [slack0, writes0, cpu0, t0] = [standin.calls.length, { ...writes }, process.cpuUsage(), Date.now()];
     let failed = 0;
     let invocations = 0;
     for (let i = 0; i < bodies.length; i += batch, invocations++) {
-      failed += (await processMessages(runtime, bodies.slice(i, i + batch).map((body, j) => ({ id: String(i + j), body })))).length;
+      failed += (
+        await processMessages(
+          runtime,
+          bodies.slice(i, i + batch).map((body, j) => ({ id: String(i + j), body })),
+        )
+      ).length;
     }
     const cpu = process.cpuUsage(cpu0);
     const wall = Date.now() - t0;
-    for (let idle = 0; idle < 2; ) {
+    for (let idle = 0; idle < 2;) {
       const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 }));
       const msgs = out.Messages ?? [];
       if (!msgs.length) idle++;
       else {
         idle = 0;
         invocations++;
-        failed += (await processMessages(runtime, msgs.map((m) => ({ id: m.MessageId!, body: m.Body ?? '' })))).length;
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        failed += (
+          await processMessages(
+            runtime,
+            msgs.map((m) => ({ id: m.MessageId!, body: m.Body ?? '' })),
+          )
+        ).length;
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        );
       }
     }
-    return { wall, cpuPerEvent: (cpu.user + cpu.system) / bodies.length, invocations, slackCalls: standin.calls.length - slack0, failed, writes: { requests: writes.requests - writes0.requests, items: writes.items - writes0.items } };
+    return {
+      wall,
+      cpuPerEvent: (cpu.user + cpu.system) / bodies.length,
+      invocations,
+      slackCalls: standin.calls.length - slack0,
+      failed,
+      writes: { requests: writes.requests - writes0.requests, items: writes.items - writes0.items },
+    };
   }
 
   const floodIdentity = { accessKeyId: 'AKIABENCH00000000001', arn: 'arn:aws:iam::123456789012:user/svc/ci-deploy-web' };
-  const flood = await scenario('cbench1', floodIdentity, Array.from({ length: EVENTS }, (_, i) => eventBody(i, floodIdentity)), BATCH);
-  const burstIdentity = { accessKeyId: 'AKIABENCH00000000002', arn: 'arn:aws:iam::123456789012:user/svc/build-cache-sync', userName: 'build-cache-sync' };
+  const flood = await scenario(
+    'cbench1',
+    floodIdentity,
+    Array.from({ length: EVENTS }, (_, i) => eventBody(i, floodIdentity)),
+    BATCH,
+  );
+  const burstIdentity = {
+    accessKeyId: 'AKIABENCH00000000002',
+    arn: 'arn:aws:iam::123456789012:user/svc/build-cache-sync',
+    userName: 'build-cache-sync',
+  };
   const records = enumerationBurst(burstIdentity);
-  const burstBodies = records.map((r) => JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), Message: JSON.stringify({ version: '0', id: randomUUID(), 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.sts', detail: r }) }));
+  const burstBodies = records.map((r) =>
+    JSON.stringify({
+      Type: 'Notification',
+      MessageId: randomUUID(),
+      Message: JSON.stringify({
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'AWS API Call via CloudTrail',
+        source: 'aws.sts',
+        detail: r,
+      }),
+    }),
+  );
   const burst = await scenario('cbench2', burstIdentity, burstBodies, 10);
   sqs.destroy();
   await standin.close();
@@ -141,7 +205,10 @@ const rows: Array<[string, string]> = [
   ['flood: Slack calls (parent, DM, summaries, updates)', String(f.slackCalls)],
   ['flood: DynamoDB write requests / items written', `${f.writes.requests} / ${f.writes.items}`],
   ['flood: messages returned to the queue', String(f.failed)],
-  [`enumeration burst: ${b.invocations} invocations for 600 calls, ${burstActions} actions, 600 IPv6 (batches of 10, then flushes)`, `${(b.wall / 1000).toFixed(1)} s`],
+  [
+    `enumeration burst: ${b.invocations} invocations for 600 calls, ${burstActions} actions, 600 IPv6 (batches of 10, then flushes)`,
+    `${(b.wall / 1000).toFixed(1)} s`,
+  ],
   ['enumeration burst: Slack calls', String(b.slackCalls)],
   ['enumeration burst: DynamoDB write requests / items written', `${b.writes.requests} / ${b.writes.items}`],
   ['enumeration burst: messages returned to the queue', String(b.failed)],

@@ -31,9 +31,32 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const id = `clat${String(i).padStart(3, '0')}`;
       const keyId = `AKIALATENCY${String(i).padStart(9, '0')}`;
-      await store.putNewCanary({ id, kind: 'aws-key', location: `bench ${i}`, owner: '', createdAt: new Date().toISOString(), createdBy: 'U0BENCH', status: 'active', aliases: [keyId], resource: {} });
-      const record = { eventID: randomUUID(), eventTime: new Date().toISOString(), eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity', awsRegion: 'us-east-1', sourceIPAddress: '203.0.113.7', userAgent: 'aws-cli/2.15', userIdentity: { type: 'IAMUser', accessKeyId: keyId, arn: `arn:aws:iam::123456789012:user/svc/lat${i}`, userName: `lat${i}` } };
-      const body = JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), Message: JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', detail: record }) });
+      await store.putNewCanary({
+        id,
+        kind: 'aws-key',
+        location: `bench ${i}`,
+        owner: '',
+        createdAt: new Date().toISOString(),
+        createdBy: 'U0BENCH',
+        status: 'active',
+        aliases: [keyId],
+        resource: {},
+      });
+      const record = {
+        eventID: randomUUID(),
+        eventTime: new Date().toISOString(),
+        eventSource: 'sts.amazonaws.com',
+        eventName: 'GetCallerIdentity',
+        awsRegion: 'us-east-1',
+        sourceIPAddress: '203.0.113.7',
+        userAgent: 'aws-cli/2.15',
+        userIdentity: { type: 'IAMUser', accessKeyId: keyId, arn: `arn:aws:iam::123456789012:user/svc/lat${i}`, userName: `lat${i}` },
+      };
+      const body = JSON.stringify({
+        Type: 'Notification',
+        MessageId: randomUUID(),
+        Message: JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', detail: record }),
+      });
       const t0 = Date.now();
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
       for (;;) {
@@ -50,7 +73,9 @@ async function main(): Promise<void> {
   }
   const sorted = [...took].sort((a, b) => a - b);
   const median = (sorted[(RUNS - 1) >> 1]! + sorted[RUNS >> 1]!) / 2;
-  console.log(`first-alert latency in the sandbox (queue -> parent posted), ${RUNS} quiet canaries: median ${median} ms, worst ${sorted.at(-1)} ms`);
+  console.log(
+    `first-alert latency in the sandbox (queue -> parent posted), ${RUNS} quiet canaries: median ${median} ms, worst ${sorted.at(-1)} ms`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -15,7 +15,8 @@ interface State {
 
 async function main(): Promise<void> {
   const sandbox = await startSandbox({ port: 0 });
-  const post = (path: string, body: unknown) => fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const state = async () => (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as State;
   const until = async <T>(probe: (s: State) => T | undefined): Promise<T> => {
     for (;;) {
@@ -32,11 +33,21 @@ async function main(): Promise<void> {
     await until((s) => (!s.attack.running && s.attack.sent === FLOOD ? true : undefined));
     const sent = Date.now();
     const total = FLOOD.toLocaleString('en-US');
-    const final = await until((s) => (s.messages.some((m) => !m.ephemeral && !m.threadTs && m.channel === 'C0SANDBOX' && JSON.stringify(m.blocks).includes(`*${total} calls*`)) ? s : undefined));
+    const final = await until((s) =>
+      s.messages.some(
+        (m) => !m.ephemeral && !m.threadTs && m.channel === 'C0SANDBOX' && JSON.stringify(m.blocks).includes(`*${total} calls*`),
+      )
+        ? s
+        : undefined,
+    );
     const counted = Date.now();
     const channel = final.messages.filter((m) => m.channel === 'C0SANDBOX' && !m.ephemeral);
-    console.log(`sandbox flood of ${total} calls: made and on the bus in ${((sent - started) / 1000).toFixed(1)} s (${Math.round(FLOOD / ((sent - started) / 1000))}/s), counted on the alert ${((counted - sent) / 1000).toFixed(1)} s later (updates at most every 10 s)`);
-    console.log(`  in the channel: ${channel.filter((m) => !m.threadTs).length} alert, ${channel.filter((m) => m.threadTs).length} thread replies`);
+    console.log(
+      `sandbox flood of ${total} calls: made and on the bus in ${((sent - started) / 1000).toFixed(1)} s (${Math.round(FLOOD / ((sent - started) / 1000))}/s), counted on the alert ${((counted - sent) / 1000).toFixed(1)} s later (updates at most every 10 s)`,
+    );
+    console.log(
+      `  in the channel: ${channel.filter((m) => !m.threadTs).length} alert, ${channel.filter((m) => m.threadTs).length} thread replies`,
+    );
   } finally {
     await sandbox.close();
   }

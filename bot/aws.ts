@@ -18,5 +18,8 @@ export const clientOptions = (region: string) => ({
 });
 
 export function createTableStore(region: string, table: string): Store {
-  return createStore(DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(region)), { marshallOptions: { removeUndefinedValues: true } }), table);
+  return createStore(
+    DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(region)), { marshallOptions: { removeUndefinedValues: true } }),
+    table,
+  );
 }

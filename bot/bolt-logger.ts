@@ -9,7 +9,8 @@ import { log, redact } from './log';
  */
 export function boltLogger(): BoltLogger {
   let level = LogLevel.INFO;
-  const line = (args: unknown[]) => redact(args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(' '));
+  const line = (args: unknown[]) =>
+    redact(args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(' '));
   return {
     debug: () => {},
     info: (...a: unknown[]) => log.info(line(a), { source: 'bolt' }),

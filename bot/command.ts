@@ -1,6 +1,7 @@
 import { CANARY_REF } from './ids';
 import { findKind } from './kinds';
 import { inlineCode } from './mrkdwn';
+import type { MintOptions } from './model/job';
 import { cut } from './text';
 
 /** What `/canary <text>` asks for, decided before anything touches AWS. */
@@ -8,7 +9,7 @@ export type Command =
   | { type: 'help' }
   | { type: 'list'; filter: ListFilter; page: number }
   | { type: 'new-modal' }
-  | { type: 'new'; kind: string; location: string; owner?: string; name?: string; note?: string; autoDisable?: boolean; expiresOn?: string; selfTest?: boolean; bucket?: string; allowIps?: string[]; allowPrincipals?: string[] }
+  | ({ type: 'new'; kind: string; location: string; owner?: string } & MintOptions)
   | { type: 'test'; id: string }
   | { type: 'audit' }
   | { type: 'redrive' }
@@ -63,7 +64,8 @@ function parseNew(rest: string): Command {
   const [first = '', ...others] = text.split(/\s+/);
   const kind = findKind(first);
   if (kind) text = others.join(' ');
-  if (/^--/.test(text) || (kind && !text)) return { type: 'invalid', message: 'Say where the canary will live first, e.g. `/canary new laptop-42 ~/.aws/credentials`.' };
+  if (/^--/.test(text) || (kind && !text))
+    return { type: 'invalid', message: 'Say where the canary will live first, e.g. `/canary new laptop-42 ~/.aws/credentials`.' };
 
   const flagAt = text.search(FLAG);
   const location = unescapeSlackText((flagAt === -1 ? text : text.slice(0, flagAt)).trim());
@@ -96,7 +98,8 @@ function parseNew(rest: string): Command {
       if (!/^[0-9a-fA-F.:]{2,45}$/.test(value)) return { type: 'invalid', message: '`--allow-ip` takes an IP address.' };
       (cmd.allowIps ??= []).push(value);
     } else if (flag === 'allow-principal') {
-      if (!/^arn:[\w-]+:(iam|sts)::\d{12}:[\w+=,.@/-]+$/.test(value)) return { type: 'invalid', message: '`--allow-principal` takes an IAM or STS ARN.' };
+      if (!/^arn:[\w-]+:(iam|sts)::\d{12}:[\w+=,.@/-]+$/.test(value))
+        return { type: 'invalid', message: '`--allow-principal` takes an IAM or STS ARN.' };
       (cmd.allowPrincipals ??= []).push(value);
     } else if (flag === 'expires') {
       if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value)) || value <= new Date().toISOString().slice(0, 10)) {
@@ -110,9 +113,15 @@ function parseNew(rest: string): Command {
       cmd.name = value;
     }
   }
-  if (tail.trim()) return { type: 'invalid', message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --bucket, --allow-ip, --allow-principal, --auto-disable, --expires, --self-test and --note (last).` };
+  if (tail.trim())
+    return {
+      type: 'invalid',
+      message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --bucket, --allow-ip, --allow-principal, --auto-disable, --expires, --self-test and --note (last).`,
+    };
 
-  const problem = checkFreeText('location', cmd.location, LOCATION_MAX) ?? (cmd.note !== undefined ? checkFreeText('note', cmd.note, NOTE_MAX) : undefined);
+  const problem =
+    checkFreeText('location', cmd.location, LOCATION_MAX) ??
+    (cmd.note !== undefined ? checkFreeText('note', cmd.note, NOTE_MAX) : undefined);
   if (problem) return { type: 'invalid', message: problem };
   if (cmd.name !== undefined && !cmd.name) return { type: 'invalid', message: '`--name` needs a value.' };
   return cmd;
@@ -156,7 +165,9 @@ function parseList(args: string[]): Command {
 const byId =
   (type: 'retire' | 'rotate' | 'test' | 'show') =>
   (rest: string[]): Command =>
-    rest.length === 1 && CANARY_REF.test(rest[0]!) ? { type, id: rest[0]! } : { type: 'invalid', message: `Give the canary id, e.g. \`/canary ${type} c7k2mq4\`.` };
+    rest.length === 1 && CANARY_REF.test(rest[0]!)
+      ? { type, id: rest[0]! }
+      : { type: 'invalid', message: `Give the canary id, e.g. \`/canary ${type} c7k2mq4\`.` };
 
 const noOptions =
   (type: 'audit' | 'redrive') =>
@@ -183,12 +194,25 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'new',
     group: 'mint',
-    usage: '`[kind]` `&lt;location&gt;` `[--owner @person]` `[--name iam-user-name]` `[--auto-disable on|off]` `[--expires YYYY-MM-DD]` `[--self-test]` `[--bucket name]` `[--allow-ip ip]` `[--allow-principal arn]` `[--note text]`',
+    usage:
+      '`[kind]` `&lt;location&gt;` `[--owner @person]` `[--name iam-user-name]` `[--auto-disable on|off]` `[--expires YYYY-MM-DD]` `[--self-test]` `[--bucket name]` `[--allow-ip ip]` `[--allow-principal arn]` `[--note text]`',
     summary: `Mint a canary and record where it will live (up to ${LOCATION_MAX} characters). The key comes back to you alone, once. Alone, it opens a form.`,
     parse: (_rest, after) => parseNew(after),
   },
-  { name: 'list', group: 'look', usage: '`[--status s]` `[--owner @p]` `[--kind k]` `[text]` `[--page n]`', summary: 'Canaries with their location, owner and status, filtered, in pages.', parse: (rest) => parseList(rest) },
-  { name: 'show', group: 'look', usage: '`&lt;id&gt;`', summary: 'One canary: placement, incidents, suppressions and every action taken.', parse: byId('show') },
+  {
+    name: 'list',
+    group: 'look',
+    usage: '`[--status s]` `[--owner @p]` `[--kind k]` `[text]` `[--page n]`',
+    summary: 'Canaries with their location, owner and status, filtered, in pages.',
+    parse: (rest) => parseList(rest),
+  },
+  {
+    name: 'show',
+    group: 'look',
+    usage: '`&lt;id&gt;`',
+    summary: 'One canary: placement, incidents, suppressions and every action taken.',
+    parse: byId('show'),
+  },
   { name: 'help', group: 'look', usage: '', summary: 'This message.', parse: () => ({ type: 'help' }) },
   {
     name: 'unsuppress',
@@ -198,7 +222,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     parse: (rest) =>
       rest.length === 2 && CANARY_REF.test(rest[0]!) && /^s[0-9a-f]{4}$/.test(rest[1]!)
         ? { type: 'unsuppress', id: rest[0]!, suppression: rest[1]! }
-        : { type: 'invalid', message: 'Give the canary id and the suppression id, e.g. `/canary unsuppress c7k2mq4 s1a2b`; `/canary show` lists them.' },
+        : {
+            type: 'invalid',
+            message: 'Give the canary id and the suppression id, e.g. `/canary unsuppress c7k2mq4 s1a2b`; `/canary show` lists them.',
+          },
   },
   {
     name: 'place',
@@ -208,15 +235,43 @@ export const COMMANDS: readonly CommandSpec[] = [
     parse: (rest) => {
       const [id = '', ...where] = rest;
       const location = unescapeSlackText(where.join(' ').trim());
-      if (!CANARY_REF.test(id)) return { type: 'invalid', message: 'Give the canary id and its new location, e.g. `/canary place c7k2mq4 laptop-77 ~/.aws/credentials`.' };
+      if (!CANARY_REF.test(id))
+        return {
+          type: 'invalid',
+          message: 'Give the canary id and its new location, e.g. `/canary place c7k2mq4 laptop-77 ~/.aws/credentials`.',
+        };
       const problem = checkFreeText('location', location, LOCATION_MAX);
       return problem ? { type: 'invalid', message: problem } : { type: 'place', id, location };
     },
   },
-  { name: 'rotate', group: 'lifecycle', usage: '`&lt;id&gt;`', summary: 'A new key for the same placement; the old one is deleted once you have it.', parse: byId('rotate') },
-  { name: 'retire', group: 'lifecycle', usage: '`&lt;id&gt;`', summary: 'Delete the key, policy and user (after a confirm); the history stays.', parse: byId('retire') },
-  { name: 'test', group: 'checks', usage: '`&lt;id&gt;`', summary: 'Use a `--self-test` canary\'s key once and check that its alert arrives.', parse: byId('test') },
-  { name: 'audit', group: 'checks', usage: '', summary: 'Check every canary and the detection pipeline now (it also runs daily).', parse: noOptions('audit') },
+  {
+    name: 'rotate',
+    group: 'lifecycle',
+    usage: '`&lt;id&gt;`',
+    summary: 'A new key for the same placement; the old one is deleted once you have it.',
+    parse: byId('rotate'),
+  },
+  {
+    name: 'retire',
+    group: 'lifecycle',
+    usage: '`&lt;id&gt;`',
+    summary: 'Delete the key, policy and user (after a confirm); the history stays.',
+    parse: byId('retire'),
+  },
+  {
+    name: 'test',
+    group: 'checks',
+    usage: '`&lt;id&gt;`',
+    summary: "Use a `--self-test` canary's key once and check that its alert arrives.",
+    parse: byId('test'),
+  },
+  {
+    name: 'audit',
+    group: 'checks',
+    usage: '',
+    summary: 'Check every canary and the detection pipeline now (it also runs daily).',
+    parse: noOptions('audit'),
+  },
   {
     name: 'redrive',
     group: 'checks',

@@ -14,7 +14,15 @@ const slackId = (prefix: string) =>
   z.string().check(z.regex(new RegExp(`^[${prefix}][A-Z0-9]{2,}$`), `must be a Slack id starting with ${prefix.split('').join(' or ')}`));
 
 const idList = z.pipe(
-  z.pipe(z.string(), z.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))),
+  z.pipe(
+    z.string(),
+    z.transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ),
   z.array(slackId('UW')),
 );
 
@@ -34,31 +42,59 @@ const schema = z.object({
   // secret lacks them yet keeps detection running while the endpoint says what is missing.
   SLACK_TEAM_ID: z.optional(slackId('T')),
   SLACK_APP_ID: z.optional(slackId('A')),
-  SLACK_API_URL: z.optional(z.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }), z.transform((u) => (u.endsWith('/') ? u : `${u}/`)))),
+  SLACK_API_URL: z.optional(
+    z.pipe(
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+      z.transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+    ),
+  ),
   ALERT_CHANNEL_ID: slackId('CGD'),
   CANARY_TABLE: z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')),
   CANARY_USER_PATH: z._default(iamPath, '/svc/'),
   ADMIN_USER_IDS: z._default(idList, []),
   ADMIN_USERGROUP_ID: z.optional(slackId('S')),
   JOBS_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
-  AUTO_DISABLE: z._default(z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true')), false),
+  AUTO_DISABLE: z._default(
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((v) => v === 'true'),
+    ),
+    false,
+  ),
   DETECTION_RULE_NAME: z._default(z.string().check(z.regex(/^[\w.-]{1,64}$/, 'must be an EventBridge rule name')), 'aws-canary-bot-detect'),
   ALERT_TOPIC_ARN: z.optional(z.string().check(z.regex(/^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'))),
   CANARY_REGIONS: z._default(
     z.pipe(
-      z.pipe(z.string(), z.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))),
+      z.pipe(
+        z.string(),
+        z.transform((s) =>
+          s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        ),
+      ),
       z.array(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must list AWS regions such as us-east-1,eu-west-1'))),
     ),
     [],
   ),
-  SILENT_USE_GRACE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,5}$/, 'must be a whole number of seconds')), z.transform(Number)), 900),
+  SILENT_USE_GRACE_SECONDS: z._default(
+    z.pipe(z.string().check(z.regex(/^\d{1,5}$/, 'must be a whole number of seconds')), z.transform(Number)),
+    900,
+  ),
   DECOY_TRAIL_NAME: z.optional(z.string().check(z.regex(/^[\w.:/-]{3,256}$/, 'must be a CloudTrail trail name or ARN'))),
   ALERT_QUEUE_URL: z.optional(z.url({ protocol: /^https?$/, error: 'must be the alert queue URL' })),
   ALERT_DLQ_URL: z.optional(z.url({ protocol: /^https?$/, error: "must be the alert queue's dead-letter queue URL" })),
   // Where --self-test keeps a canary's key: a prefix like any application's secrets, so that the
   // names say nothing of canaries. The CDK app scopes the bot's Secrets Manager access to it.
-  SELF_TEST_SECRET_PREFIX: z._default(z.string().check(z.regex(/^[\w+=.@-]+(\/[\w+=.@-]+)*\/$/, 'must be a secret name prefix ending in /, such as app/credentials/')), 'app/credentials/'),
-  ALERT_UPDATE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds')), z.transform(Number)), 10),
+  SELF_TEST_SECRET_PREFIX: z._default(
+    z.string().check(z.regex(/^[\w+=.@-]+(\/[\w+=.@-]+)*\/$/, 'must be a secret name prefix ending in /, such as app/credentials/')),
+    'app/credentials/',
+  ),
+  ALERT_UPDATE_SECONDS: z._default(
+    z.pipe(z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds')), z.transform(Number)),
+    10,
+  ),
   AWS_REGION: z._default(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')), 'us-east-1'),
 });
 
@@ -98,7 +134,6 @@ export interface Config {
   alertUpdateSeconds: number;
   region: string;
 }
-
 
 /** Empty strings count as unset: CloudFormation and shells both produce them for "no value". */
 function present(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -151,9 +186,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** For the handlers that talk to Slack on a request's behalf (slack, jobs): the ids must be set. */
 export function requireSlackIdentity(config: Config): { teamId: string; appId: string } {
-  for (const [name, value] of [['SLACK_TEAM_ID', config.teamId], ['SLACK_APP_ID', config.appId]] as const) {
-    if (!value) throw new ConfigError(`Configuration error: ${name} is required but not set (in AWS: add "teamId" and "appId" to the Slack secret)`);
+  for (const [name, value] of [
+    ['SLACK_TEAM_ID', config.teamId],
+    ['SLACK_APP_ID', config.appId],
+  ] as const) {
+    if (!value)
+      throw new ConfigError(`Configuration error: ${name} is required but not set (in AWS: add "teamId" and "appId" to the Slack secret)`);
   }
   return { teamId: config.teamId!, appId: config.appId! };
 }
-

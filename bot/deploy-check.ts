@@ -21,12 +21,18 @@ type Put = (url: string, body: string) => Promise<void>;
 /** CloudFormation's response URL is a presigned S3 URL: nothing else gets our answer. */
 const putToS3: Put = async (url, body) => {
   const u = new URL(url);
-  if (u.protocol !== 'https:' || !/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(u.hostname)) throw new Error('the response URL is not an S3 presigned URL');
+  if (u.protocol !== 'https:' || !/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(u.hostname))
+    throw new Error('the response URL is not an S3 presigned URL');
   const res = await fetch(u, { method: 'PUT', body, headers: { 'content-type': '' } });
   if (!res.ok) throw new Error(`CloudFormation's response URL answered ${res.status}`);
 };
 
-export async function answerDeployCheck(event: CloudFormationCustomResourceEvent, region: string, put: Put = putToS3, check = checkTrailCoverage): Promise<void> {
+export async function answerDeployCheck(
+  event: CloudFormationCustomResourceEvent,
+  region: string,
+  put: Put = putToS3,
+  check = checkTrailCoverage,
+): Promise<void> {
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
   let reason = 'a logging multi-region trail records management events';
   if (event.RequestType === 'Create') {
@@ -43,5 +49,15 @@ export async function answerDeployCheck(event: CloudFormationCustomResourceEvent
   }
   log.info('deploy check', { status, reason });
   const physical = 'PhysicalResourceId' in event ? event.PhysicalResourceId : `${event.LogicalResourceId}-trail-check`;
-  await put(event.ResponseURL, JSON.stringify({ Status: status, Reason: reason.slice(0, 1000), PhysicalResourceId: physical, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId }));
+  await put(
+    event.ResponseURL,
+    JSON.stringify({
+      Status: status,
+      Reason: reason.slice(0, 1000),
+      PhysicalResourceId: physical,
+      StackId: event.StackId,
+      RequestId: event.RequestId,
+      LogicalResourceId: event.LogicalResourceId,
+    }),
+  );
 }

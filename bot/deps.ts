@@ -3,6 +3,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from './config';
+import type { Job } from './model/job';
 import type { Store } from './store';
 
 /**
@@ -29,3 +30,13 @@ export type WithIam = WithAws<'iam'>;
 export interface WithSlack {
   slack: WebClient;
 }
+
+/** Everything the slack, jobs and audit handlers need (built by bot/runtime.ts). */
+export type Runtime = Core &
+  WithAws<'iam' | 'lambda'> &
+  WithSlack & {
+    /** Hands a job to the jobs handler: an async Lambda invocation, or in process when unset. */
+    dispatch(job: Job): Promise<void>;
+    /** Resolves when in-process jobs have finished (tests, the sandbox). */
+    jobsIdle(): Promise<void>;
+  };

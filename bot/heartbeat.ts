@@ -46,7 +46,7 @@ export async function checkHeartbeats(deps: Deps, now = Date.now()): Promise<num
     await deps.slack.chat
       .postMessage({
         channel: deps.config.alertChannelId,
-      text: `:rotating_light: *Heartbeat missing*: ${what} with canary ${inlineCode(c.id)}'s key at ${t.at.slice(11, 16)} UTC never reached this channel. The detection path (CloudTrail, EventBridge, SNS, SQS, the alert function) is broken somewhere: run \`/canary audit\` and look at the pipeline alarms.`,
+        text: `:rotating_light: *Heartbeat missing*: ${what} with canary ${inlineCode(c.id)}'s key at ${t.at.slice(11, 16)} UTC never reached this channel. The detection path (CloudTrail, EventBridge, SNS, SQS, the alert function) is broken somewhere: run \`/canary audit\` and look at the pipeline alarms.`,
         unfurl_links: false,
       })
       .catch(async (err: unknown) => {

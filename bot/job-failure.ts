@@ -26,7 +26,9 @@ export async function reportJobFailure(deps: SlackDeps, job: FailedJob, reason: 
   log.error('job failed', { type: job.type, canaryId: job.canaryId, reason });
   const action = CLAIMING[job.type];
   const released = action && job.canaryId ? await deps.store.releasePending(job.canaryId, action) : false;
-  const what = job.canaryId ? `The ${inlineCode(job.type, 40)} job for canary ${inlineCode(job.canaryId, 80)}` : `A ${inlineCode(job.type, 40)} job`;
+  const what = job.canaryId
+    ? `The ${inlineCode(job.type, 40)} job for canary ${inlineCode(job.canaryId, 80)}`
+    : `A ${inlineCode(job.type, 40)} job`;
   const line = `:warning: ${what}${who ? ` (requested by ${mention(who)})` : ''} failed: ${inlineCode(reason, 300)}.${released ? ' Nothing is in flight any more: press again, or act in IAM.' : ''}`;
   if (job.canaryId && job.seq) {
     await threadReply(deps, job.canaryId, job.seq, line);

@@ -1,5 +1,4 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import * as z from 'zod/mini';
 import { log } from './log';
 import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
@@ -14,54 +13,19 @@ import { performDisable } from './triage/disable';
 import { performRetire } from './lifecycle/retire';
 import { performRotate } from './lifecycle/rotate';
 import { performRearm } from './lifecycle/rearm';
-import type { Runtime } from './runtime';
+import type { Runtime } from './deps';
+import { jobSchema } from './model/job';
+import type { Job } from './model/job';
 import { ResponseUrlError } from './errors';
-
-/**
- * Work too slow for Slack's 3 s (IAM calls) runs in the `jobs` handler. A listener validates,
- * hands over one of these payloads and acks. Payloads carry a response_url (a capability) but
- * never a secret: secrets are created inside the job and leave only in the reply to Slack.
- */
-const mintJob = z.object({
-  type: z.literal('mint'),
-  jobId: z.uuid(),
-  responseUrl: z.url(),
-  request: z.object({
-    id: z.string(),
-    kind: z.string(),
-    location: z.string(),
-    owner: z.string(),
-    note: z.optional(z.string()),
-    name: z.optional(z.string()),
-    autoDisable: z.optional(z.boolean()),
-    expiresOn: z.optional(z.string()),
-    selfTest: z.optional(z.boolean()),
-    bucket: z.optional(z.string()),
-    allowIps: z.optional(z.array(z.string())),
-    allowPrincipals: z.optional(z.array(z.string())),
-    requestedBy: z.string(),
-  }),
-});
-
-const incidentRef = { jobId: z.uuid(), canaryId: z.string(), seq: z.number() };
-const disableJob = z.object({ type: z.literal('disable'), ...incidentRef, by: z.string() });
-const rearmJob = z.object({ type: z.literal('rearm'), ...incidentRef, by: z.string(), responseUrl: z.url() });
-const retireJob = z.object({ type: z.literal('retire'), ...incidentRef, by: z.string(), responseUrl: z.url() });
-const rotateJob = z.object({ type: z.literal('rotate'), ...incidentRef, by: z.string(), responseUrl: z.url() });
-const selfTestJob = z.object({ type: z.literal('self-test'), jobId: z.uuid(), canaryId: z.string(), by: z.string(), responseUrl: z.url() });
-const auditJob = z.object({ type: z.literal('audit'), jobId: z.uuid(), responseUrl: z.url() });
-const redriveJob = z.object({ type: z.literal('redrive'), jobId: z.uuid(), by: z.string(), responseUrl: z.url() });
-/** A decision already stored (a false positive): tell the thread and re-render the parent. */
-const announceJob = z.object({ type: z.literal('announce'), ...incidentRef, line: z.string() });
-
-export const jobSchema = z.discriminatedUnion('type', [mintJob, disableJob, rearmJob, announceJob, retireJob, rotateJob, auditJob, selfTestJob, redriveJob]);
-export type Job = z.infer<typeof jobSchema>;
-export type MintJob = z.infer<typeof mintJob>;
 
 /** Async Lambda invocation: returns once Lambda has queued the event (HTTP 202). */
 export async function invokeJobsFunction(rt: Pick<Runtime, 'aws' | 'config'>, job: Job): Promise<void> {
   const out = await rt.aws.lambda.send(
-    new InvokeCommand({ FunctionName: rt.config.jobsFunctionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(job)) }),
+    new InvokeCommand({
+      FunctionName: rt.config.jobsFunctionName,
+      InvocationType: 'Event',
+      Payload: new TextEncoder().encode(JSON.stringify(job)),
+    }),
   );
   if (out.StatusCode !== 202) throw new Error(`Lambda queued the job with status ${out.StatusCode}`);
 }
@@ -80,7 +44,9 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
   // Checked before anything is done: a job naming any other URL (an incoming webhook, another
   // workspace) did not come from our slack handler. Thrown, so the failure reaches the channel.
   if ('responseUrl' in job && !isAllowedResponseUrl(rt.config, job.responseUrl)) {
-    throw new ResponseUrlError(`${job.type} job refused: its response_url is not one Slack issued to this workspace for a command or an interaction`);
+    throw new ResponseUrlError(
+      `${job.type} job refused: its response_url is not one Slack issued to this workspace for a command or an interaction`,
+    );
   }
   if (!(await rt.store.claimOnce(`JOB#${job.jobId}`, JOB_CLAIM_TTL_SECONDS))) {
     log.info('job already ran; duplicate delivery ignored', { jobId: job.jobId, type: job.type });
@@ -101,7 +67,13 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
       const canary = await rt.store.getCanary(job.canaryId);
       if (!canary) return;
       const at = await runSelfTest(rt, canary, job.by);
-      return postToResponseUrl(rt.config, job.responseUrl, ephemeral(`Test call made with canary ${inlineCode(canary.id)}'s key at ${at.slice(11, 19)} UTC (sts:GetCallerIdentity). Its alert should reach the security channel within about a minute, labelled as a test.`));
+      return postToResponseUrl(
+        rt.config,
+        job.responseUrl,
+        ephemeral(
+          `Test call made with canary ${inlineCode(canary.id)}'s key at ${at.slice(11, 19)} UTC (sts:GetCallerIdentity). Its alert should reach the security channel within about a minute, labelled as a test.`,
+        ),
+      );
     }
     case 'audit': {
       const report = auditReport(await runSelfCheck(rt));
@@ -111,7 +83,13 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
       const { moved, failed } = await redrive(rt.config);
       log.info('redrive requested', { by: job.by, moved, failed });
       const rest = await dlqDepth(rt.config);
-      return postToResponseUrl(rt.config, job.responseUrl, ephemeral(`Moved ${moved.toLocaleString('en-US')} message${moved === 1 ? '' : 's'} back to the alert queue${failed ? ` (${failed} could not be sent and stay)` : ''}.${rest ? ` About ${rest.toLocaleString('en-US')} still wait: run \`/canary redrive\` again.` : ''}`));
+      return postToResponseUrl(
+        rt.config,
+        job.responseUrl,
+        ephemeral(
+          `Moved ${moved.toLocaleString('en-US')} message${moved === 1 ? '' : 's'} back to the alert queue${failed ? ` (${failed} could not be sent and stay)` : ''}.${rest ? ` About ${rest.toLocaleString('en-US')} still wait: run \`/canary redrive\` again.` : ''}`,
+        ),
+      );
     }
     case 'announce':
       await threadReply(rt, job.canaryId, job.seq, job.line);

@@ -20,5 +20,8 @@ const CAPABILITY_PATTERNS: RegExp[] = [
 ];
 
 export function redact(text: string): string {
-  return CAPABILITY_PATTERNS.reduce((t, re) => t.replace(re, (_m, key: unknown) => (typeof key === 'string' ? `${key}"[redacted]"` : '[redacted]')), text);
+  return CAPABILITY_PATTERNS.reduce(
+    (t, re) => t.replace(re, (_m, key: unknown) => (typeof key === 'string' ? `${key}"[redacted]"` : '[redacted]')),
+    text,
+  );
 }

@@ -7,15 +7,57 @@ import { randomInt } from 'node:crypto';
  */
 
 const ROLES = [
-  'ci-deploy', 'backup-sync', 'etl', 'data-export', 'db-migrate', 'artifact-push', 'log-shipper',
-  'metrics-reader', 'report-gen', 'release', 'terraform', 'ansible', 'jenkins', 'gitlab-runner',
-  'airflow', 'cron', 'batch', 'ingest', 's3-sync', 'scheduler', 'image-builder', 'cdn-purge',
-  'billing-export', 'snapshot', 'archive',
+  'ci-deploy',
+  'backup-sync',
+  'etl',
+  'data-export',
+  'db-migrate',
+  'artifact-push',
+  'log-shipper',
+  'metrics-reader',
+  'report-gen',
+  'release',
+  'terraform',
+  'ansible',
+  'jenkins',
+  'gitlab-runner',
+  'airflow',
+  'cron',
+  'batch',
+  'ingest',
+  's3-sync',
+  'scheduler',
+  'image-builder',
+  'cdn-purge',
+  'billing-export',
+  'snapshot',
+  'archive',
 ] as const;
 const DOMAINS = [
-  'payments', 'orders', 'search', 'analytics', 'warehouse', 'platform', 'infra', 'web', 'api',
-  'mobile', 'auth', 'inventory', 'ledger', 'crm', 'finance', 'marketing', 'media', 'storage',
-  'checkout', 'catalog', 'shipping', 'support', 'identity', 'reporting',
+  'payments',
+  'orders',
+  'search',
+  'analytics',
+  'warehouse',
+  'platform',
+  'infra',
+  'web',
+  'api',
+  'mobile',
+  'auth',
+  'inventory',
+  'ledger',
+  'crm',
+  'finance',
+  'marketing',
+  'media',
+  'storage',
+  'checkout',
+  'catalog',
+  'shipping',
+  'support',
+  'identity',
+  'reporting',
 ] as const;
 const SUFFIXES = ['', '', '', 'prod', 'prd', 'stg', 'eu1', 'eu2', 'use1', 'usw2', 'apse1', '01', '02', 'legacy', 'v2'] as const;
 
@@ -27,7 +69,21 @@ export function generateUserName(): string {
 }
 
 // Substrings that give a decoy away, and the name prefixes of known canary vendors and tools.
-const TELLTALE_WORDS = ['canar', 'honey', 'decoy', 'trap', 'test', 'tripwire', 'fake', 'bait', 'lure', 'decept', 'token', 'sentinel', 'dummy'];
+const TELLTALE_WORDS = [
+  'canar',
+  'honey',
+  'decoy',
+  'trap',
+  'test',
+  'tripwire',
+  'fake',
+  'bait',
+  'lure',
+  'decept',
+  'token',
+  'sentinel',
+  'dummy',
+];
 const VENDOR_PREFIXES = ['thinkst', 'tracebit', 'spacecrafted', 'ct-', 'ctk-', 'atomicred'];
 
 export type NameCheck = { ok: true } | { ok: false; reason: string };

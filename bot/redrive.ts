@@ -1,4 +1,11 @@
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Config } from './config';
 import { log } from './log';
 
@@ -16,7 +23,9 @@ export async function dlqDepth(config: Config): Promise<number> {
   if (!config.alertDlqUrl) throw new Error('ALERT_DLQ_URL is not set');
   const sqs = client(config);
   try {
-    const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: config.alertDlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const out = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: config.alertDlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
     return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
   } finally {
     sqs.destroy();
@@ -30,13 +39,18 @@ export async function dlqDepth(config: Config): Promise<number> {
  */
 async function sendAll(sqs: SQSClient, queueUrl: string, bodies: string[]): Promise<Set<number>> {
   try {
-    const sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }));
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }),
+    );
     return new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
   } catch (err) {
     if (!(err instanceof Error && err.name === 'BatchRequestTooLong')) throw err;
     const ok = new Set<number>();
     for (const [i, MessageBody] of bodies.entries()) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody })).then(() => ok.add(i), (e: unknown) => log.warn('redrive: a message could not be sent', { error: e instanceof Error ? e.name : String(e) }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody })).then(
+        () => ok.add(i),
+        (e: unknown) => log.warn('redrive: a message could not be sent', { error: e instanceof Error ? e.name : String(e) }),
+      );
     }
     return ok;
   }
@@ -51,13 +65,27 @@ export async function redrive(config: Config, budgetMs = 90_000): Promise<{ move
   let failed = 0;
   try {
     while (Date.now() < deadline) {
-      const got = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: config.alertDlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }))).Messages ?? [];
+      const got =
+        (
+          await sqs.send(
+            new ReceiveMessageCommand({ QueueUrl: config.alertDlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }),
+          )
+        ).Messages ?? [];
       if (!got.length) break;
-      const ok = await sendAll(sqs, config.alertQueueUrl, got.map((m) => m.Body ?? ''));
+      const ok = await sendAll(
+        sqs,
+        config.alertQueueUrl,
+        got.map((m) => m.Body ?? ''),
+      );
       failed += got.length - ok.size;
       const done = got.filter((_, i) => ok.has(i));
       if (done.length) {
-        const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: config.alertDlqUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        const deleted = await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: config.alertDlqUrl,
+            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        );
         // Copied but still in the DLQ: a later redrive sends it again, and the dedupe counts it once.
         if (deleted.Failed?.length) log.warn('redrive: some copies stay in the DLQ too', { count: deleted.Failed.length });
       }

@@ -2,25 +2,15 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { clientOptions, createTableStore } from './aws';
 import type { Config } from './config';
-import type { Core, WithAws, WithSlack } from './deps';
+import type { Runtime } from './deps';
 import { errorText } from './errors';
 import { invokeJobsFunction, runJob } from './jobs';
-import type { Job } from './jobs';
 import { reportJobFailure } from './job-failure';
 import { log } from './log';
 import { createWebClient } from './slack-client';
 import type { Store } from './store';
 
-/** Everything the slack, jobs and audit handlers need, built once per process at module scope. */
-export type Runtime = Core &
-  WithAws<'iam' | 'lambda'> &
-  WithSlack & {
-    /** Hands a job to the jobs handler: an async Lambda invocation, or in process when unset. */
-    dispatch(job: Job): Promise<void>;
-    /** Resolves when in-process jobs have finished (tests, the sandbox). */
-    jobsIdle(): Promise<void>;
-  };
-
+/** The slack, jobs and audit handlers' dependencies (the Runtime of bot/deps.ts), built once per process at module scope. */
 export function createRuntime(config: Config, store: Store = createTableStore(config.region, config.table)): Runtime {
   const pending = new Set<Promise<void>>();
   const rt: Runtime = {
@@ -34,7 +24,9 @@ export function createRuntime(config: Config, store: Store = createTableStore(co
       const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
         .then(() => runJob(rt, job))
         .catch((err: unknown) => reportJobFailure(rt, job, errorText(err)))
-        .catch((err: unknown) => log.error('could not report a failed job', { type: job.type, error: err instanceof Error ? err.message : String(err) }))
+        .catch((err: unknown) =>
+          log.error('could not report a failed job', { type: job.type, error: err instanceof Error ? err.message : String(err) }),
+        )
         .finally(() => pending.delete(p));
       pending.add(p);
     },

@@ -34,7 +34,10 @@ export async function loadSlackSecrets(env: NodeJS.ProcessEnv = process.env): Pr
  * the secrets are in the environment, or after reading them from Secrets Manager.
  */
 export function initialise<T>(build: () => T): Promise<T> {
-  const ready = process.env.SLACK_SECRET_ARN && !(process.env.SLACK_SIGNING_SECRET && process.env.SLACK_BOT_TOKEN) ? loadSlackSecrets().then(build) : Promise.resolve(build());
+  const ready =
+    process.env.SLACK_SECRET_ARN && !(process.env.SLACK_SIGNING_SECRET && process.env.SLACK_BOT_TOKEN)
+      ? loadSlackSecrets().then(build)
+      : Promise.resolve(build());
   ready.catch(() => undefined); // reported by the first invocation, which awaits it
   return ready;
 }

@@ -37,10 +37,11 @@ export interface CheckReport {
   retired: CanaryRecord[];
 }
 
-export type CheckDeps = Core & WithIam & {
-  /** Where the coverage checks get their clients (one per check and region); tests add SDK middleware. */
-  clients?: Partial<CoverageClients>;
-};
+export type CheckDeps = Core &
+  WithIam & {
+    /** Where the coverage checks get their clients (one per check and region); tests add SDK middleware. */
+    clients?: Partial<CoverageClients>;
+  };
 
 export interface CoverageClients {
   account(region: string): AccountClient;
@@ -76,7 +77,11 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
         await retireCanary(deps, c, 'expiry', `expired on ${c.expiresOn}`);
         retired.push(c);
       } catch (err) {
-        findings.push({ scope: `canary ${c.id}`, problem: `expired on ${c.expiresOn} but could not be retired (${awsErrorName(err)})`, fix: `retire it by hand: /canary retire ${c.id}` });
+        findings.push({
+          scope: `canary ${c.id}`,
+          problem: `expired on ${c.expiresOn} but could not be retired (${awsErrorName(err)})`,
+          fix: `retire it by hand: /canary retire ${c.id}`,
+        });
       }
       continue;
     }
@@ -84,17 +89,31 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
     try {
       for (const f of await kind.audit(deps, c)) findings.push({ scope: `canary ${c.id} (${c.location})`, ...f });
     } catch (err) {
-      findings.push({ scope: `canary ${c.id}`, problem: `could not be checked (${awsErrorName(err)})`, fix: 'check the bot role\'s IAM permissions' });
+      findings.push({
+        scope: `canary ${c.id}`,
+        problem: `could not be checked (${awsErrorName(err)})`,
+        fix: "check the bot role's IAM permissions",
+      });
     }
   }
   findings.push(
     ...(await orphanUsers(deps, canaries).catch((err: unknown): Finding[] => [
-      { scope: `IAM users under ${deps.config.userPath}`, problem: `could not be listed (${awsErrorName(err)}), so users under the canary path without a record go unnoticed`, fix: "allow iam:ListUsers on * to the bot's role (redeploy the CDK app)" },
+      {
+        scope: `IAM users under ${deps.config.userPath}`,
+        problem: `could not be listed (${awsErrorName(err)}), so users under the canary path without a record go unnoticed`,
+        fix: "allow iam:ListUsers on * to the bot's role (redeploy the CDK app)",
+      },
     ])),
   );
   const pipeline = await checkPipeline(deps.config, { ...defaultClients, ...deps.clients });
   findings.push(...pipeline.findings);
-  log.info('self-check done', { canaries: canaries.length, findings: findings.length, retired: retired.length, expiring: expiring.length, notes: pipeline.notes });
+  log.info('self-check done', {
+    canaries: canaries.length,
+    findings: findings.length,
+    retired: retired.length,
+    expiring: expiring.length,
+    notes: pipeline.notes,
+  });
   return { canaries: canaries.length, findings, notes: pipeline.notes, expiring, retired };
 }
 
@@ -107,7 +126,12 @@ async function orphanUsers(deps: CheckDeps, canaries: CanaryRecord[]): Promise<F
     const page = await deps.aws.iam.send(new ListUsersCommand({ PathPrefix: deps.config.userPath, Marker: marker }));
     for (const u of page.Users ?? []) {
       if (u.UserName && u.Path === deps.config.userPath && !known.has(u.UserName)) {
-        findings.push({ scope: `IAM user ${u.UserName}`, problem: 'is under the canary path but has no canary record (a mint interrupted, or a user made by hand); its use alerts as an unknown canary', fix: 'delete it in IAM, or leave it as an unknown canary on purpose' });
+        findings.push({
+          scope: `IAM user ${u.UserName}`,
+          problem:
+            'is under the canary path but has no canary record (a mint interrupted, or a user made by hand); its use alerts as an unknown canary',
+          fix: 'delete it in IAM, or leave it as an unknown canary on purpose',
+        });
       }
     }
     marker = page.IsTruncated ? page.Marker : undefined;
@@ -115,21 +139,39 @@ async function orphanUsers(deps: CheckDeps, canaries: CanaryRecord[]): Promise<F
   return findings;
 }
 
-async function checkRule(region: string, name: string, expectedPattern: string | undefined, scope: string): Promise<{ findings: Finding[]; arn?: string }> {
+async function checkRule(
+  region: string,
+  name: string,
+  expectedPattern: string | undefined,
+  scope: string,
+): Promise<{ findings: Finding[]; arn?: string }> {
   const events = new EventBridgeClient({ region, maxAttempts: 3 });
   try {
     const rule = await events.send(new DescribeRuleCommand({ Name: name }));
     const findings: Finding[] = [];
     if (rule.State !== RULE_STATE) {
-      findings.push({ scope, problem: `the rule ${name} is ${rule.State ?? 'in no state'}, so read-only calls such as sts:GetCallerIdentity are not delivered`, fix: `set its state to ${RULE_STATE} (redeploy the CDK app)` });
+      findings.push({
+        scope,
+        problem: `the rule ${name} is ${rule.State ?? 'in no state'}, so read-only calls such as sts:GetCallerIdentity are not delivered`,
+        fix: `set its state to ${RULE_STATE} (redeploy the CDK app)`,
+      });
     }
     if (expectedPattern && rule.EventPattern && JSON.stringify(JSON.parse(rule.EventPattern)) !== expectedPattern) {
-      findings.push({ scope, problem: `the rule ${name} has a different event pattern than the canary path needs`, fix: 'redeploy the CDK app' });
+      findings.push({
+        scope,
+        problem: `the rule ${name} has a different event pattern than the canary path needs`,
+        fix: 'redeploy the CDK app',
+      });
     }
     return { findings, arn: rule.Arn };
   } catch (err) {
-    if (awsErrorName(err) === 'ResourceNotFoundException') return { findings: [{ scope, problem: `the rule ${name} does not exist: canary use there goes unseen`, fix: 'redeploy the CDK app' }] };
-    return { findings: [{ scope, problem: `the rule ${name} could not be read (${awsErrorName(err)})`, fix: "check the bot role's permissions" }] };
+    if (awsErrorName(err) === 'ResourceNotFoundException')
+      return {
+        findings: [{ scope, problem: `the rule ${name} does not exist: canary use there goes unseen`, fix: 'redeploy the CDK app' }],
+      };
+    return {
+      findings: [{ scope, problem: `the rule ${name} could not be read (${awsErrorName(err)})`, fix: "check the bot role's permissions" }],
+    };
   } finally {
     events.destroy();
   }
@@ -145,7 +187,12 @@ async function checkPipeline(config: Config, clients: CoverageClients): Promise<
     const events = new EventBridgeClient({ region: config.region, maxAttempts: 3 });
     const targets = (await events.send(new ListTargetsByRuleCommand({ Rule: config.detectionRuleName }))).Targets ?? [];
     events.destroy();
-    if (!targets.some((t) => t.Arn === config.alertTopicArn)) findings.push({ scope: `detection (${config.region})`, problem: 'the detection rule does not deliver to the alert topic', fix: 'redeploy the CDK app' });
+    if (!targets.some((t) => t.Arn === config.alertTopicArn))
+      findings.push({
+        scope: `detection (${config.region})`,
+        problem: 'the detection rule does not deliver to the alert topic',
+        fix: 'redeploy the CDK app',
+      });
   }
   for (const region of config.regions.filter((r) => r !== config.region)) {
     findings.push(...(await checkRule(region, FORWARD_RULE_NAME, pattern, `forwarding (${region})`)).findings);
@@ -166,7 +213,8 @@ const GLOBAL_EVENTS_REGION = 'us-east-1';
  */
 async function checkRegions(config: Config, clients: CoverageClients): Promise<Finding[]> {
   const forwarded = new Set([config.region, ...config.regions]);
-  const unseen = (where: string) => `calls with a canary key in ${where} are never seen (at most the silent-use net notices, minutes later)`;
+  const unseen = (where: string) =>
+    `calls with a canary key in ${where} are never seen (at most the silent-use net notices, minutes later)`;
   const findings: Finding[] = [];
   if (!forwarded.has(GLOBAL_EVENTS_REGION)) {
     findings.push({
@@ -181,13 +229,19 @@ async function checkRegions(config: Config, clients: CoverageClients): Promise<F
     let token: string | undefined;
     // Some 35 regions exist, 50 per page: the bound only guards against a token that never ends.
     for (let page = 0; page < 20 && (page === 0 || token); page++) {
-      const out = await account.send(new ListRegionsCommand({ RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'], MaxResults: 50, NextToken: token }));
+      const out = await account.send(
+        new ListRegionsCommand({ RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'], MaxResults: 50, NextToken: token }),
+      );
       for (const r of out.Regions ?? []) if (r.RegionName) enabled.add(r.RegionName);
       token = out.NextToken;
     }
     for (const region of [...enabled].sort()) {
       if (forwarded.has(region) || region === GLOBAL_EVENTS_REGION) continue; // us-east-1: reported above
-      findings.push({ scope: `forwarding (${region})`, problem: `the region is enabled in this account but not forwarded: ${unseen(region)}`, fix: 'add it to -c regions and redeploy' });
+      findings.push({
+        scope: `forwarding (${region})`,
+        problem: `the region is enabled in this account but not forwarded: ${unseen(region)}`,
+        fix: 'add it to -c regions and redeploy',
+      });
     }
   } catch (err) {
     findings.push({
@@ -219,7 +273,9 @@ async function callerAccount(region: string, clients: CoverageClients): Promise<
 function recordsManagementEvents(sel: GetEventSelectorsCommandOutput): boolean {
   const basic = (sel.EventSelectors ?? []).some((e) => e.IncludeManagementEvents !== false && (e.ReadWriteType ?? 'All') === 'All');
   const advanced = (sel.AdvancedEventSelectors ?? []).some(
-    (a) => a.FieldSelectors?.some((f) => f.Field === 'eventCategory' && f.Equals?.includes('Management')) && !a.FieldSelectors?.some((f) => f.Field === 'readOnly'),
+    (a) =>
+      a.FieldSelectors?.some((f) => f.Field === 'eventCategory' && f.Equals?.includes('Management')) &&
+      !a.FieldSelectors?.some((f) => f.Field === 'readOnly'),
   );
   return basic || advanced || (!sel.EventSelectors?.length && !sel.AdvancedEventSelectors?.length);
 }
@@ -238,7 +294,9 @@ async function checkTrail(region: string, clients: CoverageClients): Promise<{ f
   try {
     let trails: Trail[];
     try {
-      trails = ((await ct.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? []).filter((t) => t.IsMultiRegionTrail);
+      trails = ((await ct.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? []).filter(
+        (t) => t.IsMultiRegionTrail,
+      );
     } catch (err) {
       return { findings: [{ scope: 'CloudTrail', problem: `the trails could not be read (${awsErrorName(err)})`, fix }], notes: [] };
     }
@@ -260,12 +318,22 @@ async function checkTrail(region: string, clients: CoverageClients): Promise<{ f
     }
     if (elsewhere.length) {
       const notes = elsewhere.map(
-        (t) => `CloudTrail: covered by the organization trail ${t.Name ?? t.TrailARN} of account ${trailAccount(t.TrailARN)} (home region ${t.HomeRegion ?? 'unknown'}), which a member account cannot read: its logging is checked in that account.`,
+        (t) =>
+          `CloudTrail: covered by the organization trail ${t.Name ?? t.TrailARN} of account ${trailAccount(t.TrailARN)} (home region ${t.HomeRegion ?? 'unknown'}), which a member account cannot read: its logging is checked in that account.`,
       );
       return { findings: [], notes };
     }
     if (unreadable.length) {
-      return { findings: [{ scope: 'CloudTrail', problem: `no trail read here logs all management events, and ${unreadable.join(', ')} could not be read`, fix: "check the bot role's cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors permissions" }], notes: [] };
+      return {
+        findings: [
+          {
+            scope: 'CloudTrail',
+            problem: `no trail read here logs all management events, and ${unreadable.join(', ')} could not be read`,
+            fix: "check the bot role's cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors permissions",
+          },
+        ],
+        notes: [],
+      };
     }
     return { findings: [{ scope: 'CloudTrail', problem: 'no logging multi-region trail records all management events', fix }], notes: [] };
   } finally {
@@ -274,7 +342,8 @@ async function checkTrail(region: string, clients: CoverageClients): Promise<{ f
 }
 
 /** The trail check alone, for the deploy-time check (bot/deploy-check.ts). */
-export const checkTrailCoverage = (region: string, clients: Partial<CoverageClients> = {}) => checkTrail(region, { ...defaultClients, ...clients });
+export const checkTrailCoverage = (region: string, clients: Partial<CoverageClients> = {}) =>
+  checkTrail(region, { ...defaultClients, ...clients });
 
 /** What EventBridge or the alert queue could not deliver waits in the DLQ until someone redrives it. */
 async function checkDlq(config: Config, clients: CoverageClients): Promise<Finding[]> {
@@ -282,12 +351,26 @@ async function checkDlq(config: Config, clients: CoverageClients): Promise<Findi
   const sqs = clients.sqs(config.region);
   const scope = 'alert dead-letter queue';
   try {
-    const attributes = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: config.alertDlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes ?? {};
+    const attributes =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: config.alertDlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] })))
+        .Attributes ?? {};
     const waiting = Number(attributes.ApproximateNumberOfMessages ?? 0);
     if (!(waiting > 0)) return [];
-    return [{ scope, problem: `${waiting} alert message${waiting === 1 ? '' : 's'} wait${waiting === 1 ? 's' : ''} in the dead-letter queue: alerts that never reached the channel`, fix: 'fix the cause, then /canary redrive' }];
+    return [
+      {
+        scope,
+        problem: `${waiting} alert message${waiting === 1 ? '' : 's'} wait${waiting === 1 ? 's' : ''} in the dead-letter queue: alerts that never reached the channel`,
+        fix: 'fix the cause, then /canary redrive',
+      },
+    ];
   } catch (err) {
-    return [{ scope, problem: `its depth could not be read (${awsErrorName(err)}), so alerts that were never delivered may wait there unseen`, fix: "check ALERT_DLQ_URL and the bot role's sqs:GetQueueAttributes permission on the queue" }];
+    return [
+      {
+        scope,
+        problem: `its depth could not be read (${awsErrorName(err)}), so alerts that were never delivered may wait there unseen`,
+        fix: "check ALERT_DLQ_URL and the bot role's sqs:GetQueueAttributes permission on the queue",
+      },
+    ];
   } finally {
     sqs.destroy();
   }

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Config } from './config';
 import type { Core } from './deps';
@@ -29,7 +35,12 @@ export async function storeSelfTestSecret(config: Config, creds: Credentials): P
     // Named and described like any other application secret: the name, the description and the tags
     // are what anyone allowed to list secrets sees, and they must not say which keys are decoys.
     // The canary record keeps the ARN; the canary id is in neither.
-    const out = await client.send(new CreateSecretCommand({ Name: `${config.selfTestSecretPrefix}${randomBytes(SELF_TEST_NAME_LENGTH / 2).toString('hex')}`, SecretString: JSON.stringify(creds) }));
+    const out = await client.send(
+      new CreateSecretCommand({
+        Name: `${config.selfTestSecretPrefix}${randomBytes(SELF_TEST_NAME_LENGTH / 2).toString('hex')}`,
+        SecretString: JSON.stringify(creds),
+      }),
+    );
     return out.ARN!;
   } finally {
     client.destroy();
@@ -52,7 +63,9 @@ export async function runSelfTest({ config, store }: Core, canary: CanaryRecord,
   const client = sm(config);
   let creds: Credentials;
   try {
-    creds = JSON.parse((await client.send(new GetSecretValueCommand({ SecretId: canary.selfTestSecretArn }))).SecretString ?? '{}') as Credentials;
+    creds = JSON.parse(
+      (await client.send(new GetSecretValueCommand({ SecretId: canary.selfTestSecretArn }))).SecretString ?? '{}',
+    ) as Credentials;
   } finally {
     client.destroy();
   }

@@ -52,10 +52,19 @@ export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Pro
     const region = used?.Region ?? 'unknown region';
     const msg = silentUseAlert(c, service, region, unjudged);
     try {
-      await deps.slack.chat.postMessage({ channel: deps.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+      await deps.slack.chat.postMessage({
+        channel: deps.config.alertChannelId,
+        text: msg.text,
+        blocks: msg.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
     } catch (err) {
       // Judged but not said: put it back to be judged (and said) on the next poll; go on with the others.
-      log.error('could not post a silent-use alert; it is kept for the next poll', { canaryId: c.id, error: err instanceof Error ? err.message : String(err) });
+      log.error('could not post a silent-use alert; it is kept for the next poll', {
+        canaryId: c.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
       await deps.store.requeueUnjudgedUse(c.id, unjudged).catch(() => undefined);
       continue;
     }

@@ -6,7 +6,7 @@ import { mintModalSubmit } from './listeners/mint-modal';
 import { registerTriage } from './listeners/triage';
 import { boltLogger } from './bolt-logger';
 import { log } from './log';
-import type { Runtime } from './runtime';
+import type { Runtime } from './deps';
 import { MINT_MODAL_ID } from './views/mint-modal';
 
 export type Transport = { receiver: Receiver } | { socketMode: { appToken: string } };

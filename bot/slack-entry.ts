@@ -56,7 +56,8 @@ export function checkSlackRequest(event: LambdaFunctionURLEvent, id: SlackIdenti
   const ts = header(event, 'x-slack-request-timestamp') ?? '';
   const signature = header(event, 'x-slack-signature') ?? '';
   if (!/^\d{1,12}$/.test(ts)) return { ok: false, statusCode: 401, reason: 'no timestamp' };
-  if (Math.abs(nowMs / 1000 - Number(ts)) > TIMESTAMP_WINDOW_SECONDS) return { ok: false, statusCode: 401, reason: 'timestamp outside the 5-minute window' };
+  if (Math.abs(nowMs / 1000 - Number(ts)) > TIMESTAMP_WINDOW_SECONDS)
+    return { ok: false, statusCode: 401, reason: 'timestamp outside the 5-minute window' };
   if (!signatureMatches(id.signingSecret, ts, raw, signature)) return { ok: false, statusCode: 401, reason: 'bad signature' };
 
   let text: string;
@@ -74,7 +75,8 @@ export function checkSlackRequest(event: LambdaFunctionURLEvent, id: SlackIdenti
   const unnamed = body.ssl_check != null || body.type === 'url_verification'; // as Bolt reads them
   if (!unnamed) {
     const named = namedIdentity(body);
-    if (named.team !== id.teamId || named.app !== id.appId) return { ok: false, statusCode: 403, reason: 'request for another workspace or app' };
+    if (named.team !== id.teamId || named.app !== id.appId)
+      return { ok: false, statusCode: 403, reason: 'request for another workspace or app' };
   }
 
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'content-type'));

@@ -29,7 +29,9 @@
 /** String.prototype.toWellFormed is in Node 20 but not in TypeScript's ES2023 lib. */
 const nativeToWellFormed = (String.prototype as { toWellFormed?: (this: string) => string }).toWellFormed;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const wellFormed: (s: string) => string = nativeToWellFormed ? (s) => nativeToWellFormed.call(s) : (s) => s.replace(LONE_SURROGATE, '\ufffd');
+const wellFormed: (s: string) => string = nativeToWellFormed
+  ? (s) => nativeToWellFormed.call(s)
+  : (s) => s.replace(LONE_SURROGATE, '\ufffd');
 
 const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
 

@@ -18,7 +18,9 @@ import { auditReport } from '../bot/views/audit-report';
  */
 export const ready = initialise(() => ({ runtime: createRuntime(loadConfig()) }));
 
-export const handler = async (event: { task?: string } | CloudFormationCustomResourceEvent): Promise<{ task: string; problems: number }> => {
+export const handler = async (
+  event: { task?: string } | CloudFormationCustomResourceEvent,
+): Promise<{ task: string; problems: number }> => {
   // Before the Slack secret is read: at the first deploy it holds no credentials yet.
   if (isCustomResourceEvent(event)) {
     await answerDeployCheck(event, process.env.AWS_REGION ?? 'us-east-1');
@@ -26,13 +28,20 @@ export const handler = async (event: { task?: string } | CloudFormationCustomRes
   }
   const { runtime } = await ready;
   // Every few minutes: the silent-use net, and test calls that never arrived.
-  if (event.task === 'silent-use') return { task: 'silent-use', problems: (await checkSilentUse(runtime)) + (await checkHeartbeats(runtime)) };
+  if (event.task === 'silent-use')
+    return { task: 'silent-use', problems: (await checkSilentUse(runtime)) + (await checkHeartbeats(runtime)) };
   if (event.task === 'heartbeat') {
     log.info('heartbeat calls made', { sent: await sendHeartbeats(runtime) });
     return { task: 'heartbeat', problems: 0 };
   }
   const report = auditReport(await runSelfCheck(runtime));
-  if (!report.ok) await runtime.slack.chat.postMessage({ channel: runtime.config.alertChannelId, text: report.text, blocks: report.blocks, unfurl_links: false });
+  if (!report.ok)
+    await runtime.slack.chat.postMessage({
+      channel: runtime.config.alertChannelId,
+      text: report.text,
+      blocks: report.blocks,
+      unfurl_links: false,
+    });
   log.info('daily audit', { ok: report.ok });
   return { task: 'daily', problems: report.ok ? 0 : 1 };
 };

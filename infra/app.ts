@@ -24,7 +24,10 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
   const ctx = (k: string) => app.node.tryGetContext(k) as string | undefined;
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const homeRegion = ctx('homeRegion') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
-  const listed = (ctx('regions') ?? DEFAULT_REGIONS.join(',')).split(',').map((r) => r.trim()).filter(Boolean);
+  const listed = (ctx('regions') ?? DEFAULT_REGIONS.join(','))
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const regions = [...new Set([homeRegion, 'us-east-1', ...listed])];
   const userPath = ctx('userPath') ?? '/svc/';
   const alertChannelId = ctx('alertChannelId');
@@ -32,20 +35,28 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
   // The workspace and app usually go in the Slack secret with the token (the app exists only after
   // the first deploy); given here, they go in the functions' environment instead.
   const selfTestSecretPrefix = ctx('selfTestSecretPrefix') ?? 'app/credentials/';
-  if (!/^[\w+=.@-]+(\/[\w+=.@-]+)*\/$/.test(selfTestSecretPrefix)) throw new Error('-c selfTestSecretPrefix must be a secret name prefix ending in /, such as app/credentials/');
+  if (!/^[\w+=.@-]+(\/[\w+=.@-]+)*\/$/.test(selfTestSecretPrefix))
+    throw new Error('-c selfTestSecretPrefix must be a secret name prefix ending in /, such as app/credentials/');
   const slackTeamId = ctx('slackTeamId');
   const slackAppId = ctx('slackAppId');
-  if (slackTeamId !== undefined && !/^T[A-Z0-9]{2,}$/.test(slackTeamId)) throw new Error('-c slackTeamId must be a Slack workspace id, T0123456');
+  if (slackTeamId !== undefined && !/^T[A-Z0-9]{2,}$/.test(slackTeamId))
+    throw new Error('-c slackTeamId must be a Slack workspace id, T0123456');
   if (slackAppId !== undefined && !/^A[A-Z0-9]{2,}$/.test(slackAppId)) throw new Error('-c slackAppId must be a Slack app id, A0123456');
-  if (!ctx('adminUserIds') && !ctx('adminUsergroupId')) throw new Error('Set who may mint and triage: -c adminUserIds=U01,U02 or -c adminUsergroupId=S01');
+  if (!ctx('adminUserIds') && !ctx('adminUsergroupId'))
+    throw new Error('Set who may mint and triage: -c adminUserIds=U01,U02 or -c adminUsergroupId=S01');
   const ops = { email: ctx('opsEmail'), pagerTopicArn: ctx('opsTopicArn') };
-  if (!ops.email && !ops.pagerTopicArn) throw new Error('Set who hears when the pipeline breaks: -c opsEmail=secops@example.com and/or -c opsTopicArn=arn:aws:sns:... (a pager topic)');
+  if (!ops.email && !ops.pagerTopicArn)
+    throw new Error(
+      'Set who hears when the pipeline breaks: -c opsEmail=secops@example.com and/or -c opsTopicArn=arn:aws:sns:... (a pager topic)',
+    );
   // An alarm can only notify a topic in its own region: the pager topic hears the home region's.
-  if (!ops.email && regions.some((r) => r !== homeRegion)) throw new Error('Alarms in the forwarding regions can only reach a person by email: set -c opsEmail=... as well as -c opsTopicArn');
+  if (!ops.email && regions.some((r) => r !== homeRegion))
+    throw new Error('Alarms in the forwarding regions can only reach a person by email: set -c opsEmail=... as well as -c opsTopicArn');
   const count = (k: string) => {
     const v = ctx(k) === undefined ? undefined : Number(ctx(k));
     // The alert queue's event source runs up to 5 batches at once: fewer reserved would throttle it into the DLQ.
-    if (v !== undefined && (!Number.isInteger(v) || v < 0 || (v > 0 && v < 5))) throw new Error(`-c ${k} must be 0 (no reservation) or a whole number of at least 5`);
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || (v > 0 && v < 5)))
+      throw new Error(`-c ${k} must be 0 (no reservation) or a whole number of at least 5`);
     return v;
   };
   const home = new CanaryBotStack(app, 'CanaryBot', {
@@ -74,7 +85,10 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
   });
   const forwarders = regions
     .filter((r) => r !== homeRegion)
-    .map((region) => new ForwarderStack(app, `CanaryBotForwarder-${region}`, { env: { account, region }, homeRegion, userPath, opsEmail: ops.email }));
+    .map(
+      (region) =>
+        new ForwarderStack(app, `CanaryBotForwarder-${region}`, { env: { account, region }, homeRegion, userPath, opsEmail: ops.email }),
+    );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { home, forwarders };
 }

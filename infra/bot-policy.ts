@@ -24,7 +24,16 @@ export interface Statement {
 export type BotFunction = 'alert' | 'audit' | 'jobs';
 
 /** What the audit and the alert path read about a canary user. */
-const READ = ['iam:GetUser', 'iam:ListUserTags', 'iam:ListAccessKeys', 'iam:ListUserPolicies', 'iam:GetUserPolicy', 'iam:ListAttachedUserPolicies', 'iam:ListGroupsForUser', 'iam:GetLoginProfile'];
+const READ = [
+  'iam:GetUser',
+  'iam:ListUserTags',
+  'iam:ListAccessKeys',
+  'iam:ListUserPolicies',
+  'iam:GetUserPolicy',
+  'iam:ListAttachedUserPolicies',
+  'iam:ListGroupsForUser',
+  'iam:GetLoginProfile',
+];
 const ALERT_READ = ['iam:GetUser', 'iam:ListAccessKeys'];
 const DISABLE = ['iam:UpdateAccessKey'];
 const RETIRE = ['iam:DeleteAccessKey', 'iam:DeleteUser'];
@@ -50,7 +59,13 @@ const LIST_USERS: Statement = {
 export function botIamStatements(opts: { partition: string; account: string; userPath: string }, fn: BotFunction): Statement[] {
   const users = canaryUserArn(opts.partition, opts.account, opts.userPath);
   const boundary = DENY_ALL_BOUNDARY.replace('arn:aws:', `arn:${opts.partition}:`);
-  const allow = (Sid: string, Action: string[], Condition?: Statement['Condition']): Statement => ({ Sid, Effect: 'Allow', Action, Resource: users, ...(Condition ? { Condition } : {}) });
+  const allow = (Sid: string, Action: string[], Condition?: Statement['Condition']): Statement => ({
+    Sid,
+    Effect: 'Allow',
+    Action,
+    Resource: users,
+    ...(Condition ? { Condition } : {}),
+  });
   const statements: Statement[] = [];
   if (fn === 'alert') {
     statements.push(allow('ReadCanaryUsers', ALERT_READ), allow('DisableCanaryKeys', DISABLE, TAGGED));
@@ -85,7 +100,10 @@ export function botIamStatements(opts: { partition: string; account: string; use
         Effect: 'Allow',
         Action: ['iam:TagUser'],
         Resource: users,
-        Condition: { Null: { [`aws:ResourceTag/${REGISTRY_TAG}`]: 'true', [`aws:RequestTag/${REGISTRY_TAG}`]: 'false' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': [REGISTRY_TAG] } },
+        Condition: {
+          Null: { [`aws:ResourceTag/${REGISTRY_TAG}`]: 'true', [`aws:RequestTag/${REGISTRY_TAG}`]: 'false' },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [REGISTRY_TAG] },
+        },
       },
       allow('ReadCanaryUsers', READ),
       allow('MintDisableRotateRetireCanaries', [...MINT, ...DISABLE, ...RETIRE], TAGGED),
@@ -99,7 +117,14 @@ export function botIamStatements(opts: { partition: string; account: string; use
     // Belt and braces: even a later, broader grant cannot let the bot arm a canary with power.
     Sid: 'NeverGiveCanariesPower',
     Effect: 'Deny',
-    Action: ['iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'iam:AddUserToGroup', 'iam:AttachUserPolicy', 'iam:PutUserPermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+    Action: [
+      'iam:CreateLoginProfile',
+      'iam:UpdateLoginProfile',
+      'iam:AddUserToGroup',
+      'iam:AttachUserPolicy',
+      'iam:PutUserPermissionsBoundary',
+      'iam:DeleteUserPermissionsBoundary',
+    ],
     Resource: '*',
   });
   return statements;

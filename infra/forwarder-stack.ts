@@ -19,8 +19,16 @@ import { ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, opsAlarm } from '.
 export class ForwarderStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps & { homeRegion: string; userPath: string; opsEmail?: string }) {
     super(scope, id, props);
-    const home = events.EventBus.fromEventBusArn(this, 'HomeBus', `arn:${Aws.PARTITION}:events:${props.homeRegion}:${Aws.ACCOUNT_ID}:event-bus/default`);
-    const dlq = new sqs.Queue(this, 'ForwardDlq', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const home = events.EventBus.fromEventBusArn(
+      this,
+      'HomeBus',
+      `arn:${Aws.PARTITION}:events:${props.homeRegion}:${Aws.ACCOUNT_ID}:event-bus/default`,
+    );
+    const dlq = new sqs.Queue(this, 'ForwardDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     Validations.of(dlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the forwarding rule.' });
     const rule = new events.Rule(this, 'ForwardRule', {
       ruleName: FORWARD_RULE_NAME,
@@ -33,9 +41,33 @@ export class ForwarderStack extends Stack {
     cfn.addPropertyOverride('State', RULE_STATE);
 
     const ops = createOpsTopic(this, { email: props.opsEmail });
-    new sns.Subscription(this, 'OpsToHomeQueue', { topic: ops, protocol: sns.SubscriptionProtocol.SQS, endpoint: `arn:${Aws.PARTITION}:sqs:${props.homeRegion}:${Aws.ACCOUNT_ID}:${ALERT_QUEUE_NAME}` });
-    opsAlarm(this, 'ForwardFailedAlarm', failedInvocations(rule), `The forwarding rule in ${this.region} could not deliver to ${props.homeRegion}: canary calls in this region are not alerting. Check the rule's role; undelivered events wait in this region's forwarding DLQ.`, [ops]);
-    opsAlarm(this, 'ForwardDlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }), `Canary events from ${this.region} are waiting in its forwarding DLQ: they never reached the alert channel. Fix the cause, then move them to the home region's alert queue (aws sqs receive-message / send-message: the alert handler reads raw EventBridge events).`, [ops], 0, TreatMissingData.IGNORE);
-    opsAlarm(this, 'OpsTopicFailuresAlarm', ops.metricNumberOfNotificationsFailed({ period: Duration.minutes(1) }), `SNS could not deliver a pipeline alarm from ${this.region} (to the home alert queue, or to the email): check the subscriptions and the home queue's policy.`, [ops]);
+    new sns.Subscription(this, 'OpsToHomeQueue', {
+      topic: ops,
+      protocol: sns.SubscriptionProtocol.SQS,
+      endpoint: `arn:${Aws.PARTITION}:sqs:${props.homeRegion}:${Aws.ACCOUNT_ID}:${ALERT_QUEUE_NAME}`,
+    });
+    opsAlarm(
+      this,
+      'ForwardFailedAlarm',
+      failedInvocations(rule),
+      `The forwarding rule in ${this.region} could not deliver to ${props.homeRegion}: canary calls in this region are not alerting. Check the rule's role; undelivered events wait in this region's forwarding DLQ.`,
+      [ops],
+    );
+    opsAlarm(
+      this,
+      'ForwardDlqDepthAlarm',
+      dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      `Canary events from ${this.region} are waiting in its forwarding DLQ: they never reached the alert channel. Fix the cause, then move them to the home region's alert queue (aws sqs receive-message / send-message: the alert handler reads raw EventBridge events).`,
+      [ops],
+      0,
+      TreatMissingData.IGNORE,
+    );
+    opsAlarm(
+      this,
+      'OpsTopicFailuresAlarm',
+      ops.metricNumberOfNotificationsFailed({ period: Duration.minutes(1) }),
+      `SNS could not deliver a pipeline alarm from ${this.region} (to the home alert queue, or to the email): check the subscriptions and the home queue's policy.`,
+      [ops],
+    );
   }
 }

@@ -21,7 +21,18 @@ import type { Construct } from 'constructs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/store/schema';
 import { botIamStatements } from './bot-policy';
 import { SELF_TEST_NAME_LENGTH } from '../bot/self-test';
-import { canaryEventPattern, CLOUDTRAIL_API_CALL, DEFAULT_REGIONS, DETECTION_RULE_NAME, ECR_DECOY_RULE_NAME, ecrDecoyEventPattern, FORWARD_RULE_NAME, RULE_STATE, S3_DECOY_RULE_NAME, s3DecoyEventPattern } from './detection';
+import {
+  canaryEventPattern,
+  CLOUDTRAIL_API_CALL,
+  DEFAULT_REGIONS,
+  DETECTION_RULE_NAME,
+  ECR_DECOY_RULE_NAME,
+  ecrDecoyEventPattern,
+  FORWARD_RULE_NAME,
+  RULE_STATE,
+  S3_DECOY_RULE_NAME,
+  s3DecoyEventPattern,
+} from './detection';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BUCKET_WORDS } from '../bot/kinds/s3-object';
@@ -102,7 +113,10 @@ export class CanaryBotStack extends Stack {
     // (aws:SourceArn, aws:SourceAccount): SNS's docs do not support those keys in the key policy
     // for these publishers, and a condition the request lacks would drop every alert.
     const key = new kms.Key(this, 'AlertKey', { enableKeyRotation: true, description: 'aws-canary-bot alert topic' });
-    const topicArns = [`arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${this.stackName}-AlertTopic*`, `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${OPS_TOPIC_NAME}`];
+    const topicArns = [
+      `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${this.stackName}-AlertTopic*`,
+      `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${OPS_TOPIC_NAME}`,
+    ];
     for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
       key.addToResourcePolicy(
         new iam.PolicyStatement({
@@ -116,7 +130,11 @@ export class CanaryBotStack extends Stack {
     this.topic = new sns.Topic(this, 'AlertTopic', { masterKey: key, enforceSSL: true, displayName: 'aws-canary-bot alerts' });
     allowDetectionRulesToPublish(this.topic);
 
-    const dlq = new sqs.Queue(this, 'AlertDlq', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const dlq = new sqs.Queue(this, 'AlertDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     const alertTimeout = Duration.seconds(60);
     const queue = new sqs.Queue(this, 'AlertQueue', {
       queueName: ALERT_QUEUE_NAME,
@@ -141,16 +159,20 @@ export class CanaryBotStack extends Stack {
     );
     // A topic in an opt-in region delivers as its regional SNS principal (SNS's cross-region docs).
     const optIn = s.regions.filter((r) => !DEFAULT_REGIONS.includes(r));
-    if (optIn.length) queue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'OpsTopicsOfOptInRegions',
-        principals: optIn.map((r) => new iam.ServicePrincipal(`sns.${r}.amazonaws.com`)),
-        actions: ['sqs:SendMessage'],
-        resources: [queue.queueArn],
-        conditions: { ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:sns:*:${Aws.ACCOUNT_ID}:${OPS_TOPIC_NAME}` } },
-      }),
-    );
-    const alarmTopics: sns.ITopic[] = [ops, ...(s.ops.pagerTopicArn ? [sns.Topic.fromTopicArn(this, 'PagerTopic', s.ops.pagerTopicArn)] : [])];
+    if (optIn.length)
+      queue.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OpsTopicsOfOptInRegions',
+          principals: optIn.map((r) => new iam.ServicePrincipal(`sns.${r}.amazonaws.com`)),
+          actions: ['sqs:SendMessage'],
+          resources: [queue.queueArn],
+          conditions: { ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:sns:*:${Aws.ACCOUNT_ID}:${OPS_TOPIC_NAME}` } },
+        }),
+      );
+    const alarmTopics: sns.ITopic[] = [
+      ops,
+      ...(s.ops.pagerTopicArn ? [sns.Topic.fromTopicArn(this, 'PagerTopic', s.ops.pagerTopicArn)] : []),
+    ];
 
     const common = {
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -176,7 +198,8 @@ export class CanaryBotStack extends Stack {
       ...(s.adminUserIds ? { ADMIN_USER_IDS: s.adminUserIds } : {}),
       ...(s.adminUsergroupId ? { ADMIN_USERGROUP_ID: s.adminUsergroupId } : {}),
     };
-    const logGroup = (name: string) => new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = (name: string) =>
+      new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
 
     // A failed job (thrown, timed out) goes to the alert queue as a destination record, where the
     // alert handler releases the claim it held and tells the channel (bot/job-failure.ts). No
@@ -185,7 +208,8 @@ export class CanaryBotStack extends Stack {
     // floor of its own, and a flood of requests to the Function URL (or a loop of jobs) cannot take
     // the account's concurrency from the rest. A throttled async job or audit waits in Lambda's
     // queue and is retried; the -c ...Concurrency settings take 0 for accounts with a small limit.
-    const reserve = (n: number | undefined, fallback: number) => ((n ?? fallback) > 0 ? { reservedConcurrentExecutions: n ?? fallback } : {});
+    const reserve = (n: number | undefined, fallback: number) =>
+      (n ?? fallback) > 0 ? { reservedConcurrentExecutions: n ?? fallback } : {};
     const jobs = new lambda.Function(this, 'JobsFunction', {
       ...common,
       ...reserve(s.jobsConcurrency, 5),
@@ -227,12 +251,34 @@ export class CanaryBotStack extends Stack {
     });
     // Daily audit, and the silent-use net every five minutes (one IAM read per active canary).
     const rules: Array<[string, events.Rule]> = [];
-    rules.push(['DailyAudit', new events.Rule(this, 'DailyAudit', { schedule: events.Schedule.cron({ minute: '17', hour: '6' }), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'daily' }) })] })]);
-    rules.push(['SilentUsePoll', new events.Rule(this, 'SilentUsePoll', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'silent-use' }) })] })]);
+    rules.push([
+      'DailyAudit',
+      new events.Rule(this, 'DailyAudit', {
+        schedule: events.Schedule.cron({ minute: '17', hour: '6' }),
+        targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'daily' }) })],
+      }),
+    ]);
+    rules.push([
+      'SilentUsePoll',
+      new events.Rule(this, 'SilentUsePoll', {
+        schedule: events.Schedule.rate(Duration.minutes(5)),
+        targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'silent-use' }) })],
+      }),
+    ]);
     // The self-check's reads, for the daily audit and for /canary audit (which runs in jobs).
     for (const fn of [audit, jobs]) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:DescribeRule', 'events:ListTargetsByRule'], resources: [DETECTION_RULE_NAME, FORWARD_RULE_NAME].map((name) => `arn:${Aws.PARTITION}:events:*:${Aws.ACCOUNT_ID}:rule/${name}`) }));
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'], resources: [`arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*`] }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['events:DescribeRule', 'events:ListTargetsByRule'],
+          resources: [DETECTION_RULE_NAME, FORWARD_RULE_NAME].map((name) => `arn:${Aws.PARTITION}:events:*:${Aws.ACCOUNT_ID}:rule/${name}`),
+        }),
+      );
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
+          resources: [`arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*`],
+        }),
+      );
       // Neither has resource-level permissions: which trails exist, which regions are enabled.
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:DescribeTrails', 'account:ListRegions'], resources: ['*'] }));
       dlq.grant(fn, 'sqs:GetQueueAttributes');
@@ -250,7 +296,13 @@ export class CanaryBotStack extends Stack {
     alert.addEventSource(new SqsEventSource(queue, { batchSize: 10, maxConcurrency: 5, reportBatchItemFailures: true }));
     // The sweep: an incident Slack never heard of (an outage longer than the queue's retries) is
     // posted within five minutes, without waiting for the attacker's next call.
-    rules.push(['AlertSweep', new events.Rule(this, 'AlertSweep', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.SqsQueue(queue, { message: events.RuleTargetInput.fromObject({ type: 'sweep' }) })] })]);
+    rules.push([
+      'AlertSweep',
+      new events.Rule(this, 'AlertSweep', {
+        schedule: events.Schedule.rate(Duration.minutes(5)),
+        targets: [new targets.SqsQueue(queue, { message: events.RuleTargetInput.fromObject({ type: 'sweep' }) })],
+      }),
+    ]);
     queue.grantSendMessages(alert); // delayed flushes of throttled Slack updates
     // /canary redrive: the slack function reads the DLQ's depth, the jobs function moves messages.
     dlq.grant(slack, 'sqs:GetQueueAttributes');
@@ -263,7 +315,11 @@ export class CanaryBotStack extends Stack {
     }
     // IAM: one set per function, each only what it does (infra/bot-policy.ts); slack has none.
     const iamScope = { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, userPath: s.userPath };
-    for (const [fn, name] of [[jobs, 'jobs'], [alert, 'alert'], [audit, 'audit']] as const) {
+    for (const [fn, name] of [
+      [jobs, 'jobs'],
+      [alert, 'alert'],
+      [audit, 'audit'],
+    ] as const) {
       for (const st of botIamStatements(iamScope, name)) fn.addToRolePolicy(iam.PolicyStatement.fromJson(st));
     }
     // /canary test (opt-in at mint): the jobs function keeps, replaces and deletes copies of canary
@@ -271,10 +327,31 @@ export class CanaryBotStack extends Stack {
     // Exactly the bot's names: the prefix, 12 random hex characters, and Secrets Manager's 6-character
     // suffix (`?` is one character in IAM ARNs), not any real secret kept under a plausible prefix.
     const selfTestSecrets = `arn:${Aws.PARTITION}:secretsmanager:${this.region}:${Aws.ACCOUNT_ID}:secret:${s.selfTestSecretPrefix}${'?'.repeat(SELF_TEST_NAME_LENGTH)}-??????`;
-    jobs.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue', 'secretsmanager:DeleteSecret'], resources: [selfTestSecrets] }));
-    audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:DeleteSecret', ...(s.heartbeat ? ['secretsmanager:GetSecretValue'] : [])], resources: [selfTestSecrets] }));
+    jobs.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:DeleteSecret',
+        ],
+        resources: [selfTestSecrets],
+      }),
+    );
+    audit.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:DeleteSecret', ...(s.heartbeat ? ['secretsmanager:GetSecretValue'] : [])],
+        resources: [selfTestSecrets],
+      }),
+    );
     if (s.heartbeat) {
-      rules.push(['Heartbeat', new events.Rule(this, 'Heartbeat', { schedule: events.Schedule.cron({ minute: '47', hour: '5' }), targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'heartbeat' }) })] })]);
+      rules.push([
+        'Heartbeat',
+        new events.Rule(this, 'Heartbeat', {
+          schedule: events.Schedule.cron({ minute: '47', hour: '5' }),
+          targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'heartbeat' }) })],
+        }),
+      ]);
     }
     const url = slack.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE }); // Slack's signature is the check
 
@@ -295,19 +372,40 @@ export class CanaryBotStack extends Stack {
     // EventBridge sees "AWS API Call via CloudTrail" events only while a trail logs them. Either
     // the stack creates one, or the deploy refuses without one (bot/deploy-check.ts).
     if (s.createTrail) {
-      const trailLogs = new s3.Bucket(this, 'TrailLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, removalPolicy: RemovalPolicy.RETAIN });
-      new cloudtrail.Trail(this, 'ManagementTrail', { bucket: trailLogs, isMultiRegionTrail: true, includeGlobalServiceEvents: true, managementEvents: cloudtrail.ReadWriteType.ALL, enableFileValidation: true });
+      const trailLogs = new s3.Bucket(this, 'TrailLogs', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        versioned: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      new cloudtrail.Trail(this, 'ManagementTrail', {
+        bucket: trailLogs,
+        isMultiRegionTrail: true,
+        includeGlobalServiceEvents: true,
+        managementEvents: cloudtrail.ReadWriteType.ALL,
+        enableFileValidation: true,
+      });
       ack(trailLogs, 'AwsSolutions-S1', 'This bucket receives CloudTrail logs; logging its own access would only add noise.');
     } else {
       // Asked at create and whenever the settings below change.
-      const check = new CustomResource(this, 'TrailCheck', { serviceToken: audit.functionArn, serviceTimeout: Duration.minutes(5), properties: { regions: s.regions.join(','), userPath: s.userPath } });
+      const check = new CustomResource(this, 'TrailCheck', {
+        serviceToken: audit.functionArn,
+        serviceTimeout: Duration.minutes(5),
+        properties: { regions: s.regions.join(','), userPath: s.userPath },
+      });
       // CDK renders ServiceTimeout as a string, which CloudFormation coerces with a warning on every synth.
       (check.node.defaultChild as CfnResource).addPropertyOverride('ServiceTimeout', Duration.minutes(5).toSeconds());
     }
 
     // Decoys beyond keys (opt-in): one fixed rule each, in the home region where the decoys live.
     const decoyRule = (id: string, ruleName: string, pattern: Record<string, unknown>, what: string) => {
-      const rule = new events.Rule(this, id, { ruleName, description: `aws-canary-bot: ${what}`, eventPattern: { detailType: [CLOUDTRAIL_API_CALL] }, targets: [alertTopicTarget(this.topic, dlq)] });
+      const rule = new events.Rule(this, id, {
+        ruleName,
+        description: `aws-canary-bot: ${what}`,
+        eventPattern: { detailType: [CLOUDTRAIL_API_CALL] },
+        targets: [alertTopicTarget(this.topic, dlq)],
+      });
       rules.push([id, rule]);
       const cfn = rule.node.defaultChild as events.CfnRule;
       cfn.addPropertyOverride('EventPattern', pattern);
@@ -317,14 +415,32 @@ export class CanaryBotStack extends Stack {
     if (s.decoys?.includes('s3')) {
       decoyRule('S3DecoyRule', S3_DECOY_RULE_NAME, s3DecoyEventPattern(this.account), 'reads of S3 decoy objects');
       // The trail the bot owns for decoy data events; its selectors list exactly the decoy objects.
-      const logs = new s3.Bucket(this, 'DecoyTrailLogs', { encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, removalPolicy: RemovalPolicy.RETAIN });
-      const trail = new cloudtrail.Trail(this, 'DecoyTrail', { bucket: logs, isMultiRegionTrail: false, includeGlobalServiceEvents: false, enableFileValidation: true });
+      const logs = new s3.Bucket(this, 'DecoyTrailLogs', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        versioned: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const trail = new cloudtrail.Trail(this, 'DecoyTrail', {
+        bucket: logs,
+        isMultiRegionTrail: false,
+        includeGlobalServiceEvents: false,
+        enableFileValidation: true,
+      });
       // Records nothing until the bot selects decoy objects (bot/kinds/data-events.ts). A later
       // deploy resets this; the audit then reports every S3 decoy as unselected.
-      (trail.node.defaultChild as cloudtrail.CfnTrail).addPropertyOverride('EventSelectors', [{ IncludeManagementEvents: false, ReadWriteType: 'All' }]);
+      (trail.node.defaultChild as cloudtrail.CfnTrail).addPropertyOverride('EventSelectors', [
+        { IncludeManagementEvents: false, ReadWriteType: 'All' },
+      ]);
       for (const fn of minters) {
         fn.addEnvironment('DECOY_TRAIL_NAME', trail.trailArn);
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:GetEventSelectors', 'cloudtrail:PutEventSelectors'], resources: [trail.trailArn] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['cloudtrail:GetEventSelectors', 'cloudtrail:PutEventSelectors'],
+            resources: [trail.trailArn],
+          }),
+        );
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['s3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:PutObject', 's3:GetObject', 's3:DeleteObject'],
@@ -334,50 +450,145 @@ export class CanaryBotStack extends Stack {
       }
       ack(logs, 'AwsSolutions-S1', 'This bucket receives CloudTrail logs for decoy objects; logging its own access would only add noise.');
       for (const w of BUCKET_WORDS) {
-        acks(minters, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${w}-*]`, 'Decoy buckets the bot creates, named from its own word list.');
+        acks(
+          minters,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${w}-*]`,
+          'Decoy buckets the bot creates, named from its own word list.',
+        );
         acks(minters, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${w}-*/*]`, 'Objects in the decoy buckets the bot creates.');
       }
     }
     if (s.decoys?.includes('ecr')) {
       decoyRule('EcrDecoyRule', ECR_DECOY_RULE_NAME, ecrDecoyEventPattern(this.account), 'pulls of ECR decoy images');
       const repos = REPOSITORIES.map((r) => `arn:${Aws.PARTITION}:ecr:${this.region}:${Aws.ACCOUNT_ID}:repository/${r}-*`);
-      for (const fn of minters) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:CreateRepository', 'ecr:PutImage', 'ecr:DeleteRepository', 'ecr:DescribeImages', 'ecr:DescribeRepositories'], resources: repos }));
-      for (const r of REPOSITORIES) acks(minters, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${this.region}:<AWS::AccountId>:repository/${r}-*]`, 'Decoy repositories the bot creates, named from its own list.');
+      for (const fn of minters)
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['ecr:CreateRepository', 'ecr:PutImage', 'ecr:DeleteRepository', 'ecr:DescribeImages', 'ecr:DescribeRepositories'],
+            resources: repos,
+          }),
+        );
+      for (const r of REPOSITORIES)
+        acks(
+          minters,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${this.region}:<AWS::AccountId>:repository/${r}-*]`,
+          'Decoy repositories the bot creates, named from its own list.',
+        );
     }
 
     // Everything that can drop an alert has an alarm: each says what broke and what to do.
-    const alarm = (id: string, metric: cloudwatch.IMetric, what: string, threshold = 0, missing?: cloudwatch.TreatMissingData) => opsAlarm(this, id, metric, what, alarmTopics, threshold, missing);
+    const alarm = (id: string, metric: cloudwatch.IMetric, what: string, threshold = 0, missing?: cloudwatch.TreatMissingData) =>
+      opsAlarm(this, id, metric, what, alarmTopics, threshold, missing);
     const minute = { period: Duration.minutes(1) };
     // SQS may stop sending metrics for a queue nobody touches for six hours: a full DLQ must not turn "OK".
-    alarm('DlqDepthAlarm', dlq.metricApproximateNumberOfMessagesVisible(minute), 'Alert messages are waiting in the dead-letter queue: events were not delivered to Slack. Fix the cause (the alert function\'s logs say it), then /canary redrive.', 0, cloudwatch.TreatMissingData.IGNORE);
-    alarm('OpsTopicFailuresAlarm', ops.metricNumberOfNotificationsFailed(minute), 'SNS could not deliver a pipeline alarm (to the alert queue, or to the email): check the ops topic\'s subscriptions and the queue policy.');
-    alarm('QueueAgeAlarm', queue.metricApproximateAgeOfOldestMessage(minute), 'An alert has waited on the queue for over five minutes: the alert function is not keeping up or not running. Check its errors, throttles and concurrency.', 300);
-    alarm('AlertTopicFailuresAlarm', this.topic.metricNumberOfNotificationsFailed(minute), 'SNS could not deliver alerts to the alert queue: check the queue policy and the topic key policy.');
-    for (const [id, rule] of rules) alarm(`${id}FailedAlarm`, failedInvocations(rule), `The EventBridge rule ${id} could not deliver to its target: check the target's resource policy and key policy; undelivered detections wait in the alert DLQ.`);
-    for (const [name, fn] of [['Slack', slack], ['Jobs', jobs], ['Alert', alert], ['Audit', audit]] as const) {
+    alarm(
+      'DlqDepthAlarm',
+      dlq.metricApproximateNumberOfMessagesVisible(minute),
+      "Alert messages are waiting in the dead-letter queue: events were not delivered to Slack. Fix the cause (the alert function's logs say it), then /canary redrive.",
+      0,
+      cloudwatch.TreatMissingData.IGNORE,
+    );
+    alarm(
+      'OpsTopicFailuresAlarm',
+      ops.metricNumberOfNotificationsFailed(minute),
+      "SNS could not deliver a pipeline alarm (to the alert queue, or to the email): check the ops topic's subscriptions and the queue policy.",
+    );
+    alarm(
+      'QueueAgeAlarm',
+      queue.metricApproximateAgeOfOldestMessage(minute),
+      'An alert has waited on the queue for over five minutes: the alert function is not keeping up or not running. Check its errors, throttles and concurrency.',
+      300,
+    );
+    alarm(
+      'AlertTopicFailuresAlarm',
+      this.topic.metricNumberOfNotificationsFailed(minute),
+      'SNS could not deliver alerts to the alert queue: check the queue policy and the topic key policy.',
+    );
+    for (const [id, rule] of rules)
+      alarm(
+        `${id}FailedAlarm`,
+        failedInvocations(rule),
+        `The EventBridge rule ${id} could not deliver to its target: check the target's resource policy and key policy; undelivered detections wait in the alert DLQ.`,
+      );
+    for (const [name, fn] of [
+      ['Slack', slack],
+      ['Jobs', jobs],
+      ['Alert', alert],
+      ['Audit', audit],
+    ] as const) {
       alarm(`${name}ErrorsAlarm`, fn.metricErrors(minute), `The ${name.toLowerCase()} function is failing: read its logs.`);
-      alarm(`${name}ThrottlesAlarm`, fn.metricThrottles(minute), `The ${name.toLowerCase()} function is throttled: raise its reserved concurrency or the account's limit.`);
+      alarm(
+        `${name}ThrottlesAlarm`,
+        fn.metricThrottles(minute),
+        `The ${name.toLowerCase()} function is throttled: raise its reserved concurrency or the account's limit.`,
+      );
     }
 
-    new CfnOutput(this, 'SlackRequestUrl', { value: `${url.url}slack/events`, description: 'Request URL for manifest.yml (slash command and interactivity)' });
-    new CfnOutput(this, 'SlackSecretArn', { value: secret.secretArn, description: 'Put {"signingSecret": ..., "botToken": ..., "teamId": ..., "appId": ...} here' });
+    new CfnOutput(this, 'SlackRequestUrl', {
+      value: `${url.url}slack/events`,
+      description: 'Request URL for manifest.yml (slash command and interactivity)',
+    });
+    new CfnOutput(this, 'SlackSecretArn', {
+      value: secret.secretArn,
+      description: 'Put {"signingSecret": ..., "botToken": ..., "teamId": ..., "appId": ...} here',
+    });
     new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn, description: 'Subscribe email or pager here for alerts' });
     new CfnOutput(this, 'OpsTopicArn', { value: ops.topicArn, description: 'Alarms of the pipeline itself; subscribe more people here' });
 
     // cdk-nag (AwsSolutions) findings accepted on purpose, each with its reason.
     // Each acknowledgement on the resources it excuses, never the whole stack.
     const functions = [slack, jobs, alert, audit];
-    acks(functions, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'Lets each function write its own logs, nothing more.');
+    acks(
+      functions,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'Lets each function write its own logs, nothing more.',
+    );
     acks(functions, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');
-    ack(secret, 'AwsSolutions-SMG4', 'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.');
+    ack(
+      secret,
+      'AwsSolutions-SMG4',
+      'The secret holds Slack credentials, which only Slack can rotate: there is no rotation Lambda to write.',
+    );
     ack(dlq, 'AwsSolutions-SQS3', 'This is the dead-letter queue.');
-    acks([jobs, audit], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${this.region}:<AWS::AccountId>:secret:${s.selfTestSecretPrefix}${'?'.repeat(SELF_TEST_NAME_LENGTH)}-??????]`, 'Copies of canary keys kept for /canary test, one secret per canary, named by the bot under this prefix.');
-    acks([audit, jobs], 'AwsSolutions-IAM5[Resource::*]', 'cloudtrail:DescribeTrails and account:ListRegions only, which have no resource-level permissions (the audit checks a trail is logging and every enabled region is forwarded).');
-    acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:<AWS::AccountId>:trail/*]', "The audit reads the status and selectors of the account's trails, whichever trail covers it.");
-    acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-detect]', "The audit reads the bot's own detection rule.");
-    acks([audit, jobs], 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-forward]', "The audit reads the bot's own forwarding rule in each region.");
-    acks([jobs, alert, audit], `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${s.userPath}*]`, 'Canary users only: the wildcard is the canary path itself, the scope the design asks for.');
-    acks(functions, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*]`, "The table's own indexes (the list index), from table.grantReadWriteData.");
-    ack(slack, `AwsSolutions-IAM5[Resource::<${this.getLogicalId(jobs.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`, "Versions and aliases of the bot's own jobs function, from jobs.grantInvoke.");
+    acks(
+      [jobs, audit],
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${this.region}:<AWS::AccountId>:secret:${s.selfTestSecretPrefix}${'?'.repeat(SELF_TEST_NAME_LENGTH)}-??????]`,
+      'Copies of canary keys kept for /canary test, one secret per canary, named by the bot under this prefix.',
+    );
+    acks(
+      [audit, jobs],
+      'AwsSolutions-IAM5[Resource::*]',
+      'cloudtrail:DescribeTrails and account:ListRegions only, which have no resource-level permissions (the audit checks a trail is logging and every enabled region is forwarded).',
+    );
+    acks(
+      [audit, jobs],
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:<AWS::AccountId>:trail/*]',
+      "The audit reads the status and selectors of the account's trails, whichever trail covers it.",
+    );
+    acks(
+      [audit, jobs],
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-detect]',
+      "The audit reads the bot's own detection rule.",
+    );
+    acks(
+      [audit, jobs],
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-forward]',
+      "The audit reads the bot's own forwarding rule in each region.",
+    );
+    acks(
+      [jobs, alert, audit],
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${s.userPath}*]`,
+      'Canary users only: the wildcard is the canary path itself, the scope the design asks for.',
+    );
+    acks(
+      functions,
+      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*]`,
+      "The table's own indexes (the list index), from table.grantReadWriteData.",
+    );
+    ack(
+      slack,
+      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(jobs.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      "Versions and aliases of the bot's own jobs function, from jobs.grantInvoke.",
+    );
   }
 }

@@ -29,7 +29,12 @@ export interface OpsSettings {
 
 /** This region's ops topic: CloudWatch publishes to it only for this app's alarms in this account. */
 export function createOpsTopic(scope: Construct, settings: OpsSettings, key?: kms.IKey): sns.Topic {
-  const topic = new sns.Topic(scope, 'OpsTopic', { topicName: OPS_TOPIC_NAME, displayName: 'aws-canary-bot operations', enforceSSL: true, ...(key ? { masterKey: key } : {}) });
+  const topic = new sns.Topic(scope, 'OpsTopic', {
+    topicName: OPS_TOPIC_NAME,
+    displayName: 'aws-canary-bot operations',
+    enforceSSL: true,
+    ...(key ? { masterKey: key } : {}),
+  });
   topic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'ThisAppsAlarmsOnly',
@@ -43,7 +48,12 @@ export function createOpsTopic(scope: Construct, settings: OpsSettings, key?: km
     }),
   );
   if (settings.email) topic.addSubscription(new subs.EmailSubscription(settings.email));
-  if (!key) Validations.of(topic).acknowledge({ id: 'AwsSolutions-SNS2', reason: 'Alarm state changes only (names and thresholds of this app, no alert content); a customer managed key per region would cost more than it protects.' });
+  if (!key)
+    Validations.of(topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm state changes only (names and thresholds of this app, no alert content); a customer managed key per region would cost more than it protects.',
+    });
   return topic;
 }
 
@@ -55,16 +65,33 @@ export const TARGET_RETRY = { retryAttempts: 20, maxEventAge: Duration.hours(1) 
 
 /** EventBridge's count of events a rule could not deliver to its target. */
 export function failedInvocations(rule: events.IRule): cloudwatch.IMetric {
-  return new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum', period: Duration.minutes(1) });
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Events',
+    metricName: 'FailedInvocations',
+    dimensionsMap: { RuleName: rule.ruleName },
+    statistic: 'Sum',
+    period: Duration.minutes(1),
+  });
 }
 
 /**
  * One alarm: above `threshold` in one period. The description is what the bot and the email say:
  * what broke, then what to do. Missing data is "not breaching": no traffic is no failure.
  */
-export function opsAlarm(scope: Construct, id: string, metric: cloudwatch.IMetric, description: string, actions: sns.ITopic[], threshold = 0, missing = cloudwatch.TreatMissingData.NOT_BREACHING): cloudwatch.Alarm {
+export function opsAlarm(
+  scope: Construct,
+  id: string,
+  metric: cloudwatch.IMetric,
+  description: string,
+  actions: sns.ITopic[],
+  threshold = 0,
+  missing = cloudwatch.TreatMissingData.NOT_BREACHING,
+): cloudwatch.Alarm {
   const alarm = new cloudwatch.Alarm(scope, id, {
-    alarmName: `${ALARM_PREFIX}${id.replace(/Alarm$/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`,
+    alarmName: `${ALARM_PREFIX}${id
+      .replace(/Alarm$/, '')
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .toLowerCase()}`,
     metric,
     threshold,
     evaluationPeriods: 1,

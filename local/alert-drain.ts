@@ -37,22 +37,40 @@ export function toSqsEvent(messages: Message[], queueArn: string, region: string
   };
 }
 
-export async function drainQueue(queueUrl: string, handler: SqsHandler, opts: { region: string; pollers?: number; onError?: (err: unknown) => void }): Promise<Drain> {
+export async function drainQueue(
+  queueUrl: string,
+  handler: SqsHandler,
+  opts: { region: string; pollers?: number; onError?: (err: unknown) => void },
+): Promise<Drain> {
   const sqs = new SQSClient({ region: opts.region });
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!
+    .QueueArn!;
   let running = true;
   let handled = 0;
   const poll = async () => {
     while (running) {
       try {
-        const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }));
+        const out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+          }),
+        );
         const messages = out.Messages ?? [];
         if (!messages.length) continue;
         const res = await handler(toSqsEvent(messages, queueArn, opts.region));
         handled++;
         const failed = new Set((res?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         const done = messages.filter((m) => !failed.has(m.MessageId!));
-        if (done.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+        if (done.length)
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            }),
+          );
       } catch (err) {
         if (!running) return;
         opts.onError?.(err);

@@ -1,6 +1,13 @@
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateAccessKeyCommand, CreateUserCommand, GetAccessKeyLastUsedCommand, GetUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  GetAccessKeyLastUsedCommand,
+  GetUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+} from '@aws-sdk/client-iam';
 import { GetObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { cloudTrailRecord, denyAllOutcome, eventBridgeEntry } from './cloudtrail-record';
@@ -83,7 +90,11 @@ async function activeIdentity(region: string, accessKeyId: string): Promise<Call
  * call of a flood. Each call answers with a one-line summary.
  */
 function caller(req: AttackRequest): { call: () => Promise<string>; close: () => void } {
-  const cfg = { region: req.region, credentials: { accessKeyId: req.key.accessKeyId, secretAccessKey: req.key.secretAccessKey }, maxAttempts: 1 };
+  const cfg = {
+    region: req.region,
+    credentials: { accessKeyId: req.key.accessKeyId, secretAccessKey: req.key.secretAccessKey },
+    maxAttempts: 1,
+  };
   switch (req.call) {
     case 'GetCallerIdentity': {
       const sts = new STSClient(cfg);
@@ -91,11 +102,17 @@ function caller(req: AttackRequest): { call: () => Promise<string>; close: () =>
     }
     case 'ListBuckets': {
       const s3 = new S3Client({ ...cfg, forcePathStyle: true });
-      return { call: async () => `${(await s3.send(new ListBucketsCommand({}))).Buckets?.length ?? 0} bucket(s)`, close: () => s3.destroy() };
+      return {
+        call: async () => `${(await s3.send(new ListBucketsCommand({}))).Buckets?.length ?? 0} bucket(s)`,
+        close: () => s3.destroy(),
+      };
     }
     case 'DescribeInstances': {
       const ec2 = new EC2Client(cfg);
-      return { call: async () => `${(await ec2.send(new DescribeInstancesCommand({}))).Reservations?.length ?? 0} reservation(s)`, close: () => ec2.destroy() };
+      return {
+        call: async () => `${(await ec2.send(new DescribeInstancesCommand({}))).Reservations?.length ?? 0} reservation(s)`,
+        close: () => ec2.destroy(),
+      };
     }
     case 'GetObject': {
       const object = req.object;
@@ -115,7 +132,12 @@ const CONCURRENCY = 8;
 
 export async function attack(req: AttackRequest, onProgress: (sent: number) => void = () => undefined): Promise<AttackResult> {
   const identity = await activeIdentity(req.region, req.key.accessKeyId);
-  if (!identity) return { sent: 0, answer: 'InvalidClientTokenId: The security token included in the request is invalid. (The key is disabled or deleted; CloudTrail records nothing.)' };
+  if (!identity)
+    return {
+      sent: 0,
+      answer:
+        'InvalidClientTokenId: The security token included in the request is invalid. (The key is disabled or deleted; CloudTrail records nothing.)',
+    };
   const outcome = req.canaryKey ? denyAllOutcome(req.call, identity.arn) : {};
   const events = new EventBridgeClient({ region: req.region });
   const target = caller(req);
@@ -131,7 +153,19 @@ export async function attack(req: AttackRequest, onProgress: (sent: number) => v
         for (let i = 0; i < n; i++) {
           const seen = await target.call();
           answer ||= outcome.errorCode ? `${outcome.errorCode}: ${outcome.errorMessage}` : `OK: ${seen}`;
-          entries.push(eventBridgeEntry(cloudTrailRecord({ call: req.call, identity, region: req.region, sourceIp: req.sourceIp, userAgent: req.userAgent, outcome, ...req.object })));
+          entries.push(
+            eventBridgeEntry(
+              cloudTrailRecord({
+                call: req.call,
+                identity,
+                region: req.region,
+                sourceIp: req.sourceIp,
+                userAgent: req.userAgent,
+                outcome,
+                ...req.object,
+              }),
+            ),
+          );
         }
         const out = await events.send(new PutEventsCommand({ Entries: entries }));
         if (out.FailedEntryCount) throw new Error(`EventBridge refused ${out.FailedEntryCount} event(s)`);

@@ -24,7 +24,8 @@ function confirm(errors: string[], at: string, c: unknown): void {
 }
 
 function actionId(errors: string[], at: string, e: Json): void {
-  if (e.action_id !== undefined && (typeof e.action_id !== 'string' || e.action_id.length > 255)) errors.push(`${at}.action_id: max 255 chars`);
+  if (e.action_id !== undefined && (typeof e.action_id !== 'string' || e.action_id.length > 255))
+    errors.push(`${at}.action_id: max 255 chars`);
 }
 
 function element(errors: string[], at: string, e: unknown, inInput: boolean): void {
@@ -135,9 +136,12 @@ export function checkView(view: unknown): string[] {
   text(errors, 'view.title', view.title, 24, ['plain_text']);
   if (view.submit !== undefined) text(errors, 'view.submit', view.submit, 24, ['plain_text']);
   if (view.close !== undefined) text(errors, 'view.close', view.close, 24, ['plain_text']);
-  if (view.private_metadata !== undefined && (typeof view.private_metadata !== 'string' || view.private_metadata.length > 3000)) errors.push('view.private_metadata: max 3000 chars');
-  if (view.callback_id !== undefined && (typeof view.callback_id !== 'string' || view.callback_id.length > 255)) errors.push('view.callback_id: max 255 chars');
+  if (view.private_metadata !== undefined && (typeof view.private_metadata !== 'string' || view.private_metadata.length > 3000))
+    errors.push('view.private_metadata: max 3000 chars');
+  if (view.callback_id !== undefined && (typeof view.callback_id !== 'string' || view.callback_id.length > 255))
+    errors.push('view.callback_id: max 255 chars');
   const blocks = Array.isArray(view.blocks) ? view.blocks : [];
-  if (blocks.some((b) => isObj(b) && b.type === 'input') && view.submit === undefined) errors.push('view.submit: required with input blocks');
+  if (blocks.some((b) => isObj(b) && b.type === 'input') && view.submit === undefined)
+    errors.push('view.submit: required with input blocks');
   return [...errors, ...checkBlocks(view.blocks, 'modal')];
 }

@@ -1,5 +1,12 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { canaryEventPattern, ecrDecoyEventPattern, RULE_STATE, s3DecoyEventPattern } from '../infra/detection';
@@ -28,7 +35,17 @@ export interface Bootstrapped {
  * to SNS (PutEvents fails on a matching rule with an SNS target), so the sandbox, which puts real
  * events on the bus, uses this. The handlers read either shape.
  */
-export async function bootstrap({ table, region, userPath = '/svc/', deliverTo = 'topic' }: { table: string; region: string; userPath?: string; deliverTo?: 'topic' | 'queue' }): Promise<Bootstrapped> {
+export async function bootstrap({
+  table,
+  region,
+  userPath = '/svc/',
+  deliverTo = 'topic',
+}: {
+  table: string;
+  region: string;
+  userPath?: string;
+  deliverTo?: 'topic' | 'queue';
+}): Promise<Bootstrapped> {
   const ddb = new DynamoDBClient({ region });
   const done: string[] = [];
   try {
@@ -66,16 +83,20 @@ export async function bootstrap({ table, region, userPath = '/svc/', deliverTo =
   await waitUntilTableExists({ client: ddb, maxWaitTime: 60 }, { TableName: table });
   const desc = await ddb.send(new DescribeTableCommand({ TableName: table }));
   if (desc.Table?.TableStatus !== 'ACTIVE') throw new Error(`table ${table} is ${desc.Table?.TableStatus}`);
-  await ddb.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } })).catch((err: unknown) => {
-    // DynamoDB refuses to "enable" TTL that is already enabled; that is the idempotent case.
-    if (!(err instanceof Error && /already enabled/i.test(err.message))) throw err;
-  });
+  await ddb
+    .send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }))
+    .catch((err: unknown) => {
+      // DynamoDB refuses to "enable" TTL that is already enabled; that is the idempotent case.
+      if (!(err instanceof Error && /already enabled/i.test(err.message))) throw err;
+    });
   ddb.destroy();
 
   // Create* calls for topics, queues and subscriptions are idempotent by name in SNS and SQS.
   const sqs = new SQSClient({ region });
   const sns = new SNSClient({ region });
-  const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${table}-alerts-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }))).QueueUrl!;
+  const dlqUrl = (
+    await sqs.send(new CreateQueueCommand({ QueueName: `${table}-alerts-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }))
+  ).QueueUrl!;
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${table}-alerts` }))).QueueUrl!;
   await sqs.send(
@@ -84,7 +105,8 @@ export async function bootstrap({ table, region, userPath = '/svc/', deliverTo =
       Attributes: { VisibilityTimeout: '120', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
     }),
   );
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!
+    .QueueArn!;
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${table}-alerts` }))).TopicArn!;
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
   // The operations topic (infra/ops.ts): alarm notifications reach the bot through the same queue.
@@ -95,13 +117,23 @@ export async function bootstrap({ table, region, userPath = '/svc/', deliverTo =
   const events = new EventBridgeClient({ region });
   const ruleName = `${table}-detect`;
   const account = (await new STSClient({ region }).send(new GetCallerIdentityCommand({}))).Account!;
-  await events.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(canaryEventPattern(userPath, account)), State: RULE_STATE }));
+  await events.send(
+    new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(canaryEventPattern(userPath, account)), State: RULE_STATE }),
+  );
   await events.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: 'alerts', Arn: ruleTarget }] }));
-  for (const [suffix, pattern] of [['s3', s3DecoyEventPattern(account)], ['ecr', ecrDecoyEventPattern(account)]] as const) {
+  for (const [suffix, pattern] of [
+    ['s3', s3DecoyEventPattern(account)],
+    ['ecr', ecrDecoyEventPattern(account)],
+  ] as const) {
     await events.send(new PutRuleCommand({ Name: `${table}-detect-${suffix}`, EventPattern: JSON.stringify(pattern), State: RULE_STATE }));
     await events.send(new PutTargetsCommand({ Rule: `${table}-detect-${suffix}`, Targets: [{ Id: 'alerts', Arn: ruleTarget }] }));
   }
-  done.push(`alert topic ${topicArn}`, `ops topic ${opsTopicArn}`, `alert queue ${queueUrl} (DLQ ${dlqUrl})`, `detection rules ${ruleName}, ${table}-detect-s3, ${table}-detect-ecr -> ${ruleTarget}`);
+  done.push(
+    `alert topic ${topicArn}`,
+    `ops topic ${opsTopicArn}`,
+    `alert queue ${queueUrl} (DLQ ${dlqUrl})`,
+    `detection rules ${ruleName}, ${table}-detect-s3, ${table}-detect-ecr -> ${ruleTarget}`,
+  );
   sqs.destroy();
   sns.destroy();
   events.destroy();

@@ -19,9 +19,23 @@ import type { Browser } from 'playwright-core';
  * The flags keep it off the network: without them it reaches for Google's services at start, which
  * a closed machine refuses. Playwright gives each launch a fresh profile.
  */
-export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-const SYSTEM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
+const SYSTEM = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,7 +64,10 @@ function bundledChromium(): Found | undefined {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(join(tmp, 'fonts'), { recursive: true });
     writeFileSync(join(tmp, 'chromium'), brotliDecompressSync(readFileSync(join(bin, 'chromium.br'))), { mode: 0o755 });
-    for (const [pack, into] of [['al2023.tar.br', tmp], ['fonts.tar.br', join(tmp, 'fonts')]] as const) {
+    for (const [pack, into] of [
+      ['al2023.tar.br', tmp],
+      ['fonts.tar.br', join(tmp, 'fonts')],
+    ] as const) {
       const out = spawnSync('tar', ['-x', '-f', '-', '-C', into], { input: brotliDecompressSync(readFileSync(join(bin, pack))) });
       if (out.status !== 0) throw new Error(`unpacking ${pack}: ${out.stderr.toString()}`);
     }
@@ -75,7 +92,10 @@ export function findChromium(): Found {
   }
   const system = process.env.CHROMIUM_BUNDLED ? undefined : SYSTEM.find((p) => existsSync(p));
   const found = system ? { executablePath: system } : bundledChromium();
-  if (!found) throw new Error('no Chromium found: set CHROMIUM_PATH, install Chromium or Chrome, or run `npm ci` on Linux x64 (it brings @sparticuz/chromium)');
+  if (!found)
+    throw new Error(
+      'no Chromium found: set CHROMIUM_PATH, install Chromium or Chrome, or run `npm ci` on Linux x64 (it brings @sparticuz/chromium)',
+    );
   return found;
 }
 

@@ -33,10 +33,17 @@ export interface CallOutcome {
  * cannot deny sts:GetCallerIdentity, everything else is refused with the service's own code.
  */
 export function denyAllOutcome(call: AttackCall, arn: string): CallOutcome {
-  const action = { GetCallerIdentity: '', ListBuckets: 's3:ListAllMyBuckets', DescribeInstances: 'ec2:DescribeInstances', GetObject: 's3:GetObject' }[call];
+  const action = {
+    GetCallerIdentity: '',
+    ListBuckets: 's3:ListAllMyBuckets',
+    DescribeInstances: 'ec2:DescribeInstances',
+    GetObject: 's3:GetObject',
+  }[call];
   if (!action) return {};
   const why = `User: ${arn} is not authorized to perform: ${action} with an explicit deny in an identity-based policy`;
-  return call === 'DescribeInstances' ? { errorCode: 'Client.UnauthorizedOperation', errorMessage: `You are not authorized to perform this operation. ${why}` } : { errorCode: 'AccessDenied', errorMessage: why };
+  return call === 'DescribeInstances'
+    ? { errorCode: 'Client.UnauthorizedOperation', errorMessage: `You are not authorized to perform this operation. ${why}` }
+    : { errorCode: 'AccessDenied', errorMessage: why };
 }
 
 export interface RecordInput {
@@ -54,7 +61,10 @@ export interface RecordInput {
 
 export function cloudTrailRecord(r: RecordInput): Record<string, unknown> {
   const eventSource = SOURCE[r.call];
-  const host = r.call === 'GetObject' ? `${r.bucket}.s3.${r.region}.amazonaws.com` : eventSource.replace('.amazonaws.com', `.${r.region}.amazonaws.com`);
+  const host =
+    r.call === 'GetObject'
+      ? `${r.bucket}.s3.${r.region}.amazonaws.com`
+      : eventSource.replace('.amazonaws.com', `.${r.region}.amazonaws.com`);
   const requestParameters =
     r.call === 'GetObject'
       ? { bucketName: r.bucket, Host: host, key: r.key }
@@ -76,7 +86,9 @@ export function cloudTrailRecord(r: RecordInput): Record<string, unknown> {
     ...r.outcome,
     requestParameters,
     responseElements: null,
-    ...(dataEvent ? { additionalEventData: { SignatureVersion: 'SigV4', AuthenticationMethod: 'AuthHeader', 'x-amz-id-2': randomUUID() } } : {}),
+    ...(dataEvent
+      ? { additionalEventData: { SignatureVersion: 'SigV4', AuthenticationMethod: 'AuthHeader', 'x-amz-id-2': randomUUID() } }
+      : {}),
     requestID: randomUUID(),
     eventID: randomUUID(),
     readOnly: true,
@@ -98,5 +110,9 @@ export function cloudTrailRecord(r: RecordInput): Record<string, unknown> {
 
 /** The PutEvents entry EventBridge would carry for this record. */
 export function eventBridgeEntry(record: Record<string, unknown>): { Source: string; DetailType: string; Detail: string } {
-  return { Source: `aws.${String(record.eventSource).replace('.amazonaws.com', '')}`, DetailType: 'AWS API Call via CloudTrail', Detail: JSON.stringify(record) };
+  return {
+    Source: `aws.${String(record.eventSource).replace('.amazonaws.com', '')}`,
+    DetailType: 'AWS API Call via CloudTrail',
+    Detail: JSON.stringify(record),
+  };
 }

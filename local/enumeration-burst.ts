@@ -8,7 +8,28 @@ import { randomUUID } from 'node:crypto';
  * (to ask for a quieter alert), and emoji where our code cuts text. Shared by the tests and
  * bench/enumeration-burst.
  */
-const SERVICES = ['ec2', 'iam', 's3', 'lambda', 'rds', 'dynamodb', 'sqs', 'sns', 'kms', 'secretsmanager', 'ssm', 'ecr', 'ecs', 'eks', 'cloudtrail', 'cloudwatch', 'logs', 'route53', 'sts', 'organizations'];
+const SERVICES = [
+  'ec2',
+  'iam',
+  's3',
+  'lambda',
+  'rds',
+  'dynamodb',
+  'sqs',
+  'sns',
+  'kms',
+  'secretsmanager',
+  'ssm',
+  'ecr',
+  'ecs',
+  'eks',
+  'cloudtrail',
+  'cloudwatch',
+  'logs',
+  'route53',
+  'sts',
+  'organizations',
+];
 const VERBS = ['List', 'Describe', 'Get'];
 const NOUNS = ['Accounts', 'Policies', 'Configuration', 'Tags', 'Settings', 'Attributes'];
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
@@ -27,7 +48,10 @@ export interface BurstOptions {
   spreadMs?: number;
 }
 
-export function enumerationBurst(identity: { accessKeyId: string; arn: string; userName: string; accountId?: string }, opts: BurstOptions = {}): Record<string, unknown>[] {
+export function enumerationBurst(
+  identity: { accessKeyId: string; arn: string; userName: string; accountId?: string },
+  opts: BurstOptions = {},
+): Record<string, unknown>[] {
   const calls = opts.calls ?? 600;
   const start = opts.start ?? Date.now();
   const actions = SERVICES.flatMap((s) => VERBS.flatMap((v) => NOUNS.map((n) => [s, `${v}${n}`] as const)));
@@ -43,7 +67,12 @@ export function enumerationBurst(identity: { accessKeyId: string; arn: string; u
       awsRegion: REGIONS[i % REGIONS.length],
       sourceIPAddress: `2001:db8:${(0x1000 + (i >> 8)).toString(16)}:${(i & 0xff).toString(16)}::${(i * 37).toString(16)}`,
       userAgent: AGENTS[i % AGENTS.length],
-      ...(denied ? { errorCode: 'AccessDenied', errorMessage: `User: ${identity.arn} is not authorized to perform: ${service}:${eventName} with an explicit deny 🙅‍♀️` } : {}),
+      ...(denied
+        ? {
+            errorCode: 'AccessDenied',
+            errorMessage: `User: ${identity.arn} is not authorized to perform: ${service}:${eventName} with an explicit deny 🙅‍♀️`,
+          }
+        : {}),
       requestParameters: i % 5 === 0 ? { maxResults: 1000, filter: '😀'.repeat(600) } : null,
       responseElements: null,
       requestID: randomUUID(),

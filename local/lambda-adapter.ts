@@ -26,14 +26,26 @@ export function failureRecord(name: string, event: unknown, err: unknown) {
   return {
     version: '1.0',
     timestamp: new Date().toISOString(),
-    requestContext: { requestId: randomUUID(), functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 1 },
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 1,
+    },
     requestPayload: event,
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    responsePayload: { errorType: err instanceof Error ? err.name : 'Error', errorMessage: err instanceof Error ? err.message : String(err) },
+    responsePayload: {
+      errorType: err instanceof Error ? err.name : 'Error',
+      errorMessage: err instanceof Error ? err.message : String(err),
+    },
   };
 }
 
-export function lambdaAdapter(functions: Record<string, Handler>, onError: (name: string, event: unknown, err: unknown) => void, basePath: string) {
+export function lambdaAdapter(
+  functions: Record<string, Handler>,
+  onError: (name: string, event: unknown, err: unknown) => void,
+  basePath: string,
+) {
   const pending = new Set<Promise<unknown>>();
   return {
     /** Handles the request if it is an Invoke call; false otherwise. */
@@ -45,7 +57,12 @@ export function lambdaAdapter(functions: Record<string, Handler>, onError: (name
         res.end(payload === undefined ? '' : JSON.stringify(payload));
       };
       const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (req.method !== 'POST' || m[1] !== basePath || !SDK_CONTENT_TYPES.has(mediaType) || !req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) {
+      if (
+        req.method !== 'POST' ||
+        m[1] !== basePath ||
+        !SDK_CONTENT_TYPES.has(mediaType) ||
+        !req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')
+      ) {
         reply(403, { Type: 'User', message: 'Forbidden' }, { 'x-amzn-errortype': 'AccessDeniedException' });
         return true;
       }
@@ -59,7 +76,11 @@ export function lambdaAdapter(functions: Record<string, Handler>, onError: (name
       try {
         event = JSON.parse(body || '{}');
       } catch {
-        reply(400, { Type: 'User', message: 'Could not parse request body into json' }, { 'x-amzn-errortype': 'InvalidRequestContentException' });
+        reply(
+          400,
+          { Type: 'User', message: 'Could not parse request body into json' },
+          { 'x-amzn-errortype': 'InvalidRequestContentException' },
+        );
         return true;
       }
       const run = () => fn(event, {} as never);

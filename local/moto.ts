@@ -62,10 +62,17 @@ export async function ensureVenv(requirements: string[], marker: string, probe: 
 }
 
 /** Installs moto into .venv unless the pinned version is already there. */
-export const ensureMoto = (): Promise<string> => ensureVenv(['requirements-moto.txt'], 'moto-requirements', 'moto_server', 'the AWS emulator (moto)');
+export const ensureMoto = (): Promise<string> =>
+  ensureVenv(['requirements-moto.txt'], 'moto-requirements', 'moto_server', 'the AWS emulator (moto)');
 
 /** The stack checkers (cfn-lint, checkov, parliament), beside moto so pip keeps both working. */
-export const ensureCheckers = (): Promise<string> => ensureVenv(['requirements-moto.txt', 'requirements-checkers.txt'], 'checkers-requirements', 'checkov', 'the stack checkers (cfn-lint, checkov, parliament)');
+export const ensureCheckers = (): Promise<string> =>
+  ensureVenv(
+    ['requirements-moto.txt', 'requirements-checkers.txt'],
+    'checkers-requirements',
+    'checkov',
+    'the stack checkers (cfn-lint, checkov, parliament)',
+  );
 
 /** A program .venv holds. */
 export const venvBin = bin;
@@ -108,7 +115,9 @@ export async function startMoto(): Promise<Moto> {
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   // Through our launcher: moto's server plus emulator-only fixes for speed and thread safety (see moto_server.py).
-  const child = spawn(bin('python'), [join(ROOT, 'local', 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin('python'), [join(ROOT, 'local', 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   // However this process ends (process.exit on an error included), the emulator goes with it.

@@ -78,7 +78,12 @@ export function interactionBody(payload: object): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-export function viewSubmission(opts: { userId: string; callbackId: string; privateMetadata: string; values: Record<string, Record<string, unknown>> }): object {
+export function viewSubmission(opts: {
+  userId: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, unknown>>;
+}): object {
   return {
     type: 'view_submission',
     ...interactionFrom(opts.userId),
@@ -108,13 +113,24 @@ export function functionUrlEvent(req: Signed, opts: { base64?: boolean; path?: s
     routeKey: '$default',
     rawPath: opts.path ?? '/slack/events',
     rawQueryString: '',
-    headers: { host: 'abcdefghij.lambda-url.us-east-1.on.aws', 'x-forwarded-proto': 'https', 'x-forwarded-for': '192.0.2.10', ...req.headers },
+    headers: {
+      host: 'abcdefghij.lambda-url.us-east-1.on.aws',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-for': '192.0.2.10',
+      ...req.headers,
+    },
     requestContext: {
       accountId: 'anonymous',
       apiId: 'abcdefghij',
       domainName: 'abcdefghij.lambda-url.us-east-1.on.aws',
       domainPrefix: 'abcdefghij',
-      http: { method: 'POST', path: opts.path ?? '/slack/events', protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: req.headers['user-agent'] ?? '' },
+      http: {
+        method: 'POST',
+        path: opts.path ?? '/slack/events',
+        protocol: 'HTTP/1.1',
+        sourceIp: '192.0.2.10',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
       requestId: randomBytes(16).toString('hex'),
       routeKey: '$default',
       stage: '$default',
@@ -127,7 +143,16 @@ export function functionUrlEvent(req: Signed, opts: { base64?: boolean; path?: s
 }
 
 /** A button press on a message, as Slack sends it (block_actions). */
-export function blockAction(opts: { userId: string; actionId: string; value: string; responseUrl: string; channelId: string; messageTs: string; blockId?: string; ephemeral?: boolean }): object {
+export function blockAction(opts: {
+  userId: string;
+  actionId: string;
+  value: string;
+  responseUrl: string;
+  channelId: string;
+  messageTs: string;
+  blockId?: string;
+  ephemeral?: boolean;
+}): object {
   return {
     type: 'block_actions',
     ...interactionFrom(opts.userId),
@@ -136,6 +161,15 @@ export function blockAction(opts: { userId: string; actionId: string; value: str
     channel: { id: opts.channelId, name: 'security' },
     message: { type: 'message', ts: opts.messageTs, text: 'alert' },
     response_url: opts.responseUrl,
-    actions: [{ type: 'button', action_id: opts.actionId, block_id: opts.blockId ?? 'triage', value: opts.value, text: { type: 'plain_text', text: 'button' }, action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        type: 'button',
+        action_id: opts.actionId,
+        block_id: opts.blockId ?? 'triage',
+        value: opts.value,
+        text: { type: 'plain_text', text: 'button' },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
   };
 }

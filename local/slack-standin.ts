@@ -116,7 +116,10 @@ export async function startSlackStandin(opts: { token?: string } = {}): Promise<
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users ?? 'X').replace(/\W/g, '')}` } };
       case 'chat.getPermalink':
-        return { ok: true, permalink: `https://example.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}` };
+        return {
+          ok: true,
+          permalink: `https://example.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
+        };
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001' };
       default:
@@ -141,7 +144,12 @@ export async function startSlackStandin(opts: { token?: string } = {}): Promise<
       }
       const call: SlackCall = { method, args: body, at: Date.now(), ...(response ? { responseUrlId: response[1] } : {}) };
       if (failure && 'status' in failure) {
-        return send(res, failure.status, { ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }, failure.status === 429 ? { 'retry-after': String(failure.retryAfter) } : {});
+        return send(
+          res,
+          failure.status,
+          { ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' },
+          failure.status === 429 ? { 'retry-after': String(failure.retryAfter) } : {},
+        );
       }
       if (response) {
         const errors = checkMessage(body);
@@ -151,7 +159,8 @@ export async function startSlackStandin(opts: { token?: string } = {}): Promise<
       }
       if (!url.pathname.startsWith('/api/')) return send(res, 404, { ok: false, error: 'not_found' });
       const auth = req.headers.authorization ?? (typeof body.token === 'string' ? `Bearer ${body.token}` : '');
-      if (!auth.startsWith('Bearer xoxb-') || (opts.token && auth !== `Bearer ${opts.token}`)) return send(res, 200, { ok: false, error: 'invalid_auth' });
+      if (!auth.startsWith('Bearer xoxb-') || (opts.token && auth !== `Bearer ${opts.token}`))
+        return send(res, 200, { ok: false, error: 'invalid_auth' });
       calls.push(call);
       standin.onCall?.(call);
       if (failure) return send(res, 200, { ok: false, error: failure.error });

@@ -16,7 +16,12 @@ async function socketMode(appToken: string): Promise<void> {
   if (process.argv.includes('--moto')) {
     const moto = await startMoto();
     stopMoto = moto.stop;
-    Object.assign(process.env, { AWS_ENDPOINT_URL: moto.url, AWS_REGION: process.env.AWS_REGION || 'us-east-1', AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox' });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: moto.url,
+      AWS_REGION: process.env.AWS_REGION || 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'sandbox',
+      AWS_SECRET_ACCESS_KEY: 'sandbox',
+    });
     process.env.CANARY_TABLE ||= 'aws-canary-bot';
     await bootstrap({ table: process.env.CANARY_TABLE, region: process.env.AWS_REGION! });
     console.log(`AWS: emulator at ${moto.url}`);
@@ -25,7 +30,14 @@ async function socketMode(appToken: string): Promise<void> {
   const app = createSlackApp(rt, { socketMode: { appToken } });
   await app.start();
   console.log('Connected to Slack in Socket Mode. Ctrl-C to stop.');
-  process.once('SIGINT', () => void app.stop().then(stopMoto).then(() => process.exit(0)));
+  process.once(
+    'SIGINT',
+    () =>
+      void app
+        .stop()
+        .then(stopMoto)
+        .then(() => process.exit(0)),
+  );
 }
 
 async function sandbox(): Promise<void> {

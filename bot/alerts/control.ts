@@ -18,8 +18,12 @@ import { sweep } from './sweep';
  */
 export type Control = Exclude<Unwrapped, { records: unknown[] }>;
 
-
-export async function handleControl(rt: AlertRuntime, messages: Array<{ id: string; message: Control }>, failed: Set<string>, now: number): Promise<void> {
+export async function handleControl(
+  rt: AlertRuntime,
+  messages: Array<{ id: string; message: Control }>,
+  failed: Set<string>,
+  now: number,
+): Promise<void> {
   const flushes = new Map<string, string[]>();
   let sweepAsked = false;
   for (const { id, message } of messages) {
@@ -35,7 +39,10 @@ export async function handleControl(rt: AlertRuntime, messages: Array<{ id: stri
       } else if ('alarm' in message) {
         // SNS delivers at least once; a state change is said once.
         const msg = opsAlarmMessage(message.alarm);
-        await sayOnce(rt, `ALARM#${message.alarm.name}#${message.alarm.at}#${message.alarm.state}`, 7 * 24 * 3600, { text: msg.text, blocks: msg.blocks });
+        await sayOnce(rt, `ALARM#${message.alarm.name}#${message.alarm.at}#${message.alarm.state}`, 7 * 24 * 3600, {
+          text: msg.text,
+          blocks: msg.blocks,
+        });
         log.warn('pipeline alarm', { alarm: message.alarm.name, state: message.alarm.state });
       } else await reportUnusable(rt, message.error, id, now);
     } catch (err) {

@@ -18,7 +18,13 @@ import type { TrailEvent } from '../model/trail-event';
 const DEGRADED_TTL_SECONDS = 3600;
 const saidHere = new Map<string, number>();
 
-export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, events: TrailEvent[], reason: string, now: number): Promise<void> {
+export async function alertDegraded(
+  rt: AlertRuntime,
+  canary: CanaryRecord,
+  events: TrailEvent[],
+  reason: string,
+  now: number,
+): Promise<void> {
   const first = events[0];
   if (!first) return;
   try {
@@ -33,9 +39,17 @@ export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, even
     saidHere.set(canary.id, now);
     const msg = degradedAlert(canary, first, events.length, reason);
     // An incident already alerted on: say it in its thread (and the channel), adopt nothing.
-    const open = stored && canary.openIncident ? await rt.store.getIncident(canary.id, canary.openIncident.seq).catch(() => undefined) : undefined;
+    const open =
+      stored && canary.openIncident ? await rt.store.getIncident(canary.id, canary.openIncident.seq).catch(() => undefined) : undefined;
     const thread = open?.parent ? { thread_ts: open.parent.ts, reply_broadcast: true } : {};
-    const res = await rt.slack.chat.postMessage({ channel: open?.parent?.channel ?? rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false, ...thread });
+    const res = await rt.slack.chat.postMessage({
+      channel: open?.parent?.channel ?? rt.config.alertChannelId,
+      text: msg.text,
+      blocks: msg.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+      ...thread,
+    });
     log.warn('degraded alert posted', { canaryId: canary.id, events: events.length });
     if (stored && !open?.parent) {
       await rt.store.recordDegradedParent(canary.id, { channel: String(res.channel), ts: String(res.ts) }, now);
@@ -52,7 +66,12 @@ export async function alertDegraded(rt: AlertRuntime, canary: CanaryRecord, even
  * before it failed). An older one belongs to another incident: editing it would hide a new alert
  * up the channel. Only the holder of the incident's parent lease asks, so no two callers take it.
  */
-export async function degradedParent(rt: AlertRuntime, canaryId: string, incidentOpenedAt: string, now: number): Promise<{ channel: string; ts: string } | undefined> {
+export async function degradedParent(
+  rt: AlertRuntime,
+  canaryId: string,
+  incidentOpenedAt: string,
+  now: number,
+): Promise<{ channel: string; ts: string } | undefined> {
   const posted = await rt.store.getDegradedParent(canaryId, now);
   return posted && posted.postedAt >= Date.parse(incidentOpenedAt) - 60_000 ? posted.parent : undefined;
 }

@@ -31,7 +31,13 @@ export interface AlarmNotice {
   at: string;
 }
 
-export type Unwrapped = { records: unknown[] } | { flush: FlushRequest } | { sweep: true } | { jobFailure: JobFailure } | { alarm: AlarmNotice } | { error: string };
+export type Unwrapped =
+  | { records: unknown[] }
+  | { flush: FlushRequest }
+  | { sweep: true }
+  | { jobFailure: JobFailure }
+  | { alarm: AlarmNotice }
+  | { error: string };
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -72,7 +78,9 @@ export function unwrap(body: string): Unwrapped {
   }
   if (isObj(value.requestContext) && typeof value.requestContext.condition === 'string' && 'requestPayload' in value) {
     const response = isObj(value.responsePayload) ? value.responsePayload : {};
-    const reason = [value.requestContext.condition, response.errorType, response.errorMessage].filter((x) => typeof x === 'string' && x).join(': ');
+    const reason = [value.requestContext.condition, response.errorType, response.errorMessage]
+      .filter((x) => typeof x === 'string' && x)
+      .join(': ');
     return { jobFailure: { payload: value.requestPayload, reason } };
   }
   if (typeof value['detail-type'] === 'string' && 'detail' in value) {

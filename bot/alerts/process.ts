@@ -1,6 +1,8 @@
 import { unknownCanaryId } from '../ids';
 import { KINDS } from '../kinds';
 import { errorText } from '../errors';
+import { classifySource, countryOf } from './source';
+import type { Sources } from '../store/counting';
 import { log } from '../log';
 import { inlineCode } from '../mrkdwn';
 import { isSelfTest } from '../self-test';
@@ -77,19 +79,36 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
       const events = await countAndDropSuppressed(rt, canary, await reportAndDropSelfTests(rt, canary, all, now), now);
       if (!events.length) continue;
       const seq = await incidentFor(rt, canary, events, now);
-      const fresh = await rt.store.countEvents(canary, seq, events, now);
+      const fresh = await rt.counting.countEvents(canary, seq, events, now, SOURCES);
       counted = true;
       log.info('canary events counted', { canaryId: canary.id, incident: seq, received: events.length, new: fresh.length });
       // Containment is decided from the stored state, before Slack hears: an outage never delays
       // it. A failure is retried with the messages, after the alert is out.
-      const containment = canary.status === 'active' && (canary.autoDisable ?? rt.config.autoDisable) ? await contain(rt, canary, seq).then(() => undefined, (err: unknown) => err) : undefined;
+      const containment =
+        canary.status === 'active' && (canary.autoDisable ?? rt.config.autoDisable)
+          ? await contain(rt, canary, seq).then(
+              () => undefined,
+              (err: unknown) => err,
+            )
+          : undefined;
       await reconcile(rt, canary, seq, now);
       if (containment) throw containment;
     } catch (err) {
-      log.error('alert processing failed; the messages will be redelivered', { canaryId: canary.id, events: all.length, error: errorText(err) });
+      log.error('alert processing failed; the messages will be redelivered', {
+        canaryId: canary.id,
+        events: all.length,
+        error: errorText(err),
+      });
       ids.forEach((id) => failed.add(id));
       // Counting failed for good (not a race: those are retried inside): a person still hears now.
-      if (!counted) await alertDegraded(rt, canary, all.filter((e) => !isSelfTest(canary, e.userAgent) && !matchingSuppression(canary, e)), errorText(err), now);
+      if (!counted)
+        await alertDegraded(
+          rt,
+          canary,
+          all.filter((e) => !isSelfTest(canary, e.userAgent) && !matchingSuppression(canary, e)),
+          errorText(err),
+          now,
+        );
     }
   }
   // The store could not even say which canary (DynamoDB unreachable): every event on this queue
@@ -102,11 +121,22 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
   return [...failed];
 }
 
-const groupBy = <T>(xs: T[], key: (x: T) => string) => xs.reduce((m, x) => m.set(key(x), [...(m.get(key(x)) ?? []), x]), new Map<string, T[]>());
+const groupBy = <T>(xs: T[], key: (x: T) => string) =>
+  xs.reduce((m, x) => m.set(key(x), [...(m.get(key(x)) ?? []), x]), new Map<string, T[]>());
 
 /** A record for a key the store could not look up: enough for a degraded alert, never stored. */
 function standIn(arn: string, e: TrailEvent): CanaryRecord {
-  return { id: unknownCanaryId(arn), kind: 'aws-key', location: 'unknown (the canary lookup failed)', owner: '', createdAt: e.eventTime, createdBy: 'cloudtrail', status: 'unknown', aliases: [], resource: { ...(e.userIdentity.accessKeyId ? { accessKeyId: e.userIdentity.accessKeyId } : {}) } };
+  return {
+    id: unknownCanaryId(arn),
+    kind: 'aws-key',
+    location: 'unknown (the canary lookup failed)',
+    owner: '',
+    createdAt: e.eventTime,
+    createdBy: 'cloudtrail',
+    status: 'unknown',
+    aliases: [],
+    resource: { ...(e.userIdentity.accessKeyId ? { accessKeyId: e.userIdentity.accessKeyId } : {}) },
+  };
 }
 
 /**
@@ -114,11 +144,11 @@ function standIn(arn: string, e: TrailEvent): CanaryRecord {
  * source raises a new top-level alert instead of a line under a message marked harmless.
  */
 async function incidentFor(rt: AlertRuntime, canary: CanaryRecord, events: TrailEvent[], now: number): Promise<number> {
-  const seq = await rt.store.currentIncident(canary.id, now);
+  const seq = await rt.counting.currentIncident(canary.id, now);
   const inc = await rt.store.getIncident(canary.id, seq);
   if (!inc?.triage || events.every((e) => ipEntry(e.sourceIp) in inc.ips)) return seq;
   log.info('new source after a false positive: a new incident', { canaryId: canary.id, closed: seq });
-  return rt.store.currentIncident(canary.id, now, seq);
+  return rt.counting.currentIncident(canary.id, now, seq);
 }
 
 /**
@@ -145,7 +175,11 @@ async function reportAndDropSelfTests(rt: AlertRuntime, canary: CanaryRecord, ev
     if (!(await rt.store.claimEvent(e.eventId, 7 * 24 * 3600))) continue;
     const took = canary.selfTest ? Math.max(0, Math.round((now - Date.parse(canary.selfTest.at)) / 1000)) : undefined;
     await rt.store.markSelfTestArrived(canary.id, canary.selfTest!.nonce, new Date(now).toISOString());
-    await rt.store.recordAction(canary.id, { action: 'self-test-arrived', by: canary.selfTest?.by ?? 'unknown', detail: `${took ?? '?'} s` });
+    await rt.store.recordAction(canary.id, {
+      action: 'self-test-arrived',
+      by: canary.selfTest?.by ?? 'unknown',
+      detail: `${took ?? '?'} s`,
+    });
     if (canary.selfTest?.by === HEARTBEAT_BY) continue; // the scheduled heartbeat arrives quietly
     const text = `:test_tube: *Self-test of canary ${inlineCode(canary.id)}* (${inlineCode(canary.location, 120)}) arrived: ${inlineCode(actionOf(e))} in ${inlineCode(e.region, 40)}${took !== undefined ? `, ${took} s after the test call` : ''}. CloudTrail -> EventBridge -> SNS -> SQS -> Slack works end to end. Closed automatically.`;
     await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text, unfurl_links: false });
@@ -163,15 +197,18 @@ async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, ev
     else rest.push(e);
   }
   for (const [id, matched] of bySuppression) {
-    const counted = await rt.store.countSuppressed(canary, id, matched, now);
+    const counted = await rt.counting.countSuppressed(canary, id, matched, now);
     log.info('suppressed calls counted', { canaryId: canary.id, suppression: id, received: matched.length, new: counted.length });
   }
   return rest;
 }
 
-
 /** The canary an event belongs to: through its aliases, or an "unknown canary" under our path. */
-async function canaryFor(rt: AlertRuntime, event: TrailEvent, cache: Map<string, Promise<CanaryRecord | undefined>>): Promise<CanaryRecord | undefined> {
+async function canaryFor(
+  rt: AlertRuntime,
+  event: TrailEvent,
+  cache: Map<string, Promise<CanaryRecord | undefined>>,
+): Promise<CanaryRecord | undefined> {
   const aliases = [...new Set(KINDS.flatMap((k) => k.aliasesFromEvent(event)))];
   const key = aliases.join('|');
   if (!cache.has(key)) cache.set(key, rt.store.findByAlias(aliases));
@@ -187,7 +224,13 @@ async function canaryFor(rt: AlertRuntime, event: TrailEvent, cache: Map<string,
  * deployment) still alerts. It gets a record of its own, status "unknown", with a stable id
  * derived from its ARN, so its events form incidents like any other canary's.
  */
-async function unknownCanary(rt: AlertRuntime, event: TrailEvent, arn: string, cache: Map<string, Promise<CanaryRecord | undefined>>, key: string): Promise<CanaryRecord> {
+async function unknownCanary(
+  rt: AlertRuntime,
+  event: TrailEvent,
+  arn: string,
+  cache: Map<string, Promise<CanaryRecord | undefined>>,
+  key: string,
+): Promise<CanaryRecord> {
   const id = unknownCanaryId(arn);
   const record: CanaryRecord = {
     id,
@@ -198,7 +241,11 @@ async function unknownCanary(rt: AlertRuntime, event: TrailEvent, arn: string, c
     createdBy: 'cloudtrail',
     status: 'unknown',
     aliases: [arn],
-    resource: { userArn: arn, ...(event.userIdentity.userName ? { userName: event.userIdentity.userName } : {}), ...(event.userIdentity.accessKeyId ? { accessKeyId: event.userIdentity.accessKeyId } : {}) },
+    resource: {
+      userArn: arn,
+      ...(event.userIdentity.userName ? { userName: event.userIdentity.userName } : {}),
+      ...(event.userIdentity.accessKeyId ? { accessKeyId: event.userIdentity.accessKeyId } : {}),
+    },
   };
   try {
     await rt.store.putNewCanary(record);
@@ -210,3 +257,12 @@ async function unknownCanary(rt: AlertRuntime, event: TrailEvent, arn: string, c
   cache.set(key, Promise.resolve(stored));
   return stored;
 }
+
+/** How counting reads a source: its class, and for the first event the details the parent shows. */
+const SOURCES: Sources = {
+  classify: classifySource,
+  describe: (e) => {
+    const country = countryOf(e.sourceIp);
+    return { ...e, source: classifySource(e), ...(country ? { country } : {}) };
+  },
+};

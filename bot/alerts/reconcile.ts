@@ -54,7 +54,14 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
   if (!won) return scheduleFlush(rt, canary, inc, now + rt.updateIntervalMs, now);
   if (fresh) {
     const summary = threadSummary(inc, posted, countryOf);
-    await rt.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text: summary.text, blocks: summary.blocks, unfurl_links: false, unfurl_media: false });
+    await rt.slack.chat.postMessage({
+      channel: inc.parent.channel,
+      thread_ts: inc.parent.ts,
+      text: summary.text,
+      blocks: summary.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     // Recorded before the parent update, so a failure there never repeats this summary.
     await store.recordSummary(inc, now);
   }
@@ -77,10 +84,19 @@ async function postParent(rt: AlertRuntime, canary: CanaryRecord, inc: Incident)
       return degraded;
     } catch (err) {
       if (!isSlackApiError(err)) throw err; // Slack unreachable: try again later, same message
-      log.warn('could not update the degraded alert; posting the alert anew', { canaryId: canary.id, error: err instanceof Error ? err.message : String(err) });
+      log.warn('could not update the degraded alert; posting the alert anew', {
+        canaryId: canary.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
-  const res = await rt.slack.chat.postMessage({ channel: rt.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+  const res = await rt.slack.chat.postMessage({
+    channel: rt.config.alertChannelId,
+    text: msg.text,
+    blocks: msg.blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+  });
   return { channel: String(res.channel), ts: String(res.ts) };
 }
 
@@ -90,10 +106,21 @@ async function scheduleFlush(rt: AlertRuntime, canary: CanaryRecord, inc: Incide
   const won = await rt.store.claimFlush(canary.id, inc.seq, at, now);
   if (!won) return;
   const delay = Math.min(900, Math.max(1, Math.ceil((at - now) / 1000)));
-  await rt.aws.sqs.send(new SendMessageCommand({ QueueUrl: rt.config.alertQueueUrl, MessageBody: JSON.stringify({ type: 'flush', canaryId: canary.id, seq: inc.seq }), DelaySeconds: delay }));
+  await rt.aws.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: rt.config.alertQueueUrl,
+      MessageBody: JSON.stringify({ type: 'flush', canaryId: canary.id, seq: inc.seq }),
+      DelaySeconds: delay,
+    }),
+  );
 }
 
-async function notifyOwner(rt: AlertRuntime, canary: CanaryRecord, inc: Incident & { parent: { channel: string; ts: string } }, now: number): Promise<void> {
+async function notifyOwner(
+  rt: AlertRuntime,
+  canary: CanaryRecord,
+  inc: Incident & { parent: { channel: string; ts: string } },
+  now: number,
+): Promise<void> {
   if (!canary.owner || canary.status === 'unknown') return;
   if (!(await rt.store.claimOwnerNotice(canary.id, inc.seq, now))) return;
   const link = await rt.slack.chat.getPermalink({ channel: inc.parent.channel, message_ts: inc.parent.ts });

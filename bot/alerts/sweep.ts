@@ -27,11 +27,20 @@ export async function sweep(rt: AlertRuntime, now = Date.now()): Promise<number>
       const behind = !inc.parent || inc.parentStale || inc.calls > (inc.posted?.calls ?? 0);
       // A delayed flush on its way will do it; one long overdue was lost.
       if (!behind || (inc.parent && inc.flushAt && inc.flushAt > now - FLUSH_GRACE_MS)) continue;
-      log.warn('sweep: Slack is behind an incident; reconciling', { canaryId: canary.id, incident: open.seq, calls: inc.calls, posted: inc.posted?.calls ?? 0 });
+      log.warn('sweep: Slack is behind an incident; reconciling', {
+        canaryId: canary.id,
+        incident: open.seq,
+        calls: inc.calls,
+        posted: inc.posted?.calls ?? 0,
+      });
       await reconcile(rt, canary, open.seq, now);
       caught++;
     } catch (err) {
-      log.error('sweep could not reconcile an incident', { canaryId: canary.id, incident: open.seq, error: err instanceof Error ? err.message : String(err) });
+      log.error('sweep could not reconcile an incident', {
+        canaryId: canary.id,
+        incident: open.seq,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
   return caught;

@@ -21,5 +21,11 @@ export async function refreshParent(deps: SlackDeps, canaryId: string, seq: numb
 export async function threadReply(deps: SlackDeps, canaryId: string, seq: number, text: string): Promise<void> {
   const inc = await deps.store.getIncident(canaryId, seq);
   if (!inc?.parent) return;
-  await deps.slack.chat.postMessage({ channel: inc.parent.channel, thread_ts: inc.parent.ts, text, unfurl_links: false, unfurl_media: false });
+  await deps.slack.chat.postMessage({
+    channel: inc.parent.channel,
+    thread_ts: inc.parent.ts,
+    text,
+    unfurl_links: false,
+    unfurl_media: false,
+  });
 }

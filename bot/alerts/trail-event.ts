@@ -69,7 +69,10 @@ export function parseTrailEvent(raw: unknown): Parsed {
   if (requestParameters) event.requestParameters = requestParameters;
   const params = isObj(raw.requestParameters) ? raw.requestParameters : {};
   // CopyObject names the destination in bucketName/key; the object read is the copy source.
-  const copySource = typeof params['x-amz-copy-source'] === 'string' ? /^\/?([^/]+)\/(.+)$/.exec(safeDecode(params['x-amz-copy-source'].split('?')[0]!)) : null;
+  const copySource =
+    typeof params['x-amz-copy-source'] === 'string'
+      ? /^\/?([^/]+)\/(.+)$/.exec(safeDecode(params['x-amz-copy-source'].split('?')[0]!))
+      : null;
   const bucket = str(copySource && eventName === 'CopyObject' ? copySource[1] : params.bucketName, 255);
   const objectKey = str(copySource && eventName === 'CopyObject' ? copySource[2] : params.key, 1024);
   if (bucket) event.bucket = bucket;

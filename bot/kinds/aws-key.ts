@@ -51,7 +51,8 @@ async function createUser(iam: IAMClient, path: string, id: string, typed: strin
       // A generated name can collide with an existing user: draw another. A typed one cannot be
       // changed behind the admin's back.
       if (awsErrorName(err) === 'EntityAlreadyExistsException' && !typed && attempt < GENERATED_NAME_ATTEMPTS) continue;
-      if (awsErrorName(err) === 'EntityAlreadyExistsException') throw new MintError('create IAM user', `an IAM user named ${userName} already exists`);
+      if (awsErrorName(err) === 'EntityAlreadyExistsException')
+        throw new MintError('create IAM user', `an IAM user named ${userName} already exists`);
       throw new MintError('create IAM user', awsErrorName(err));
     }
   }
@@ -76,7 +77,8 @@ async function ownedUser(iam: IAMClient, path: string, userName: string, canaryI
     return undefined;
   }
   if (user?.Path !== path) throw new Error(`refusing to touch ${userName}: it is not under ${path}`);
-  if (!user.Tags?.some((t) => t.Key === REGISTRY_TAG && t.Value === canaryId)) throw new Error(`refusing to touch ${userName}: the bot did not make it (no ${REGISTRY_TAG} tag for ${canaryId})`);
+  if (!user.Tags?.some((t) => t.Key === REGISTRY_TAG && t.Value === canaryId))
+    throw new Error(`refusing to touch ${userName}: the bot did not make it (no ${REGISTRY_TAG} tag for ${canaryId})`);
   return { userName };
 }
 
@@ -120,7 +122,10 @@ async function mint({ aws, config, store }: KindContext, req: MintRequest): Prom
     const accessKeyId = key.AccessKey?.AccessKeyId;
     const secretAccessKey = key.AccessKey?.SecretAccessKey;
     if (!accessKeyId || !secretAccessKey) throw new MintError('create the access key', 'IAM returned no key');
-    const record = newRecord(awsKey.name, req, { aliases: [accessKeyId, user.arn], resource: { userName, userArn: user.arn, accessKeyId } });
+    const record = newRecord(awsKey.name, req, {
+      aliases: [accessKeyId, user.arn],
+      resource: { userName, userArn: user.arn, accessKeyId },
+    });
     aliases = record.aliases;
     recordWritten = true; // a timed-out write may still have landed, so undo it either way
     await store.putNewCanary(record).catch((err: unknown) => {
@@ -152,8 +157,13 @@ async function audit({ aws, config }: KindContext, rec: CanaryRecord): Promise<A
   const findings: AuditFinding[] = [];
   try {
     const user = (await aws.iam.send(new GetUserCommand({ UserName: userName }))).User;
-    if (user?.Path !== config.userPath) findings.push({ problem: `IAM user ${userName} is not under ${config.userPath}`, fix: 'retire this canary and mint a new one' });
-    else if (!user.Tags?.some((t) => t.Key === REGISTRY_TAG && t.Value === rec.id)) findings.push({ problem: `IAM user ${userName} does not carry the bot's ${REGISTRY_TAG} tag for this canary, so the bot will not change it`, fix: 'retire this canary record and mint a new one' });
+    if (user?.Path !== config.userPath)
+      findings.push({ problem: `IAM user ${userName} is not under ${config.userPath}`, fix: 'retire this canary and mint a new one' });
+    else if (!user.Tags?.some((t) => t.Key === REGISTRY_TAG && t.Value === rec.id))
+      findings.push({
+        problem: `IAM user ${userName} does not carry the bot's ${REGISTRY_TAG} tag for this canary, so the bot will not change it`,
+        fix: 'retire this canary record and mint a new one',
+      });
   } catch (err) {
     ignoreMissing(err);
     return [{ problem: `IAM user ${userName} no longer exists`, fix: 'retire this canary and mint a new one' }];
@@ -161,15 +171,25 @@ async function audit({ aws, config }: KindContext, rec: CanaryRecord): Promise<A
   const keys = (await aws.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? [];
   const ours = keys.find((k) => k.AccessKeyId === rec.resource.accessKeyId);
   if (!ours) findings.push({ problem: `the recorded key ${rec.resource.accessKeyId} is not on the user`, fix: 'rotate the canary' });
-  else if (ours.Status !== 'Active' && rec.status === 'active') findings.push({ problem: 'the key is inactive, so its use is refused before CloudTrail sees much', fix: 're-enable the key or re-arm the canary' });
+  else if (ours.Status !== 'Active' && rec.status === 'active')
+    findings.push({
+      problem: 'the key is inactive, so its use is refused before CloudTrail sees much',
+      fix: 're-enable the key or re-arm the canary',
+    });
   if (keys.length > 1) findings.push({ problem: `the user has ${keys.length} access keys`, fix: 'delete the keys the bot did not mint' });
   const inline = (await aws.iam.send(new ListUserPoliciesCommand({ UserName: userName }))).PolicyNames ?? [];
-  if (!inline.includes(DENY_ALL_POLICY_NAME)) findings.push({ problem: 'the deny-all inline policy is missing', fix: 'retire and re-mint' });
+  if (!inline.includes(DENY_ALL_POLICY_NAME))
+    findings.push({ problem: 'the deny-all inline policy is missing', fix: 'retire and re-mint' });
   const extraInline = inline.filter((p) => p !== DENY_ALL_POLICY_NAME);
   const attached = (await aws.iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }))).AttachedPolicies ?? [];
-  if (extraInline.length || attached.length) findings.push({ problem: `extra policies: ${[...extraInline, ...attached.map((p) => p.PolicyName ?? '')].join(', ')}`, fix: 'remove them; a canary must grant nothing' });
+  if (extraInline.length || attached.length)
+    findings.push({
+      problem: `extra policies: ${[...extraInline, ...attached.map((p) => p.PolicyName ?? '')].join(', ')}`,
+      fix: 'remove them; a canary must grant nothing',
+    });
   const groups = (await aws.iam.send(new ListGroupsForUserCommand({ UserName: userName }))).Groups ?? [];
-  if (groups.length) findings.push({ problem: `member of groups: ${groups.map((g) => g.GroupName).join(', ')}`, fix: 'remove the user from the groups' });
+  if (groups.length)
+    findings.push({ problem: `member of groups: ${groups.map((g) => g.GroupName).join(', ')}`, fix: 'remove the user from the groups' });
   const hasPassword = await aws.iam.send(new GetLoginProfileCommand({ UserName: userName })).then(
     () => true,
     (err: unknown) => (ignoreMissing(err), false),
@@ -183,7 +203,9 @@ async function disable({ aws, config }: KindContext, rec: CanaryRecord): Promise
   const keyId = rec.resource.accessKeyId ?? '';
   try {
     if (!(await ownedUser(aws.iam, config.userPath, userName, rec.id))) return 'gone';
-    const key = (await aws.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata?.find((k) => k.AccessKeyId === keyId);
+    const key = (await aws.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata?.find(
+      (k) => k.AccessKeyId === keyId,
+    );
     if (!key) return 'gone';
     if (key.Status === 'Inactive') return 'already-inactive';
     await aws.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: keyId, Status: 'Inactive' }));
@@ -194,9 +216,14 @@ async function disable({ aws, config }: KindContext, rec: CanaryRecord): Promise
   }
 }
 
-async function rotate({ aws, config }: KindContext, rec: CanaryRecord, deliver: (creds: Credentials, resource: Record<string, string>) => Promise<boolean>): Promise<Record<string, string> | undefined> {
+async function rotate(
+  { aws, config }: KindContext,
+  rec: CanaryRecord,
+  deliver: (creds: Credentials, resource: Record<string, string>) => Promise<boolean>,
+): Promise<Record<string, string> | undefined> {
   const userName = rec.resource.userName ?? '';
-  if (!(await ownedUser(aws.iam, config.userPath, userName, rec.id))) throw new Error(`IAM user ${userName} no longer exists (NoSuchEntity)`);
+  if (!(await ownedUser(aws.iam, config.userPath, userName, rec.id)))
+    throw new Error(`IAM user ${userName} no longer exists (NoSuchEntity)`);
   const key = (await aws.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey;
   if (!key?.AccessKeyId || !key.SecretAccessKey) throw new Error('IAM returned no key');
   const resource = { ...rec.resource, accessKeyId: key.AccessKeyId };
@@ -204,7 +231,8 @@ async function rotate({ aws, config }: KindContext, rec: CanaryRecord, deliver: 
     await aws.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key.AccessKeyId })).catch(ignoreMissing);
     return undefined;
   }
-  if (rec.resource.accessKeyId) await aws.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: rec.resource.accessKeyId })).catch(ignoreMissing);
+  if (rec.resource.accessKeyId)
+    await aws.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: rec.resource.accessKeyId })).catch(ignoreMissing);
   return resource;
 }
 
@@ -220,7 +248,8 @@ export const awsKey: CanaryKind = {
   ],
   // The key for calls signed with it; the ARN for calls made with temporary credentials the
   // canary obtained (GetSessionToken), which carry an ASIA key of their own.
-  aliasesFromEvent: (event) => [event.userIdentity?.accessKeyId, event.userIdentity?.arn].filter((a): a is string => typeof a === 'string' && a.length > 0),
+  aliasesFromEvent: (event) =>
+    [event.userIdentity?.accessKeyId, event.userIdentity?.arn].filter((a): a is string => typeof a === 'string' && a.length > 0),
   disable,
   rotate,
   retire: async ({ aws, config }, rec) => removeUser(aws.iam, config.userPath, rec.resource.userName ?? '', rec.id),

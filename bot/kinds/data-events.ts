@@ -42,7 +42,10 @@ export async function selectDataEvents(config: Config, store: Store, objectArn: 
         new PutEventSelectorsCommand(
           next.length
             ? { TrailName: config.decoyTrailName, AdvancedEventSelectors: next }
-            : { TrailName: config.decoyTrailName, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [] }] },
+            : {
+                TrailName: config.decoyTrailName,
+                EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [] }],
+              },
         ),
       );
     });
@@ -57,7 +60,9 @@ export async function isSelected(config: Config, trail: string, objectArn: strin
   const ct = new CloudTrailClient({ region: config.region, maxAttempts: 3 });
   try {
     const current = (await ct.send(new GetEventSelectorsCommand({ TrailName: trail }))).AdvancedEventSelectors ?? [];
-    return current.some((s) => s.Name === SELECTOR && s.FieldSelectors?.some((f) => f.Field === 'resources.ARN' && f.Equals?.includes(objectArn)));
+    return current.some(
+      (s) => s.Name === SELECTOR && s.FieldSelectors?.some((f) => f.Field === 'resources.ARN' && f.Equals?.includes(objectArn)),
+    );
   } finally {
     ct.destroy();
   }

@@ -10,7 +10,14 @@ import type { CanaryRecord } from '../model/canary';
  * with secrets baked in. Pulling it (BatchGetImage, GetDownloadUrlForLayer) is logged by CloudTrail
  * as an API call and alerts through the same path; the caller can be any identity.
  */
-export const REPOSITORIES = ['payments-api', 'billing-worker', 'internal/admin-portal', 'data/etl-runner', 'auth-service', 'infra/vault-sync'];
+export const REPOSITORIES = [
+  'payments-api',
+  'billing-worker',
+  'internal/admin-portal',
+  'data/etl-runner',
+  'auth-service',
+  'infra/vault-sync',
+];
 const TAGS = ['prod-2026-11', 'release-with-secrets', 'prod-hotfix', 'v3.4.1-prod'];
 const PULLS = ['BatchGetImage', 'GetDownloadUrlForLayer'];
 
@@ -39,9 +46,11 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
   }
   let created = false;
   try {
-    await client.send(new CreateRepositoryCommand({ repositoryName: repository, imageTagMutability: 'IMMUTABLE' })).catch((err: unknown) => {
-      throw new MintError('create the decoy repository', awsErrorName(err));
-    });
+    await client
+      .send(new CreateRepositoryCommand({ repositoryName: repository, imageTagMutability: 'IMMUTABLE' }))
+      .catch((err: unknown) => {
+        throw new MintError('create the decoy repository', awsErrorName(err));
+      });
     created = true;
     await client.send(new PutImageCommand({ repositoryName: repository, imageManifest: MANIFEST, imageTag: tag })).catch((err: unknown) => {
       throw new MintError('push the decoy image', awsErrorName(err));
@@ -54,7 +63,10 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
   } catch (err) {
     const failure = err instanceof MintError ? err : new MintError('mint', awsErrorName(err));
     let leftover: string | undefined;
-    if (created) await client.send(new DeleteRepositoryCommand({ repositoryName: repository, force: true })).catch(() => (leftover = `repository ${repository}`));
+    if (created)
+      await client
+        .send(new DeleteRepositoryCommand({ repositoryName: repository, force: true }))
+        .catch(() => (leftover = `repository ${repository}`));
     await store.deleteCanary(req.id, [repositoryAlias(repository)]).catch(() => undefined);
     log.error('mint failed', { canaryId: req.id, step: failure.step, reason: failure.reason });
     throw new MintError(failure.step, failure.reason, leftover);
@@ -67,10 +79,27 @@ async function audit({ config }: KindContext, rec: CanaryRecord): Promise<AuditF
   const { m, client } = await ecr(config.region);
   const { DescribeImagesCommand } = m;
   try {
-    const images = (await client.send(new DescribeImagesCommand({ repositoryName: rec.resource.repository, imageIds: [{ imageTag: rec.resource.tag }] }))).imageDetails ?? [];
-    return images.length ? [] : [{ problem: `the decoy image ${rec.resource.repository}:${rec.resource.tag} is gone`, fix: 'retire this canary and mint a new one' }];
+    const images =
+      (
+        await client.send(
+          new DescribeImagesCommand({ repositoryName: rec.resource.repository, imageIds: [{ imageTag: rec.resource.tag }] }),
+        )
+      ).imageDetails ?? [];
+    return images.length
+      ? []
+      : [
+          {
+            problem: `the decoy image ${rec.resource.repository}:${rec.resource.tag} is gone`,
+            fix: 'retire this canary and mint a new one',
+          },
+        ];
   } catch (err) {
-    return [{ problem: `the decoy repository ${rec.resource.repository} could not be read (${awsErrorName(err)})`, fix: 'retire this canary and mint a new one' }];
+    return [
+      {
+        problem: `the decoy repository ${rec.resource.repository} could not be read (${awsErrorName(err)})`,
+        fix: 'retire this canary and mint a new one',
+      },
+    ];
   } finally {
     client.destroy();
   }
@@ -82,7 +111,8 @@ export const ecrImage: CanaryKind = {
   summary: 'a decoy repository and tag (say payments-api:prod-2026-11); pulling it alerts; `--name` sets the repository',
   mint,
   describe: (rec) => [['Image', `${rec.resource.repository ?? ''}:${rec.resource.tag ?? ''}`]],
-  aliasesFromEvent: (e) => (e.eventSource === 'ecr.amazonaws.com' && e.repository && PULLS.includes(e.eventName ?? '') ? [repositoryAlias(e.repository)] : []),
+  aliasesFromEvent: (e) =>
+    e.eventSource === 'ecr.amazonaws.com' && e.repository && PULLS.includes(e.eventName ?? '') ? [repositoryAlias(e.repository)] : [],
   retire: async ({ config }, rec) => {
     const { m, client } = await ecr(config.region);
     await client

@@ -1,5 +1,6 @@
 import type { Core, WithIam } from '../deps';
 import type { CanaryRecord } from '../model/canary';
+import type { MintRequest as JobMintRequest } from '../model/job';
 import type { TrailEvent } from '../model/trail-event';
 
 /**
@@ -8,26 +9,8 @@ import type { TrailEvent } from '../model/trail-event';
  */
 export type KindContext = Core & WithIam;
 
-export interface MintRequest {
-  id: string;
-  location: string;
-  owner: string;
-  note?: string;
-  requestedBy: string;
-  /** A name the admin typed (for aws-key, the IAM user name; for s3-object, the object key); otherwise one is generated. */
-  name?: string;
-  /** s3-object: an existing bucket to put the decoy in; otherwise the bot creates one. */
-  bucket?: string;
-  /** Trusted sources whose reads are counted but never alert (the allowlist). */
-  allowIps?: string[];
-  allowPrincipals?: string[];
-  /** Overrides AUTO_DISABLE for this canary. */
-  autoDisable?: boolean;
-  /** YYYY-MM-DD after which the audit retires it. */
-  expiresOn?: string;
-  /** Keep a copy of the key in Secrets Manager for `/canary test` (said plainly at mint). */
-  selfTest?: boolean;
-}
+/** A mint as a kind performs it (the kind is already chosen); declared once, in model/job.ts. */
+export type MintRequest = Omit<JobMintRequest, 'kind'>;
 
 /** Shown once, to the requester only, and then forgotten. */
 export interface Credentials {
@@ -67,13 +50,16 @@ export interface CanaryKind {
    * the requester once), and only then the old one deleted; if delivery fails the new one is
    * deleted instead. Returns the record's new resource fields, or undefined when not delivered.
    */
-  rotate?(ctx: KindContext, rec: CanaryRecord, deliver: (creds: Credentials, resource: Record<string, string>) => Promise<boolean>): Promise<Record<string, string> | undefined>;
+  rotate?(
+    ctx: KindContext,
+    rec: CanaryRecord,
+    deliver: (creds: Credentials, resource: Record<string, string>) => Promise<boolean>,
+  ): Promise<Record<string, string> | undefined>;
   /** Removes the canary's cloud resources; safe to call again. */
   retire(ctx: KindContext, rec: CanaryRecord): Promise<void>;
   /** What is wrong with the canary's cloud resources; empty when intact. */
   audit(ctx: KindContext, rec: CanaryRecord): Promise<AuditFinding[]>;
 }
-
 
 /** The record fields every kind fills the same way from the request; a kind adds its own. */
 export function newRecord(kind: string, req: MintRequest, own: Pick<CanaryRecord, 'aliases' | 'resource'>): CanaryRecord {

@@ -37,7 +37,8 @@ const s3 = async (region: string) => {
 
 export const objectAlias = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 
-const plausibleBucket = () => `${BUCKET_WORDS[randomInt(BUCKET_WORDS.length)]}-${Array.from({ length: 6 }, () => 'abcdefghjkmnpqrstuvwxyz23456789'[randomInt(31)]).join('')}`;
+const plausibleBucket = () =>
+  `${BUCKET_WORDS[randomInt(BUCKET_WORDS.length)]}-${Array.from({ length: 6 }, () => 'abcdefghjkmnpqrstuvwxyz23456789'[randomInt(31)]).join('')}`;
 
 async function mint({ config, store }: KindContext, req: MintRequest): Promise<Minted> {
   const { m, client } = await s3(config.region);
@@ -45,7 +46,8 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
   const bucket = req.bucket ?? plausibleBucket();
   const key = req.name ?? TEMPTING_KEYS[randomInt(TEMPTING_KEYS.length)]!;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new MintError('check the bucket', `${bucket} is not a valid bucket name`);
-  if (key.length > 512 || /[\u0000-\u001f]/.test(key)) throw new MintError('check the object key', 'keys are up to 512 printable characters');
+  if (key.length > 512 || /[\u0000-\u001f]/.test(key))
+    throw new MintError('check the object key', 'keys are up to 512 printable characters');
   let createdBucket = false;
   let putObject = false;
   let selected = false;
@@ -61,16 +63,23 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
       });
       createdBucket = true;
     }
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: CONTENT, ContentType: 'application/octet-stream' })).catch((err: unknown) => {
-      throw new MintError('put the decoy object', awsErrorName(err));
-    });
+    await client
+      .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: CONTENT, ContentType: 'application/octet-stream' }))
+      .catch((err: unknown) => {
+        throw new MintError('put the decoy object', awsErrorName(err));
+      });
     putObject = true;
     selected = await selectDataEvents(config, store, arn, 'add').catch((err: unknown) => {
       throw new MintError('select data events on the decoy trail', awsErrorName(err));
     });
     const record = newRecord(s3Object.name, req, {
       aliases: [objectAlias(bucket, key)],
-      resource: { bucket, key, ...(createdBucket ? { createdBucket: 'true' } : {}), ...(selected ? { dataEvents: config.decoyTrailName! } : {}) },
+      resource: {
+        bucket,
+        key,
+        ...(createdBucket ? { createdBucket: 'true' } : {}),
+        ...(selected ? { dataEvents: config.decoyTrailName! } : {}),
+      },
     });
     await store.putNewCanary(record).catch((err: unknown) => {
       throw new MintError('record the canary', awsErrorName(err));
@@ -80,7 +89,8 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
     const failure = err instanceof MintError ? err : new MintError('mint', awsErrorName(err));
     const leftovers: string[] = [];
     if (selected) await selectDataEvents(config, store, arn, 'remove').catch(() => leftovers.push(`data-event selector for ${arn}`));
-    if (putObject) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => leftovers.push(`s3://${bucket}/${key}`));
+    if (putObject)
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => leftovers.push(`s3://${bucket}/${key}`));
     if (createdBucket) await client.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => leftovers.push(`bucket ${bucket}`));
     await store.deleteCanary(req.id, [objectAlias(bucket, key)]).catch(() => undefined);
     log.error('mint failed', { canaryId: req.id, step: failure.step, reason: failure.reason });
@@ -114,11 +124,21 @@ async function audit({ config }: KindContext, rec: CanaryRecord): Promise<AuditF
     await client.send(new HeadObjectCommand({ Bucket: rec.resource.bucket, Key: rec.resource.key }));
     const trail = rec.resource.dataEvents;
     if (trail && !(await isSelected(config, trail, `arn:aws:s3:::${rec.resource.bucket}/${rec.resource.key}`))) {
-      return [{ problem: 'the decoy trail no longer records reads of this object (a redeploy or a person reset its selectors)', fix: 'retire and re-mint the canary, which selects it again' }];
+      return [
+        {
+          problem: 'the decoy trail no longer records reads of this object (a redeploy or a person reset its selectors)',
+          fix: 'retire and re-mint the canary, which selects it again',
+        },
+      ];
     }
     return [];
   } catch (err) {
-    return [{ problem: `the decoy object s3://${rec.resource.bucket}/${rec.resource.key} is gone (${awsErrorName(err)})`, fix: 'retire this canary and mint a new one' }];
+    return [
+      {
+        problem: `the decoy object s3://${rec.resource.bucket}/${rec.resource.key} is gone (${awsErrorName(err)})`,
+        fix: 'retire this canary and mint a new one',
+      },
+    ];
   } finally {
     client.destroy();
   }

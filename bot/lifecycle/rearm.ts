@@ -6,7 +6,7 @@ import { log } from '../log';
 import { deliverOrUndo } from '../mint';
 import { inlineCode, mention } from '../mrkdwn';
 import { postToResponseUrl } from '../respond';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '../deps';
 import { ephemeral } from '../views/blocks';
 import { alreadyHandled } from '../triage/disable';
 import { MintError } from '../errors';
@@ -31,12 +31,22 @@ export async function performRearm(rt: Runtime, canaryId: string, seq: number, b
   const release = () => store.releasePending(canaryId);
   let minted;
   try {
-    minted = await kind.mint(rt, { id: newCanaryId(), location: old.location, owner: old.owner || by, requestedBy: by, note: `re-armed from ${old.id}` });
+    minted = await kind.mint(rt, {
+      id: newCanaryId(),
+      location: old.location,
+      owner: old.owner || by,
+      requestedBy: by,
+      note: `re-armed from ${old.id}`,
+    });
   } catch (err) {
     await release();
     const why = err instanceof MintError ? `the step "${err.step}" failed (${err.reason})` : 'an unexpected error';
     log.error('re-arm failed', { canaryId, error: err instanceof Error ? err.message : String(err) });
-    await postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not re-arm ${inlineCode(canaryId)}: ${inlineCode(why, 300)}. Nothing was created; try again.`));
+    await postToResponseUrl(
+      rt.config,
+      responseUrl,
+      ephemeral(`Could not re-arm ${inlineCode(canaryId)}: ${inlineCode(why, 300)}. Nothing was created; try again.`),
+    );
     return;
   }
   if (!(await deliverOrUndo(rt, kind, minted, responseUrl))) {
@@ -47,6 +57,11 @@ export async function performRearm(rt: Runtime, canaryId: string, seq: number, b
   await store.markReplaced(canaryId, newId);
   await store.recordAction(canaryId, { action: 'rearmed', by, incident: seq, detail: `replaced by ${newId}` });
   await store.recordAction(newId, { action: 'minted', by, detail: `re-arms ${canaryId}` });
-  await threadReply(rt, canaryId, seq, `:recycle: Re-armed by ${mention(by)}: new canary ${inlineCode(newId)} for the same placement; its key went to ${mention(by)} privately. The old key stays inactive.`);
+  await threadReply(
+    rt,
+    canaryId,
+    seq,
+    `:recycle: Re-armed by ${mention(by)}: new canary ${inlineCode(newId)} for the same placement; its key went to ${mention(by)} privately. The old key stays inactive.`,
+  );
   await refreshParent(rt, canaryId, seq);
 }

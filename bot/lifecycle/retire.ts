@@ -5,7 +5,7 @@ import { log } from '../log';
 import type { CanaryRecord } from '../model/canary';
 import { inlineCode } from '../mrkdwn';
 import { postToResponseUrl } from '../respond';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '../deps';
 import { deleteSelfTestSecret } from '../self-test';
 import { ephemeral } from '../views/blocks';
 
@@ -35,7 +35,16 @@ export async function performRetire(rt: Runtime, canaryId: string, by: string, r
   } catch (err) {
     await rt.store.releasePending(canaryId);
     log.error('retire failed', { canaryId, error: err instanceof Error ? err.message : String(err) });
-    return postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not retire ${inlineCode(canaryId)}: ${inlineCode(errorText(err), 300)}. Nothing was recorded; try again.`));
+    return postToResponseUrl(
+      rt.config,
+      responseUrl,
+      ephemeral(`Could not retire ${inlineCode(canaryId)}: ${inlineCode(errorText(err), 300)}. Nothing was recorded; try again.`),
+    );
   }
-  await postToResponseUrl(rt.config, responseUrl, { ...ephemeral(`Canary ${inlineCode(canaryId)} retired: its IAM user, key and policy are deleted. The record and its history stay (\`/canary show ${canaryId}\`).`), replace_original: true });
+  await postToResponseUrl(rt.config, responseUrl, {
+    ...ephemeral(
+      `Canary ${inlineCode(canaryId)} retired: its IAM user, key and policy are deleted. The record and its history stay (\`/canary show ${canaryId}\`).`,
+    ),
+    replace_original: true,
+  });
 }

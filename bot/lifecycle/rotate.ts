@@ -4,7 +4,7 @@ import { log } from '../log';
 import type { CanaryRecord } from '../model/canary';
 import { inlineCode } from '../mrkdwn';
 import { postToResponseUrl } from '../respond';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '../deps';
 import { replaceSelfTestSecret } from '../self-test';
 import { ephemeral } from '../views/blocks';
 import { mintedReply } from '../views/minted';
@@ -30,9 +30,17 @@ export async function performRotate(rt: Runtime, canaryId: string, by: string, r
   } catch (err) {
     log.error('rotate failed', { canaryId, error: err instanceof Error ? err.message : String(err) });
     await rt.store.releasePending(canaryId);
-    return postToResponseUrl(rt.config, responseUrl, ephemeral(`Could not rotate ${inlineCode(canaryId)}: ${inlineCode(errorText(err), 300)}. The old key still works as before.`));
+    return postToResponseUrl(
+      rt.config,
+      responseUrl,
+      ephemeral(`Could not rotate ${inlineCode(canaryId)}: ${inlineCode(errorText(err), 300)}. The old key still works as before.`),
+    );
   }
   if (!resource) return void (await rt.store.releasePending(canaryId));
   await rt.store.recordRotation(canaryId, resource);
-  await rt.store.recordAction(canaryId, { action: 'rotated', by, detail: `${canary.resource.accessKeyId ?? '?'} -> ${resource.accessKeyId ?? '?'}` });
+  await rt.store.recordAction(canaryId, {
+    action: 'rotated',
+    by,
+    detail: `${canary.resource.accessKeyId ?? '?'} -> ${resource.accessKeyId ?? '?'}`,
+  });
 }

@@ -5,7 +5,7 @@ import { findKind } from '../kinds';
 import { log } from '../log';
 import { queueMint } from '../mint';
 import { inlineCode } from '../mrkdwn';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '../deps';
 import { requestLifecycle } from '../lifecycle/request';
 import { retireConfirm } from '../views/retire';
 import { dlqDepth } from '../redrive';
@@ -48,7 +48,13 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
       }
       case 'unsuppress': {
         const removed = await unsuppress(rt.store, cmd.id, cmd.suppression, user);
-        return ack(ephemeral(removed ? `Suppression ${inlineCode(cmd.suppression)} removed: calls from that source alert again.` : `Canary ${inlineCode(cmd.id)} has no suppression ${inlineCode(cmd.suppression)}.`));
+        return ack(
+          ephemeral(
+            removed
+              ? `Suppression ${inlineCode(cmd.suppression)} removed: calls from that source alert again.`
+              : `Canary ${inlineCode(cmd.id)} has no suppression ${inlineCode(cmd.suppression)}.`,
+          ),
+        );
       }
       case 'list': {
         const f = cmd.filter;
@@ -67,7 +73,9 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         if (!canary) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}.`));
         await rt.store.moveLocation(cmd.id, canary.location, cmd.location);
         await rt.store.recordAction(cmd.id, { action: 'placed', by: user, detail: `${canary.location} -> ${cmd.location}` });
-        return ack(ephemeral(`Canary ${inlineCode(cmd.id)} now lives at ${inlineCode(cmd.location)} (was ${inlineCode(canary.location)}).`));
+        return ack(
+          ephemeral(`Canary ${inlineCode(cmd.id)} now lives at ${inlineCode(cmd.location)} (was ${inlineCode(canary.location)}).`),
+        );
       }
       case 'retire': {
         const canary = await rt.store.getCanary(cmd.id);
@@ -79,7 +87,11 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         const canary = await rt.store.getCanary(cmd.id);
         if (!canary || canary.status !== 'active') return ack(ephemeral(`There is no active canary ${inlineCode(cmd.id)}.`));
         if (!canary.selfTestSecretArn) {
-          return ack(ephemeral(`Self-test is off for ${inlineCode(cmd.id)}: its key is kept nowhere, so the bot cannot use it. Test it by hand where it is placed, e.g. \`aws sts get-caller-identity\` with that key; the alert arrives within about a minute. (Mint with \`--self-test\` to let the bot do this.)`));
+          return ack(
+            ephemeral(
+              `Self-test is off for ${inlineCode(cmd.id)}: its key is kept nowhere, so the bot cannot use it. Test it by hand where it is placed, e.g. \`aws sts get-caller-identity\` with that key; the alert arrives within about a minute. (Mint with \`--self-test\` to let the bot do this.)`,
+            ),
+          );
         }
         await rt.dispatch({ type: 'self-test', jobId: randomUUID(), canaryId: cmd.id, by: user, responseUrl: command.response_url });
         return ack(ephemeral(`Testing ${inlineCode(cmd.id)}: the bot will use its key once.`));
@@ -97,11 +109,18 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         const claimed = await requestLifecycle(rt, cmd.id, 'rotate', user);
         if (!claimed.ok) return ack(ephemeral(claimed.why));
         await rt.dispatch({ type: 'rotate', jobId: randomUUID(), canaryId: cmd.id, seq: 0, by: user, responseUrl: command.response_url });
-        return ack(ephemeral(`Rotating ${inlineCode(cmd.id)}: the new key will appear here in a few seconds, visible only to you. The old key is deleted once you have it.`));
+        return ack(
+          ephemeral(
+            `Rotating ${inlineCode(cmd.id)}: the new key will appear here in a few seconds, visible only to you. The old key is deleted once you have it.`,
+          ),
+        );
       }
       case 'new-modal': {
         try {
-          await client.views.open({ trigger_id: command.trigger_id, view: mintModal(user, { responseUrl: command.response_url, channelId: command.channel_id }) });
+          await client.views.open({
+            trigger_id: command.trigger_id,
+            view: mintModal(user, { responseUrl: command.response_url, channelId: command.channel_id }),
+          });
           return ack();
         } catch (err) {
           log.error('views.open failed', { error: err instanceof Error ? err.message : String(err) });
@@ -110,13 +129,18 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
       }
       case 'new': {
         const kind = findKind(cmd.kind)!;
+        const { type: _type, kind: _kind, owner, ...options } = cmd;
         try {
-          await queueMint(rt, { kind: kind.name, location: cmd.location, owner: cmd.owner ?? user, requestedBy: user, ...(cmd.name ? { name: cmd.name } : {}), ...(cmd.note ? { note: cmd.note } : {}), ...(cmd.autoDisable !== undefined ? { autoDisable: cmd.autoDisable } : {}), ...(cmd.expiresOn ? { expiresOn: cmd.expiresOn } : {}), ...(cmd.selfTest ? { selfTest: true } : {}), ...(cmd.bucket ? { bucket: cmd.bucket } : {}), ...(cmd.allowIps ? { allowIps: cmd.allowIps } : {}), ...(cmd.allowPrincipals ? { allowPrincipals: cmd.allowPrincipals } : {}) }, command.response_url);
+          await queueMint(rt, { ...options, kind: kind.name, owner: owner ?? user, requestedBy: user }, command.response_url);
         } catch (err) {
           log.error('could not queue mint', { error: err instanceof Error ? err.message : String(err) });
           return ack(ephemeral('Could not start minting: the job queue is unavailable. Nothing was created; try again in a minute.'));
         }
-        return ack(ephemeral(`Minting a canary (${kind.label}) for ${inlineCode(cmd.location, 200)}... The details will appear here in a few seconds, visible only to you.`));
+        return ack(
+          ephemeral(
+            `Minting a canary (${kind.label}) for ${inlineCode(cmd.location, 200)}... The details will appear here in a few seconds, visible only to you.`,
+          ),
+        );
       }
     }
   };

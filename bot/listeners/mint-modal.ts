@@ -2,7 +2,7 @@ import type { Middleware, SlackViewMiddlewareArgs, ViewSubmitAction } from '@sla
 import * as z from 'zod/mini';
 import { log } from '../log';
 import { queueMint } from '../mint';
-import type { Runtime } from '../runtime';
+import type { Runtime } from '../deps';
 import { readMintModal } from '../views/mint-modal';
 import type { AdminCheck } from './canary-command';
 
@@ -18,13 +18,24 @@ export function mintModalSubmit(rt: Runtime, isAdmin: AdminCheck): Middleware<Sl
     }
     const read = readMintModal(view.state.values as Parameters<typeof readMintModal>[0]);
     if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
-    const meta = metadata.safeParse((() => { try { return JSON.parse(view.private_metadata); } catch { return undefined; } })());
+    const meta = metadata.safeParse(
+      (() => {
+        try {
+          return JSON.parse(view.private_metadata);
+        } catch {
+          return undefined;
+        }
+      })(),
+    );
     if (!meta.success) return ack({ response_action: 'errors', errors: { location: 'This form has expired; run /canary new again.' } });
     try {
       await queueMint(rt, { ...read.form, requestedBy: user }, meta.data.responseUrl);
     } catch (err) {
       log.error('could not queue mint', { error: err instanceof Error ? err.message : String(err) });
-      return ack({ response_action: 'errors', errors: { location: 'Could not start minting: the job queue is unavailable. Try again in a minute.' } });
+      return ack({
+        response_action: 'errors',
+        errors: { location: 'Could not start minting: the job queue is unavailable. Try again in a minute.' },
+      });
     }
     return ack();
   };

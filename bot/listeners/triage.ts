@@ -4,8 +4,8 @@ import * as z from 'zod/mini';
 import { refreshParent } from '../alerts/thread';
 import { CANARY_REF } from '../ids';
 import { log } from '../log';
-import type { Job } from '../jobs';
-import type { Runtime } from '../runtime';
+import type { Job } from '../model/job';
+import type { Runtime } from '../deps';
 import { requestDisable } from '../triage/disable';
 import { FP_MODAL_ID, fpModal, markFalsePositive, readFpModal } from '../triage/false-positive';
 import { requestLifecycle } from '../lifecycle/request';
@@ -39,14 +39,20 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
   async function gate(user: string, action: string, canaryId: string, respond: (m: object) => Promise<unknown>): Promise<boolean> {
     if (await isAdmin(user)) return true;
     log.warn('non-admin refused', { userId: user, action, canaryId });
-    await rt.store.recordRefusal(canaryId, user, action).catch((err: unknown) => log.warn('could not record the refusal', { canaryId, error: String(err) }));
-    await respond(refusal({ disable: 'disable canary keys', rearm: 're-arm canaries', retire: 'retire canaries' }[action] ?? 'triage alerts'));
+    await rt.store
+      .recordRefusal(canaryId, user, action)
+      .catch((err: unknown) => log.warn('could not record the refusal', { canaryId, error: String(err) }));
+    await respond(
+      refusal({ disable: 'disable canary keys', rearm: 're-arm canaries', retire: 'retire canaries' }[action] ?? 'triage alerts'),
+    );
     return false;
   }
 
   /** Shows the in-flight state on the parent before the job starts, so it cannot land after the job's own update. */
   const showPending = (client: webApi.WebClient, canaryId: string, seq: number) =>
-    refreshParent({ config: rt.config, store: rt.store, slack: client }, canaryId, seq).catch((err: unknown) => log.warn('could not show the pending state', { canaryId, error: String(err) }));
+    refreshParent({ config: rt.config, store: rt.store, slack: client }, canaryId, seq).catch((err: unknown) =>
+      log.warn('could not show the pending state', { canaryId, error: String(err) }),
+    );
 
   /**
    * Disable and Re-arm: claim the canary (the `pending` marker), show it on the parent, hand the
@@ -78,8 +84,18 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
     });
   }
 
-  pendingButton(ALERT_ACTIONS.disableKey, 'disable', (id, seq, user) => requestDisable(rt, id, seq, user), (t, body) => ({ type: 'disable', jobId: randomUUID(), ...t, by: body.user.id }));
-  pendingButton(RETIRE_ACTION, 'retire', (id, _seq, user) => requestLifecycle(rt, id, 'retire', user), (t, body) => ({ type: 'retire', jobId: randomUUID(), ...t, by: body.user.id, responseUrl: body.response_url }));
+  pendingButton(
+    ALERT_ACTIONS.disableKey,
+    'disable',
+    (id, seq, user) => requestDisable(rt, id, seq, user),
+    (t, body) => ({ type: 'disable', jobId: randomUUID(), ...t, by: body.user.id }),
+  );
+  pendingButton(
+    RETIRE_ACTION,
+    'retire',
+    (id, _seq, user) => requestLifecycle(rt, id, 'retire', user),
+    (t, body) => ({ type: 'retire', jobId: randomUUID(), ...t, by: body.user.id, responseUrl: body.response_url }),
+  );
   pendingButton(
     ALERT_ACTIONS.rearm,
     'rearm',

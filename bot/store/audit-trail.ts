@@ -6,10 +6,17 @@ import type { Db } from './db';
 import { TTL_ATTRIBUTE, auditKey, expiresIn, refusalsKey } from './schema';
 
 /** One entry in the canary's audit trail; with `keepDays`, DynamoDB forgets it after that long. */
-export async function recordAction({ ddb, table }: Db, canaryId: string, entry: Omit<AuditEntry, 'at'> & { at?: string }, keepDays?: number): Promise<void> {
+export async function recordAction(
+  { ddb, table }: Db,
+  canaryId: string,
+  entry: Omit<AuditEntry, 'at'> & { at?: string },
+  keepDays?: number,
+): Promise<void> {
   const at = entry.at ?? new Date().toISOString();
   const expiry = keepDays ? { [TTL_ATTRIBUTE]: expiresIn(keepDays * 24 * 3600, Date.parse(at)) } : {};
-  await ddb.send(new PutCommand({ TableName: table, Item: { ...auditKey(canaryId, at, randomBytes(3).toString('hex')), ...entry, at, ...expiry } }));
+  await ddb.send(
+    new PutCommand({ TableName: table, Item: { ...auditKey(canaryId, at, randomBytes(3).toString('hex')), ...entry, at, ...expiry } }),
+  );
 }
 
 /**

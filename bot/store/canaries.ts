@@ -22,8 +22,16 @@ export async function putNewCanary({ ddb, table }: Db, rec: CanaryRecord): Promi
     await ddb.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: table, Item: { ...canaryKey(rec.id), [LIST_INDEX.partition]: 'CANARY', [LIST_INDEX.sort]: `${rec.createdAt}#${rec.id}`, ...rec }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          ...rec.aliases.map((a) => ({ Put: { TableName: table, Item: { ...aliasKey(a), canaryId: rec.id }, ConditionExpression: 'attribute_not_exists(pk)' } })),
+          {
+            Put: {
+              TableName: table,
+              Item: { ...canaryKey(rec.id), [LIST_INDEX.partition]: 'CANARY', [LIST_INDEX.sort]: `${rec.createdAt}#${rec.id}`, ...rec },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...rec.aliases.map((a) => ({
+            Put: { TableName: table, Item: { ...aliasKey(a), canaryId: rec.id }, ConditionExpression: 'attribute_not_exists(pk)' },
+          })),
         ],
       }),
     );
@@ -44,7 +52,14 @@ export async function deleteCanary({ ddb, table }: Db, id: string, aliases: stri
     new TransactWriteCommand({
       TransactItems: [
         { Delete: { TableName: table, Key: canaryKey(id) } },
-        ...aliases.map((a) => ({ Delete: { TableName: table, Key: aliasKey(a), ConditionExpression: 'attribute_not_exists(pk) OR canaryId = :id', ExpressionAttributeValues: { ':id': id } } })),
+        ...aliases.map((a) => ({
+          Delete: {
+            TableName: table,
+            Key: aliasKey(a),
+            ConditionExpression: 'attribute_not_exists(pk) OR canaryId = :id',
+            ExpressionAttributeValues: { ':id': id },
+          },
+        })),
       ],
     }),
   );
@@ -86,7 +101,14 @@ export async function allCanaries({ ddb, table }: Db): Promise<CanaryRecord[]> {
 }
 
 /** A conditional update of an existing record: true when it applied. */
-function update({ ddb, table }: Db, id: string, expression: string, condition: string | undefined, values: Record<string, unknown>, names?: Record<string, string>): Promise<boolean> {
+function update(
+  { ddb, table }: Db,
+  id: string,
+  expression: string,
+  condition: string | undefined,
+  values: Record<string, unknown>,
+  names?: Record<string, string>,
+): Promise<boolean> {
   return applied(
     ddb.send(
       new UpdateCommand({
@@ -115,21 +137,42 @@ const CLAIMABLE_FROM: Record<PendingAction, { condition: string; values: Record<
  * Claims the canary for a slow action, only if no live claim holds it and the canary is in a state
  * the action starts from. Double clicks, two admins and Slack's retries meet the same condition.
  */
-export function claimPending(db: Db, id: string, claim: { action: PendingAction; by: string; ttlMs?: number }, now = Date.now()): Promise<boolean> {
+export function claimPending(
+  db: Db,
+  id: string,
+  claim: { action: PendingAction; by: string; ttlMs?: number },
+  now = Date.now(),
+): Promise<boolean> {
   const { ttlMs = PENDING_TTL_MS, ...rest } = claim;
   const pending: Pending = { ...rest, at: new Date(now).toISOString(), expiresAt: now + ttlMs };
   const free = '(attribute_not_exists(pending) OR attribute_not_exists(pending.expiresAt) OR pending.expiresAt < :now)';
   const from = CLAIMABLE_FROM[claim.action];
-  return update(db, id, 'SET pending = :pending', `${free} AND (${from.condition})`, { ...from.values, ':pending': pending, ':now': now }, STATUS);
+  return update(
+    db,
+    id,
+    'SET pending = :pending',
+    `${free} AND (${from.condition})`,
+    { ...from.values, ':pending': pending, ':now': now },
+    STATUS,
+  );
 }
 
 /** Releases the claim; with `action`, only a claim for that action (a failed job's own). */
 export function releasePending(db: Db, id: string, action?: PendingAction): Promise<boolean> {
-  return action ? update(db, id, 'REMOVE pending', 'pending.#a = :a', { ':a': action }, { '#a': 'action' }) : update(db, id, 'REMOVE pending', undefined, {});
+  return action
+    ? update(db, id, 'REMOVE pending', 'pending.#a = :a', { ':a': action }, { '#a': 'action' })
+    : update(db, id, 'REMOVE pending', undefined, {});
 }
 
 export function markDisabled(db: Db, id: string, by: string, at: string): Promise<boolean> {
-  return update(db, id, 'SET #s = :d, disabledBy = :by, disabledAt = :at REMOVE pending, disableFailed', undefined, { ':d': 'disabled', ':by': by, ':at': at }, STATUS);
+  return update(
+    db,
+    id,
+    'SET #s = :d, disabledBy = :by, disabledAt = :at REMOVE pending, disableFailed',
+    undefined,
+    { ':d': 'disabled', ':by': by, ':at': at },
+    STATUS,
+  );
 }
 
 /** The last disable that failed, shown on the alert until one succeeds; frees the claim. */
@@ -139,7 +182,14 @@ export function recordDisableFailure(db: Db, id: string, failure: { by: string; 
 
 /** Retired, whoever retired it (a person, or the expiry): the claim and the self-test copy go too. */
 export function markRetired(db: Db, id: string, by: string, at: string): Promise<boolean> {
-  return update(db, id, 'SET #s = :r, retiredBy = :by, retiredAt = :at REMOVE pending, selfTestSecretArn', undefined, { ':r': 'retired', ':by': by, ':at': at }, STATUS);
+  return update(
+    db,
+    id,
+    'SET #s = :r, retiredBy = :by, retiredAt = :at REMOVE pending, selfTestSecretArn',
+    undefined,
+    { ':r': 'retired', ':by': by, ':at': at },
+    STATUS,
+  );
 }
 
 /** The disabled canary `newId` re-armed this placement. */
@@ -149,12 +199,27 @@ export function markReplaced(db: Db, id: string, newId: string): Promise<boolean
 
 /** A new key for the same canary: its id becomes an alias too (the old ones stay, so late events still resolve). */
 export async function recordRotation(db: Db, id: string, resource: Record<string, string>): Promise<boolean> {
-  if (resource.accessKeyId) await db.ddb.send(new PutCommand({ TableName: db.table, Item: { ...aliasKey(resource.accessKeyId), canaryId: id } }));
-  return update(db, id, 'SET #r = :r, aliases = list_append(aliases, :a) REMOVE pending', undefined, { ':r': resource, ':a': resource.accessKeyId ? [resource.accessKeyId] : [] }, { '#r': 'resource' });
+  if (resource.accessKeyId)
+    await db.ddb.send(new PutCommand({ TableName: db.table, Item: { ...aliasKey(resource.accessKeyId), canaryId: id } }));
+  return update(
+    db,
+    id,
+    'SET #r = :r, aliases = list_append(aliases, :a) REMOVE pending',
+    undefined,
+    { ':r': resource, ':a': resource.accessKeyId ? [resource.accessKeyId] : [] },
+    { '#r': 'resource' },
+  );
 }
 
 export function moveLocation(db: Db, id: string, from: string, to: string): Promise<boolean> {
-  return update(db, id, 'SET #l = :l, previousLocations = list_append(if_not_exists(previousLocations, :none), :old)', undefined, { ':l': to, ':none': [], ':old': [from] }, { '#l': 'location' });
+  return update(
+    db,
+    id,
+    'SET #l = :l, previousLocations = list_append(if_not_exists(previousLocations, :none), :old)',
+    undefined,
+    { ':l': to, ':none': [], ':old': [from] },
+    { '#l': 'location' },
+  );
 }
 
 /** YYYY-MM-DD: the daily audit retires the canary on that day. */
@@ -177,7 +242,13 @@ export function markSelfTestArrived(db: Db, id: string, nonce: string, at: strin
 
 /** Claims the "heartbeat missing" message for this test call: true for the one caller that says it. */
 export function markSelfTestMissing(db: Db, id: string, nonce: string, at: string): Promise<boolean> {
-  return update(db, id, 'SET selfTest.missingReportedAt = :now', 'selfTest.nonce = :n AND attribute_not_exists(selfTest.arrivedAt) AND attribute_not_exists(selfTest.missingReportedAt)', { ':now': at, ':n': nonce });
+  return update(
+    db,
+    id,
+    'SET selfTest.missingReportedAt = :now',
+    'selfTest.nonce = :n AND attribute_not_exists(selfTest.arrivedAt) AND attribute_not_exists(selfTest.missingReportedAt)',
+    { ':now': at, ':n': nonce },
+  );
 }
 
 /** The message could not be said: the next check says it. */
@@ -205,7 +276,10 @@ export function noteUnjudgedUse(db: Db, id: string, at: string): Promise<boolean
 }
 
 export function judgeUse(db: Db, id: string, unjudged: string, next?: string): Promise<boolean> {
-  return update(db, id, `SET lastUsedSeen = :t${next ? ', lastUsedUnjudged = :n' : ' REMOVE lastUsedUnjudged'}`, 'lastUsedUnjudged = :t', { ':t': unjudged, ...(next ? { ':n': next } : {}) });
+  return update(db, id, `SET lastUsedSeen = :t${next ? ', lastUsedUnjudged = :n' : ' REMOVE lastUsedUnjudged'}`, 'lastUsedUnjudged = :t', {
+    ':t': unjudged,
+    ...(next ? { ':n': next } : {}),
+  });
 }
 
 export function requeueUnjudgedUse(db: Db, id: string, at: string): Promise<boolean> {

@@ -22,5 +22,11 @@ const decodeCounts = (m: Record<string, number> = {}) => Object.fromEntries(Obje
 export function toIncident(item: Record<string, unknown>): Incident {
   const inc = item as unknown as Incident;
   const posted = inc.posted ? { ...inc.posted, actions: decodeCounts(inc.posted.actions), ips: decodeCounts(inc.posted.ips) } : undefined;
-  return { ...inc, actions: decodeCounts(inc.actions), ips: decodeCounts(inc.ips), sources: decodeCounts(inc.sources), ...(posted ? { posted } : {}) };
+  return {
+    ...inc,
+    actions: decodeCounts(inc.actions),
+    ips: decodeCounts(inc.ips),
+    sources: decodeCounts(inc.sources),
+    ...(posted ? { posted } : {}),
+  };
 }

@@ -1,7 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { classifySource, countryOf } from '../alerts/source';
 import type { SourceClass } from '../alerts/source';
 import { actionOf } from '../alerts/trail-event';
 import { errorName } from '../errors';
@@ -9,6 +8,7 @@ import { log } from '../log';
 import { extendLoggedUse } from '../logged-use';
 import type { LoggedUse } from '../logged-use';
 import type { CanaryRecord } from '../model/canary';
+import type { FirstEvent } from '../model/incident';
 import { KEY_MAX, MAX_TRACKED_ACTIONS, MAX_TRACKED_IPS, OTHER, QUIET_MS, ipEntry } from '../model/incident';
 import type { TrailEvent } from '../model/trail-event';
 import { cut } from '../text';
@@ -36,7 +36,11 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
  */
 export async function currentIncident({ ddb, table }: Db, canaryId: string, now: number, closed?: number): Promise<number> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const canary = (await ddb.send(new GetCommand({ TableName: table, Key: canaryKey(canaryId), ConsistentRead: true, ProjectionExpression: 'openIncident' }))).Item;
+    const canary = (
+      await ddb.send(
+        new GetCommand({ TableName: table, Key: canaryKey(canaryId), ConsistentRead: true, ProjectionExpression: 'openIncident' }),
+      )
+    ).Item;
     const open = canary?.openIncident as { seq: number; lastEventAt: number } | undefined;
     if (open && now - open.lastEventAt < QUIET_MS && open.seq !== closed) return open.seq;
     const seq = (open?.seq ?? 0) + 1;
@@ -44,7 +48,16 @@ export async function currentIncident({ ddb, table }: Db, canaryId: string, now:
       ddb.send(
         new PutCommand({
           TableName: table,
-          Item: { ...incidentKey(canaryId, seq), canaryId, seq, openedAt: new Date(now).toISOString(), calls: 0, actions: {}, ips: {}, sources: {} },
+          Item: {
+            ...incidentKey(canaryId, seq),
+            canaryId,
+            seq,
+            openedAt: new Date(now).toISOString(),
+            calls: 0,
+            actions: {},
+            ips: {},
+            sources: {},
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
@@ -64,6 +77,15 @@ export async function currentIncident({ ddb, table }: Db, canaryId: string, now:
     // Someone else opened it first: read their pointer.
   }
   throw new Error(`could not settle the open incident of ${canaryId}`);
+}
+
+/**
+ * How the alert pipeline reads a source (bot/alerts/source.ts), passed in: the country table it
+ * uses belongs in the alert bundle only, and every bundle carries the store.
+ */
+export interface Sources {
+  classify(e: TrailEvent): { class: SourceClass };
+  describe(e: TrailEvent): FirstEvent;
 }
 
 /** The map entries one event is counted under. */
@@ -88,14 +110,18 @@ function entryFor(tracked: Set<string>, key: string, cap: number): string {
 }
 
 /** Which entries each event counts under, and the chunks that keep each update within bounds. */
-function plan(events: TrailEvent[], present: Tracked): { entries: Map<string, Entries>; chunks: TrailEvent[][] } {
+function plan(events: TrailEvent[], present: Tracked, sources: Sources): { entries: Map<string, Entries>; chunks: TrailEvent[][] } {
   const tracked = { actions: new Set(present.actions), ips: new Set(present.ips) };
   const entries = new Map<string, Entries>();
   const chunks: TrailEvent[][] = [];
   let chunk: TrailEvent[] = [];
   let clauses = new Set<string>();
   for (const e of events) {
-    const k = { action: entryFor(tracked.actions, cut(actionOf(e), KEY_MAX), MAX_TRACKED_ACTIONS), ip: entryFor(tracked.ips, ipEntry(e.sourceIp), MAX_TRACKED_IPS), source: classifySource(e).class };
+    const k = {
+      action: entryFor(tracked.actions, cut(actionOf(e), KEY_MAX), MAX_TRACKED_ACTIONS),
+      ip: entryFor(tracked.ips, ipEntry(e.sourceIp), MAX_TRACKED_IPS),
+      source: sources.classify(e).class,
+    };
     entries.set(e.eventId, k);
     const mine = [`a${k.action}`, `i${k.ip}`, `s${k.source}`];
     if (chunk.length === CHUNK || clauses.size + mine.filter((c) => !clauses.has(c)).length > MAX_ENTRY_CLAUSES) {
@@ -115,7 +141,13 @@ function plan(events: TrailEvent[], present: Tracked): { entries: Map<string, En
  * counters are SET to if_not_exists(..., 0) + n. Map keys become expression attribute names, so
  * any string (IPv6, odd service names) is safe.
  */
-function addCounts(prefix: string, attr: string, counts: Map<string, number>, names: Record<string, string>, values: Record<string, unknown>): string[] {
+function addCounts(
+  prefix: string,
+  attr: string,
+  counts: Map<string, number>,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string[] {
   return [...counts].map(([k, n], i) => {
     names[`#${prefix}${i}`] = encodeKey(k);
     values[`:${prefix}${i}`] = n;
@@ -134,11 +166,18 @@ class IncidentMoved extends Error {
  * Commits one chunk: every event's dedupe item and the counter updates in one transaction, so a
  * crash or a redelivery can neither lose nor double one. Returns the events that were new.
  */
-async function commitOnce({ ddb, table }: Db, events: TrailEvent[], now: number, counterUpdates: (chunk: TrailEvent[]) => TransactItem[]): Promise<TrailEvent[]> {
+async function commitOnce(
+  { ddb, table }: Db,
+  events: TrailEvent[],
+  now: number,
+  counterUpdates: (chunk: TrailEvent[]) => TransactItem[],
+): Promise<TrailEvent[]> {
   let chunk = events;
   for (let attempt = 0; chunk.length; attempt++) {
     try {
-      await ddb.send(new TransactWriteCommand({ TransactItems: [...chunk.map((e) => dedupePut(table, e, now)), ...counterUpdates(chunk)] }));
+      await ddb.send(
+        new TransactWriteCommand({ TransactItems: [...chunk.map((e) => dedupePut(table, e, now)), ...counterUpdates(chunk)] }),
+      );
       return chunk;
     } catch (err) {
       if (!(err instanceof TransactionCanceledException) || attempt === 7) throw err;
@@ -165,7 +204,14 @@ const dedupePut = (table: string, e: TrailEvent, now: number): TransactItem => (
 const uniqueEvents = (events: TrailEvent[]) => [...new Map(events.map((e) => [e.eventId, e])).values()];
 
 /** Counts events into the incident, each exactly once. Returns the events that were new. */
-export async function countEvents(db: Db, canary: Pick<CanaryRecord, 'id' | 'loggedUse'>, seq: number, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
+export async function countEvents(
+  db: Db,
+  canary: Pick<CanaryRecord, 'id' | 'loggedUse'>,
+  seq: number,
+  events: TrailEvent[],
+  now: number,
+  sources: Sources,
+): Promise<TrailEvent[]> {
   const canaryId = canary.id;
   let loggedUse = canary.loggedUse;
   const counted: TrailEvent[] = [];
@@ -173,12 +219,17 @@ export async function countEvents(db: Db, canary: Pick<CanaryRecord, 'id' | 'log
   for (let replan = 0; rest.length; replan++) {
     const inc = await getIncident(db, canaryId, seq);
     const present: Tracked = { actions: new Set(Object.keys(inc?.actions ?? {})), ips: new Set(Object.keys(inc?.ips ?? {})) };
-    const { entries, chunks } = plan(rest, present);
+    const { entries, chunks } = plan(rest, present, sources);
     const done = new Set<string>();
     try {
       for (const chunk of chunks) {
-        const use = extendLoggedUse(loggedUse, chunk.map((e) => e.eventTime));
-        counted.push(...(await commitOnce(db, chunk, now, (c) => countTransaction(db.table, canaryId, seq, c, entries, present, use, now))));
+        const use = extendLoggedUse(
+          loggedUse,
+          chunk.map((e) => e.eventTime),
+        );
+        counted.push(
+          ...(await commitOnce(db, chunk, now, (c) => countTransaction(db.table, canaryId, seq, c, entries, present, use, now, sources))),
+        );
         loggedUse = use;
         for (const e of chunk) {
           done.add(e.eventId);
@@ -193,7 +244,10 @@ export async function countEvents(db: Db, canary: Pick<CanaryRecord, 'id' | 'log
     }
   }
   // Cosmetic (first and last seen), and the counts are in: a failure here must not fail the batch.
-  if (counted.length) await widenSeenWindow(db, canaryId, seq, counted).catch((err: unknown) => log.warn('could not widen first/last seen', { canaryId, error: errorName(err) }));
+  if (counted.length)
+    await widenSeenWindow(db, canaryId, seq, counted).catch((err: unknown) =>
+      log.warn('could not widen first/last seen', { canaryId, error: errorName(err) }),
+    );
   return counted;
 }
 
@@ -201,12 +255,21 @@ export async function countEvents(db: Db, canary: Pick<CanaryRecord, 'id' | 'log
  * Counts calls from a suppressed source against its suppression, each exactly once, and when
  * they were made: the silent-use net reads that to explain the key's use.
  */
-export async function countSuppressed(db: Db, canary: Pick<CanaryRecord, 'id' | 'loggedUse'>, suppressionId: string, events: TrailEvent[], now: number): Promise<TrailEvent[]> {
+export async function countSuppressed(
+  db: Db,
+  canary: Pick<CanaryRecord, 'id' | 'loggedUse'>,
+  suppressionId: string,
+  events: TrailEvent[],
+  now: number,
+): Promise<TrailEvent[]> {
   const counted: TrailEvent[] = [];
   const unique = uniqueEvents(events);
   let loggedUse = canary.loggedUse;
   for (let i = 0; i < unique.length; i += CHUNK) {
-    const use = extendLoggedUse(loggedUse, unique.slice(i, i + CHUNK).map((e) => e.eventTime));
+    const use = extendLoggedUse(
+      loggedUse,
+      unique.slice(i, i + CHUNK).map((e) => e.eventTime),
+    );
     const update = (chunk: TrailEvent[]): TransactItem[] => [
       {
         Update: {
@@ -224,15 +287,24 @@ export async function countSuppressed(db: Db, canary: Pick<CanaryRecord, 'id' | 
   return counted;
 }
 
-function countTransaction(table: string, canaryId: string, seq: number, chunk: TrailEvent[], entries: Map<string, Entries>, present: Tracked, use: LoggedUse | undefined, now: number): TransactItem[] {
+function countTransaction(
+  table: string,
+  canaryId: string,
+  seq: number,
+  chunk: TrailEvent[],
+  entries: Map<string, Entries>,
+  present: Tracked,
+  use: LoggedUse | undefined,
+  now: number,
+  sources: Sources,
+): TransactItem[] {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':n': chunk.length, ':now': now, ':zero': 0 };
   const mine = chunk.map((e) => entries.get(e.eventId)!);
   const actions = tally(mine.map((k) => k.action));
   const ips = tally(mine.map((k) => k.ip));
   const first = chunk[0]!;
-  const country = countryOf(first.sourceIp);
-  values[':first'] = { ...first, source: classifySource(first), ...(country ? { country } : {}) };
+  values[':first'] = sources.describe(first);
   values[':min'] = chunk.reduce((m, e) => (e.eventTime < m ? e.eventTime : m), first.eventTime);
   // The caps hold under concurrency too: the update applies only if the maps have room for the
   // entries this chunk adds; otherwise another writer added some, and we plan again.
@@ -264,7 +336,12 @@ function countTransaction(table: string, canaryId: string, seq: number, chunk: T
     {
       // Keeps the incident open (the quiet period counts from the last event), and records the
       // calls for the silent-use net.
-      Update: { TableName: table, Key: canaryKey(canaryId), UpdateExpression: 'SET openIncident.lastEventAt = :now, loggedUse = :use', ExpressionAttributeValues: { ':now': now, ':use': use } },
+      Update: {
+        TableName: table,
+        Key: canaryKey(canaryId),
+        UpdateExpression: 'SET openIncident.lastEventAt = :now, loggedUse = :use',
+        ExpressionAttributeValues: { ':now': now, ':use': use },
+      },
     },
   ];
 }

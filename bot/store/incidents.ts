@@ -19,11 +19,22 @@ export async function getIncident({ ddb, table }: Db, canaryId: string, seq: num
 }
 
 /** A canary with everything it has been through: incidents (oldest first) and its audit trail. */
-export async function canaryHistory({ ddb, table }: Db, id: string): Promise<{ canary: CanaryRecord; incidents: Incident[]; audit: AuditEntry[] } | undefined> {
+export async function canaryHistory(
+  { ddb, table }: Db,
+  id: string,
+): Promise<{ canary: CanaryRecord; incidents: Incident[]; audit: AuditEntry[] } | undefined> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': canaryPartition(id) }, ConsistentRead: true, ExclusiveStartKey: start }));
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': canaryPartition(id) },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -38,24 +49,56 @@ export async function canaryHistory({ ddb, table }: Db, id: string): Promise<{ c
 }
 
 /** A conditional update of the incident, retried over transaction conflicts: true when this caller won. */
-function claim(db: Db, canaryId: string, seq: number, expression: string, condition: string, values: Record<string, unknown>, names?: Record<string, string>): Promise<boolean> {
+function claim(
+  db: Db,
+  canaryId: string,
+  seq: number,
+  expression: string,
+  condition: string,
+  values: Record<string, unknown>,
+  names?: Record<string, string>,
+): Promise<boolean> {
   return applied(
     retryConflicts(() =>
-      db.ddb.send(new UpdateCommand({ TableName: db.table, Key: incidentKey(canaryId, seq), UpdateExpression: expression, ConditionExpression: condition, ...params(values, names) })),
+      db.ddb.send(
+        new UpdateCommand({
+          TableName: db.table,
+          Key: incidentKey(canaryId, seq),
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ...params(values, names),
+        }),
+      ),
     ),
   );
 }
 
 async function set(db: Db, canaryId: string, seq: number, expression: string, values: Record<string, unknown> = {}): Promise<void> {
-  await retryConflicts(() => db.ddb.send(new UpdateCommand({ TableName: db.table, Key: incidentKey(canaryId, seq), UpdateExpression: expression, ...params(values) })));
+  await retryConflicts(() =>
+    db.ddb.send(
+      new UpdateCommand({ TableName: db.table, Key: incidentKey(canaryId, seq), UpdateExpression: expression, ...params(values) }),
+    ),
+  );
 }
 
 /** What Slack now shows, stored with keys encoded as the counters are. */
-const snapshot = (inc: Pick<Incident, 'calls' | 'actions' | 'ips'>, at: number) => ({ calls: inc.calls, actions: encodeCounts(inc.actions), ips: encodeCounts(inc.ips), at });
+const snapshot = (inc: Pick<Incident, 'calls' | 'actions' | 'ips'>, at: number) => ({
+  calls: inc.calls,
+  actions: encodeCounts(inc.actions),
+  ips: encodeCounts(inc.ips),
+  at,
+});
 
 /** The right to post the parent for `leaseMs`, while no parent is posted. */
 export const claimParentLease = (db: Db, canaryId: string, seq: number, now: number, leaseMs: number) =>
-  claim(db, canaryId, seq, 'SET parentLease = :until', 'attribute_not_exists(parent) AND (attribute_not_exists(parentLease) OR parentLease < :now)', { ':until': now + leaseMs, ':now': now });
+  claim(
+    db,
+    canaryId,
+    seq,
+    'SET parentLease = :until',
+    'attribute_not_exists(parent) AND (attribute_not_exists(parentLease) OR parentLease < :now)',
+    { ':until': now + leaseMs, ':now': now },
+  );
 
 export const releaseParentLease = (db: Db, canaryId: string, seq: number) => set(db, canaryId, seq, 'REMOVE parentLease');
 
@@ -68,7 +111,8 @@ export const claimUpdate = (db: Db, canaryId: string, seq: number, postedAt: num
   claim(db, canaryId, seq, 'SET posted.#at = :now', 'posted.#at = :at', { ':now': now, ':at': postedAt }, { '#at': 'at' });
 
 /** A thread summary is posted; the parent still shows older numbers until clearParentStale. */
-export const recordSummary = (db: Db, inc: Incident, now: number) => set(db, inc.canaryId, inc.seq, 'SET posted = :posted, parentStale = :t', { ':posted': snapshot(inc, now), ':t': true });
+export const recordSummary = (db: Db, inc: Incident, now: number) =>
+  set(db, inc.canaryId, inc.seq, 'SET posted = :posted, parentStale = :t', { ':posted': snapshot(inc, now), ':t': true });
 
 export const clearParentStale = (db: Db, canaryId: string, seq: number) => set(db, canaryId, seq, 'REMOVE parentStale');
 
@@ -79,7 +123,8 @@ export const claimFlush = (db: Db, canaryId: string, seq: number, at: number, no
 export const clearFlush = (db: Db, canaryId: string, seq: number) => set(db, canaryId, seq, 'REMOVE flushAt');
 
 /** The owner's direct message, once per incident. */
-export const claimOwnerNotice = (db: Db, canaryId: string, seq: number, now: number) => claim(db, canaryId, seq, 'SET ownerNotified = :now', 'attribute_not_exists(ownerNotified)', { ':now': now });
+export const claimOwnerNotice = (db: Db, canaryId: string, seq: number, now: number) =>
+  claim(db, canaryId, seq, 'SET ownerNotified = :now', 'attribute_not_exists(ownerNotified)', { ':now': now });
 
 /** A responder's verdict, once: false when the incident already has one. */
 export const recordFalsePositive = (db: Db, canaryId: string, seq: number, verdict: { by: string; at: string; reason: string }) =>

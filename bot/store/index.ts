@@ -11,29 +11,32 @@ import * as once from './once';
  * schema.ts for the items). Everything else speaks in its verbs, bound once to a client and a
  * table: `store.claimPending(id, { action: 'disable', by })`.
  */
-const OPERATIONS = {
-  ...canaries,
-  ...incidents,
-  ...counting,
-  ...auditTrail,
-  ...once,
-};
+const OPERATIONS = { ...canaries, ...incidents, ...auditTrail, ...once };
 
-type Operations = typeof OPERATIONS;
 type Bound<F> = F extends (db: Db, ...args: infer A) => infer R ? (...args: A) => R : never;
-type OperationName = { [K in keyof Operations]: Operations[K] extends (db: Db, ...args: never[]) => unknown ? K : never }[keyof Operations];
+type BoundAll<M> = { [K in keyof M as M[K] extends (db: Db, ...args: never[]) => unknown ? K : never]: Bound<M[K]> };
 
-export type Store = { [K in OperationName]: Bound<Operations[K]> } & {
+export type Store = BoundAll<typeof OPERATIONS> & {
   readonly table: string;
   /** The client underneath, for SDK middleware only (tests inject DynamoDB's failures there). */
   readonly client: DynamoDBDocumentClient;
 };
 
-export function createStore(ddb: DynamoDBDocumentClient, table: string): Store {
-  const db: Db = { ddb, table };
-  const bound: Record<string, unknown> = { table, client: ddb };
-  for (const [name, op] of Object.entries(OPERATIONS)) {
-    if (typeof op === 'function' && op.length > 0) bound[name] = (...args: unknown[]) => (op as (db: Db, ...a: unknown[]) => unknown)(db, ...args);
+/** Counting events into incidents: the alert function's part of the store, bound apart so no other bundle carries it. */
+export type Counting = BoundAll<typeof counting>;
+
+function bindAll<M extends object>(db: Db, operations: M): BoundAll<M> {
+  const bound: Record<string, unknown> = {};
+  for (const [name, op] of Object.entries(operations)) {
+    if (typeof op === 'function') bound[name] = (...args: unknown[]) => (op as (db: Db, ...a: unknown[]) => unknown)(db, ...args);
   }
-  return bound as Store;
+  return bound as BoundAll<M>;
+}
+
+export function createStore(ddb: DynamoDBDocumentClient, table: string): Store {
+  return { ...bindAll({ ddb, table }, OPERATIONS), table, client: ddb };
+}
+
+export function countingIn(store: Store): Counting {
+  return bindAll({ ddb: store.client, table: store.table }, counting);
 }

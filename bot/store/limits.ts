@@ -18,5 +18,6 @@ export function assertWithinLimits(expression: string): void {
   const bytes = Buffer.byteLength(expression, 'utf8');
   if (bytes > MAX_EXPRESSION_BYTES) throw new Error(`built an expression of ${bytes} bytes; DynamoDB allows ${MAX_EXPRESSION_BYTES}`);
   const operators = updateOperators(expression);
-  if (operators > MAX_UPDATE_OPERATORS) throw new Error(`built an expression with ${operators} operators; DynamoDB allows ${MAX_UPDATE_OPERATORS}`);
+  if (operators > MAX_UPDATE_OPERATORS)
+    throw new Error(`built an expression with ${operators} operators; DynamoDB allows ${MAX_UPDATE_OPERATORS}`);
 }

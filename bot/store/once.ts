@@ -9,12 +9,28 @@ import { TTL_ATTRIBUTE, degradedKey, eventOnceKey, expiresIn, lockKey, onceKey }
  * SQS and Slack all deliver at least once; this conditional write is what makes work run once.
  */
 export function claimOnce({ ddb, table }: Db, key: string, ttlSeconds: number): Promise<boolean> {
-  return applied(ddb.send(new PutCommand({ TableName: table, Item: { ...onceKey(key), [TTL_ATTRIBUTE]: expiresIn(ttlSeconds) }, ConditionExpression: 'attribute_not_exists(pk)' })));
+  return applied(
+    ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...onceKey(key), [TTL_ATTRIBUTE]: expiresIn(ttlSeconds) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
 }
 
 /** A CloudTrail event, once: the same dedupe item counting writes (store/counting.ts). */
 export function claimEvent({ ddb, table }: Db, eventId: string, ttlSeconds: number): Promise<boolean> {
-  return applied(ddb.send(new PutCommand({ TableName: table, Item: { ...eventOnceKey(eventId), [TTL_ATTRIBUTE]: expiresIn(ttlSeconds) }, ConditionExpression: 'attribute_not_exists(pk)' })));
+  return applied(
+    ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...eventOnceKey(eventId), [TTL_ATTRIBUTE]: expiresIn(ttlSeconds) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
 }
 
 /** Forgets a claimOnce, so the work it guarded runs again (it failed before it was done). */
@@ -40,12 +56,28 @@ export function claimDegradedWindow({ ddb, table }: Db, canaryId: string, window
   );
 }
 
-export async function recordDegradedParent({ ddb, table }: Db, canaryId: string, parent: { channel: string; ts: string }, now: number): Promise<void> {
-  await ddb.send(new UpdateCommand({ TableName: table, Key: degradedKey(canaryId), UpdateExpression: 'SET parent = :p, postedAt = :at', ExpressionAttributeValues: { ':p': parent, ':at': now } }));
+export async function recordDegradedParent(
+  { ddb, table }: Db,
+  canaryId: string,
+  parent: { channel: string; ts: string },
+  now: number,
+): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: degradedKey(canaryId),
+      UpdateExpression: 'SET parent = :p, postedAt = :at',
+      ExpressionAttributeValues: { ':p': parent, ':at': now },
+    }),
+  );
 }
 
 /** The degraded alert still in its window: where it is and when it was posted. */
-export async function getDegradedParent({ ddb, table }: Db, canaryId: string, now: number): Promise<{ parent: { channel: string; ts: string }; postedAt: number } | undefined> {
+export async function getDegradedParent(
+  { ddb, table }: Db,
+  canaryId: string,
+  now: number,
+): Promise<{ parent: { channel: string; ts: string }; postedAt: number } | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table, Key: degradedKey(canaryId), ConsistentRead: true }));
   const item = out.Item as { parent?: { channel: string; ts: string }; postedAt?: number; [TTL_ATTRIBUTE]?: number } | undefined;
   if (!item?.parent || !item.postedAt || (item[TTL_ATTRIBUTE] ?? 0) * 1000 < now) return undefined;
@@ -82,6 +114,16 @@ export async function withLock<T>({ ddb, table }: Db, name: string, ttlSeconds: 
     return await fn();
   } finally {
     // OWNER is a reserved word.
-    await ddb.send(new DeleteCommand({ TableName: table, Key: lockKey(name), ConditionExpression: '#o = :o', ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':o': owner } })).catch(() => undefined);
+    await ddb
+      .send(
+        new DeleteCommand({
+          TableName: table,
+          Key: lockKey(name),
+          ConditionExpression: '#o = :o',
+          ExpressionAttributeNames: { '#o': 'owner' },
+          ExpressionAttributeValues: { ':o': owner },
+        }),
+      )
+      .catch(() => undefined);
   }
 }

@@ -23,7 +23,10 @@ export type Key = { pk: string; sk: string };
 
 const CANARY = (id: string) => `CANARY#${id}`;
 export const canaryKey = (id: string): Key => ({ pk: CANARY(id), sk: 'META' });
-export const incidentKey = (canaryId: string, seq: number): Key => ({ pk: CANARY(canaryId), sk: `INCIDENT#${String(seq).padStart(6, '0')}` });
+export const incidentKey = (canaryId: string, seq: number): Key => ({
+  pk: CANARY(canaryId),
+  sk: `INCIDENT#${String(seq).padStart(6, '0')}`,
+});
 export const auditKey = (canaryId: string, at: string, random: string): Key => ({ pk: CANARY(canaryId), sk: `AUDIT#${at}#${random}` });
 export const refusalsKey = (canaryId: string, hour: string): Key => ({ pk: CANARY(canaryId), sk: `REFUSALS#${hour}` });
 export const aliasKey = (alias: string): Key => ({ pk: `ALIAS#${alias}`, sk: 'ALIAS' });

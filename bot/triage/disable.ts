@@ -29,7 +29,12 @@ export function alreadyHandled(c: CanaryRecord | undefined): string {
  * The button's half, inside Slack's 3 s: elect this press with a conditional write. Double
  * clicks, two admins at once and Slack's retries all meet the same condition; only one wins.
  */
-export async function requestDisable(deps: Core, canaryId: string, seq: number, by: string): Promise<{ ok: true } | { ok: false; why: string }> {
+export async function requestDisable(
+  deps: Core,
+  canaryId: string,
+  seq: number,
+  by: string,
+): Promise<{ ok: true } | { ok: false; why: string }> {
   // Automatic containment runs in the alert function (60 s timeout): if it dies there, the
   // redelivery minutes later must find the claim free again.
   const won = await deps.store.claimPending(canaryId, { action: 'disable', by, ...(by === 'auto' ? { ttlMs: 2 * 60_000 } : {}) });
@@ -56,7 +61,12 @@ export async function performDisable(deps: TriageDeps, canaryId: string, seq: nu
     // Kept on the record so the alert says it, even when no thread exists yet to say it in.
     await store.recordDisableFailure(canaryId, { by, at: new Date().toISOString(), reason: cut(reason, 300) });
     await store.recordAction(canaryId, { action: 'disable-failed', by, incident: seq, detail: reason });
-    await threadReply(deps, canaryId, seq, `:warning: Could not disable the key for ${who(by)}: ${inlineCode(reason, 300)}. Nothing changed; try again, or disable it in IAM.`);
+    await threadReply(
+      deps,
+      canaryId,
+      seq,
+      `:warning: Could not disable the key for ${who(by)}: ${inlineCode(reason, 300)}. Nothing changed; try again, or disable it in IAM.`,
+    );
     await refreshParent(deps, canaryId, seq);
     return;
   }

@@ -13,7 +13,6 @@ export interface FpMetadata {
   seq: number;
 }
 
-
 /**
  * Reason, and whether to stop alerting on this source for this canary: its IP (or, for IPv6, its
  * /64), optionally narrowed to its user agent. Never the user agent alone: the caller chooses it.
@@ -22,9 +21,21 @@ export function fpModal(inc: Incident, meta: FpMetadata): types.ModalView {
   const e = inc.firstEvent;
   const net = e?.sourceIp ? ipv6Slash64(e.sourceIp) : undefined;
   const options = [
-    ...(e?.sourceIp ? [{ text: { type: 'mrkdwn' as const, text: cut(`Calls from IP \`${escapeMrkdwn(e.sourceIp)}\``, 75) }, value: 'ip' }] : []),
+    ...(e?.sourceIp
+      ? [{ text: { type: 'mrkdwn' as const, text: cut(`Calls from IP \`${escapeMrkdwn(e.sourceIp)}\``, 75) }, value: 'ip' }]
+      : []),
     ...(net ? [{ text: { type: 'mrkdwn' as const, text: cut(`Calls from network \`${escapeMrkdwn(net)}\``, 75) }, value: 'net' }] : []),
-    ...(e?.sourceIp && e.userAgent ? [{ text: { type: 'mrkdwn' as const, text: cut(`...and only with user agent \`${escapeMrkdwn(e.userAgent.replace(/`/g, "'"))}`, 74) + '`' }, value: 'ua' }] : []),
+    ...(e?.sourceIp && e.userAgent
+      ? [
+          {
+            text: {
+              type: 'mrkdwn' as const,
+              text: cut(`...and only with user agent \`${escapeMrkdwn(e.userAgent.replace(/`/g, "'"))}`, 74) + '`',
+            },
+            value: 'ua',
+          },
+        ]
+      : []),
   ];
   return {
     type: 'modal',
@@ -34,7 +45,12 @@ export function fpModal(inc: Incident, meta: FpMetadata): types.ModalView {
     submit: { type: 'plain_text', text: 'Mark' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'input', block_id: 'reason', label: { type: 'plain_text', text: 'Why is this harmless?' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX } },
+      {
+        type: 'input',
+        block_id: 'reason',
+        label: { type: 'plain_text', text: 'Why is this harmless?' },
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX },
+      },
       ...(options.length
         ? [
             {
@@ -42,7 +58,10 @@ export function fpModal(inc: Incident, meta: FpMetadata): types.ModalView {
               block_id: 'suppress',
               optional: true,
               label: { type: 'plain_text' as const, text: 'Stop alerting on this source, for this canary only' },
-              hint: { type: 'plain_text' as const, text: 'Its calls are still counted; /canary show lists suppressions and /canary unsuppress removes one.' },
+              hint: {
+                type: 'plain_text' as const,
+                text: 'Its calls are still counted; /canary show lists suppressions and /canary unsuppress removes one.',
+              },
               element: { type: 'checkboxes' as const, action_id: 'value', options },
             },
           ]
@@ -59,7 +78,9 @@ export function readFpModal(values: State): { reason: string; suppress: Set<stri
   if (problem) return { errors: { reason: problem } };
   const suppress = new Set((values.suppress?.value?.selected_options ?? []).map((o) => o.value));
   if (suppress.has('ua') && !suppress.has('ip') && !suppress.has('net')) {
-    return { errors: { suppress: 'A user agent is chosen by the caller, so it cannot make a suppression alone: pick the IP or network too.' } };
+    return {
+      errors: { suppress: 'A user agent is chosen by the caller, so it cannot make a suppression alone: pick the IP or network too.' },
+    };
   }
   return { reason, suppress };
 }
@@ -81,7 +102,10 @@ export async function markFalsePositive(
   await store.recordAction(inc.canaryId, { action: 'false-positive', by, incident: inc.seq, detail: reason, at });
   const e = inc.firstEvent;
   const where = suppress.has('net') && e?.sourceIp ? ipv6Slash64(e.sourceIp) : suppress.has('ip') ? e?.sourceIp : undefined;
-  const rule = { ...(where ? { sourceIp: where } : {}), ...(where && suppress.has('ua') && e?.userAgent ? { userAgent: e.userAgent } : {}) };
+  const rule = {
+    ...(where ? { sourceIp: where } : {}),
+    ...(where && suppress.has('ua') && e?.userAgent ? { userAgent: e.userAgent } : {}),
+  };
   let suppressed = '';
   if (rule.sourceIp) {
     const id = await addSuppression(store, inc.canaryId, { ...rule, reason, by, at }, inc.seq);

@@ -39,7 +39,10 @@ export function ipv6Slash64(ip: string): string | undefined {
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 /**
@@ -48,7 +51,10 @@ export function ipv6Slash64(ip: string): string | undefined {
  * only narrow a suppression, never make one. One naming only a user agent (written before this
  * rule) matches nothing, and the call alerts.
  */
-export function matchingSuppression(canary: Pick<CanaryRecord, 'suppressions'>, e: Pick<TrailEvent, 'sourceIp' | 'userAgent' | 'userIdentity'>): string | undefined {
+export function matchingSuppression(
+  canary: Pick<CanaryRecord, 'suppressions'>,
+  e: Pick<TrailEvent, 'sourceIp' | 'userAgent' | 'userIdentity'>,
+): string | undefined {
   for (const [id, s] of Object.entries(canary.suppressions ?? {})) {
     if (!s.sourceIp && !s.principalArn) continue;
     if (s.sourceIp && !ipMatches(s.sourceIp, e.sourceIp)) continue;
@@ -62,7 +68,9 @@ export function matchingSuppression(canary: Pick<CanaryRecord, 'suppressions'>, 
 export async function suppress(store: Store, canaryId: string, s: Omit<Suppression, 'hits'>, incident?: number): Promise<string> {
   const id = `s${randomBytes(2).toString('hex')}`;
   await store.addSuppression(canaryId, id, { ...s, hits: 0 });
-  const what = [s.sourceIp && `IP ${s.sourceIp}`, s.userAgent && `user agent ${s.userAgent}`, s.principalArn && `caller ${s.principalArn}`].filter(Boolean).join(' and ');
+  const what = [s.sourceIp && `IP ${s.sourceIp}`, s.userAgent && `user agent ${s.userAgent}`, s.principalArn && `caller ${s.principalArn}`]
+    .filter(Boolean)
+    .join(' and ');
   await store.recordAction(canaryId, { action: 'suppressed', by: s.by, ...(incident ? { incident } : {}), detail: `${id}: ${what}` });
   return id;
 }

@@ -42,10 +42,18 @@ export function triageLines(canary: CanaryRecord, inc: Incident): string[] {
   const pending = livePending(canary);
   if (pending?.action === 'disable') lines.push(`:hourglass_flowing_sand: Disabling the key... (requested by ${who(pending.by)})`);
   if (pending?.action === 'rearm') lines.push(`:hourglass_flowing_sand: Re-arming... (requested by ${who(pending.by)})`);
-  if (canary.disableFailed && canary.status !== 'disabled') lines.push(`:warning: *Disabling the key failed* for ${who(canary.disableFailed.by)} at ${hhmm(canary.disableFailed.at)}: ${inlineCode(canary.disableFailed.reason, 300)}. Disable it in IAM, or press again.`);
-  if (canary.status === 'retired' && canary.retiredAt) lines.push(`:file_cabinet: Retired by ${who(canary.retiredBy ?? '')} at ${hhmm(canary.retiredAt)}`);
-  if (canary.status === 'disabled' && canary.disabledAt) lines.push(`:lock: *Disabled* by ${who(canary.disabledBy ?? '')} at ${hhmm(canary.disabledAt)}`);
-  if (inc.triage) lines.push(`:white_check_mark: *Marked false positive* by ${mention(inc.triage.by)} at ${hhmm(inc.triage.at)}: ${inlineCode(inc.triage.reason, 300)}`);
+  if (canary.disableFailed && canary.status !== 'disabled')
+    lines.push(
+      `:warning: *Disabling the key failed* for ${who(canary.disableFailed.by)} at ${hhmm(canary.disableFailed.at)}: ${inlineCode(canary.disableFailed.reason, 300)}. Disable it in IAM, or press again.`,
+    );
+  if (canary.status === 'retired' && canary.retiredAt)
+    lines.push(`:file_cabinet: Retired by ${who(canary.retiredBy ?? '')} at ${hhmm(canary.retiredAt)}`);
+  if (canary.status === 'disabled' && canary.disabledAt)
+    lines.push(`:lock: *Disabled* by ${who(canary.disabledBy ?? '')} at ${hhmm(canary.disabledAt)}`);
+  if (inc.triage)
+    lines.push(
+      `:white_check_mark: *Marked false positive* by ${mention(inc.triage.by)} at ${hhmm(inc.triage.at)}: ${inlineCode(inc.triage.reason, 300)}`,
+    );
   if (canary.replacedBy) lines.push(`:recycle: Re-armed as ${inlineCode(canary.replacedBy)}`);
   return lines;
 }
@@ -78,12 +86,16 @@ export function alertParent(canary: CanaryRecord, inc: Incident, autoDisable = f
   const e = inc.firstEvent as FirstEvent;
   const kind = findKind(canary.kind);
   const unknown = canary.status === 'unknown';
-  const title = unknown ? `Unknown canary used: ${e.userIdentity.arn ?? e.userIdentity.accessKeyId ?? canary.id}` : `Canary used: ${canary.location}`;
+  const title = unknown
+    ? `Unknown canary used: ${e.userIdentity.arn ?? e.userIdentity.accessKeyId ?? canary.id}`
+    : `Canary used: ${canary.location}`;
   const result = e.errorCode ? `${inlineCode(e.errorCode, 100)}${e.errorMessage ? ` ${inlineCode(e.errorMessage, 300)}` : ''}` : 'success';
   const severity = e.source.severity === 'high' ? ':rotating_light: *High severity*' : ':large_yellow_circle: *Lower severity*';
   const blocks: Block[] = [
     header(title),
-    section(`${severity}: ${SOURCE_LABEL[e.source.class]}${e.source.label ? ` (${escapeMrkdwn(e.source.label)})` : ''}. ${unknown ? 'This key is under the canary path but the bot has no record of it.' : ''}`.trim()),
+    section(
+      `${severity}: ${SOURCE_LABEL[e.source.class]}${e.source.label ? ` (${escapeMrkdwn(e.source.label)})` : ''}. ${unknown ? 'This key is under the canary path but the bot has no record of it.' : ''}`.trim(),
+    ),
     fields([
       ['Canary', `${inlineCode(canary.id)} · ${kind?.label ?? canary.kind}${unknown ? ' · *unknown canary*' : ''}`],
       ['Owner', canary.owner ? mention(canary.owner) : '_none_'],
@@ -94,7 +106,10 @@ export function alertParent(canary: CanaryRecord, inc: Incident, autoDisable = f
           ] as Array<[string, string]>)
         : ([
             ...(kind?.describe(canary) ?? []).map(([k, v]): [string, string] => [k, inlineCode(v, 300)]),
-            ['Caller', `${inlineCode(e.userIdentity.type ?? 'unknown', 40)} ${inlineCode(e.userIdentity.arn ?? e.userIdentity.principalId ?? e.userIdentity.accountId ?? 'anonymous', 300)}`],
+            [
+              'Caller',
+              `${inlineCode(e.userIdentity.type ?? 'unknown', 40)} ${inlineCode(e.userIdentity.arn ?? e.userIdentity.principalId ?? e.userIdentity.accountId ?? 'anonymous', 300)}`,
+            ],
           ] as Array<[string, string]>)),
       ['Action', inlineCode(actionOf(e), 200)],
       ['Region', inlineCode(e.region, 64)],
@@ -102,7 +117,10 @@ export function alertParent(canary: CanaryRecord, inc: Incident, autoDisable = f
       ['Source IP', ipWithCountry(e.sourceIp, e.country)],
       ['User agent', inlineCode(e.userAgent || 'none', 300)],
       // When the incident opened, not this render's time: the parent is re-rendered on every update.
-      ['Event time', `${e.eventTime.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}, alerted ${ago(e.eventTime, Date.parse(inc.openedAt))} later`],
+      [
+        'Event time',
+        `${e.eventTime.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}, alerted ${ago(e.eventTime, Date.parse(inc.openedAt))} later`,
+      ],
     ]),
   ];
   if (e.requestParameters) blocks.push(section(`*Request parameters* ${inlineCode(e.requestParameters, 500)}`));
@@ -111,8 +129,13 @@ export function alertParent(canary: CanaryRecord, inc: Incident, autoDisable = f
   if (triage.length) blocks.push(section(triage.join('\n')));
   const buttons = triageButtons(canary, inc);
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'triage', elements: buttons });
-  const containment = (canary.autoDisable ?? autoDisable) ? 'automatic containment on: the key is disabled on the first alert' : 'automatic containment off';
-  blocks.push(context(`Incident ${incidentId(canary.id, inc.seq)} · CloudTrail event ${inlineCode(e.eventId, 128)} · placed ${canary.createdAt.slice(0, 10)} · ${containment}`));
+  const containment =
+    (canary.autoDisable ?? autoDisable) ? 'automatic containment on: the key is disabled on the first alert' : 'automatic containment off';
+  blocks.push(
+    context(
+      `Incident ${incidentId(canary.id, inc.seq)} · CloudTrail event ${inlineCode(e.eventId, 128)} · placed ${canary.createdAt.slice(0, 10)} · ${containment}`,
+    ),
+  );
   const text = `${unknown ? 'Unknown canary' : `Canary ${canary.id}`} used: ${actionOf(e)} from ${e.sourceIp}`;
   return { text: escapeMrkdwn(cut(text, 300)), blocks };
 }
@@ -127,7 +150,10 @@ export function disableKeyButton(value: string) {
     value,
     confirm: {
       title: { type: 'plain_text' as const, text: 'Disable this canary key?' },
-      text: { type: 'mrkdwn' as const, text: "The key becomes Inactive: the attacker's next calls fail, and you may no longer see what they try next." },
+      text: {
+        type: 'mrkdwn' as const,
+        text: "The key becomes Inactive: the attacker's next calls fail, and you may no longer see what they try next.",
+      },
       confirm: { type: 'plain_text' as const, text: 'Disable key' },
       deny: { type: 'plain_text' as const, text: 'Keep watching' },
       style: 'danger' as const,
@@ -141,9 +167,21 @@ function triageButtons(canary: CanaryRecord, inc: Incident) {
   const buttons = [];
   if (livePending(canary)) return [];
   if ((canary.status === 'active' || canary.status === 'unknown') && findKind(canary.kind)?.disable) buttons.push(disableKeyButton(value));
-  if (!inc.triage) buttons.push({ type: 'button' as const, action_id: ALERT_ACTIONS.falsePositive, text: { type: 'plain_text' as const, text: 'Mark false positive' }, value });
+  if (!inc.triage)
+    buttons.push({
+      type: 'button' as const,
+      action_id: ALERT_ACTIONS.falsePositive,
+      text: { type: 'plain_text' as const, text: 'Mark false positive' },
+      value,
+    });
   if (canary.status === 'disabled' && !canary.replacedBy && canary.kind === 'aws-key') {
-    buttons.push({ type: 'button' as const, action_id: ALERT_ACTIONS.rearm, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Re-arm' }, value });
+    buttons.push({
+      type: 'button' as const,
+      action_id: ALERT_ACTIONS.rearm,
+      style: 'primary' as const,
+      text: { type: 'plain_text' as const, text: 'Re-arm' },
+      value,
+    });
   }
   return buttons;
 }
@@ -160,7 +198,11 @@ function top(entries: Array<[string, number]>, show: (k: string) => string, max 
 }
 
 /** A batched thread reply: what happened since the last one, never one reply per call. */
-export function threadSummary(inc: Incident, before: { calls: number; actions: Record<string, number>; ips: Record<string, number> }, country: CountryLookup): { text: string; blocks: Block[] } {
+export function threadSummary(
+  inc: Incident,
+  before: { calls: number; actions: Record<string, number>; ips: Record<string, number> },
+  country: CountryLookup,
+): { text: string; blocks: Block[] } {
   const calls = inc.calls - before.calls;
   const lines = [
     `*${plural(calls, 'more call')}* (${plural(inc.calls, 'call')} in all)`,

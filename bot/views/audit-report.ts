@@ -9,15 +9,39 @@ import type { Block } from './blocks';
  */
 export function auditReport(r: CheckReport): { ok: boolean; text: string; blocks: Block[] } {
   const ok = !r.findings.length && !r.retired.length && !r.expiring.length;
-  const blocks: Block[] = [header(ok ? 'Canary audit: all intact' : `Canary audit: ${r.findings.length} problem${r.findings.length === 1 ? '' : 's'}`)];
+  const blocks: Block[] = [
+    header(ok ? 'Canary audit: all intact' : `Canary audit: ${r.findings.length} problem${r.findings.length === 1 ? '' : 's'}`),
+  ];
   if (ok) blocks.push(section(`All ${r.canaries} canaries and the detection pipeline are as they must be.`));
-  const lines = r.findings.slice(0, 40).map((f) => `• *${f.scope.replace(/[*_~`<>&]/g, '')}*: ${inlineCode(f.problem, 300)}\n   _Fix:_ ${inlineCode(f.fix, 200)}`);
+  const lines = r.findings
+    .slice(0, 40)
+    .map((f) => `• *${f.scope.replace(/[*_~`<>&]/g, '')}*: ${inlineCode(f.problem, 300)}\n   _Fix:_ ${inlineCode(f.fix, 200)}`);
   for (let i = 0; i < lines.length; i += 8) blocks.push(section(lines.slice(i, i + 8).join('\n')));
   if (r.findings.length > 40) blocks.push(context(`and ${r.findings.length - 40} more; the bot's logs have them all.`));
-  if (r.retired.length) blocks.push(section(`*Retired because they expired:* ${r.retired.map((c) => `${inlineCode(c.id)} (${inlineCode(c.location, 80)}, ${c.expiresOn})`).join(', ')}`));
-  if (r.expiring.length) blocks.push(section(`*Expiring within two weeks:* ${r.expiring.map((c) => `${inlineCode(c.id)} on ${c.expiresOn}`).join(', ')}. Rotate or re-mint them to keep the placement covered.`));
+  if (r.retired.length)
+    blocks.push(
+      section(
+        `*Retired because they expired:* ${r.retired.map((c) => `${inlineCode(c.id)} (${inlineCode(c.location, 80)}, ${c.expiresOn})`).join(', ')}`,
+      ),
+    );
+  if (r.expiring.length)
+    blocks.push(
+      section(
+        `*Expiring within two weeks:* ${r.expiring.map((c) => `${inlineCode(c.id)} on ${c.expiresOn}`).join(', ')}. Rotate or re-mint them to keep the placement covered.`,
+      ),
+    );
   // What the audit relies on but cannot check from here: said, never counted as a problem.
-  if (r.notes.length) blocks.push(context(r.notes.slice(0, 10).map((n) => escapeMrkdwn(n)).join('\n')));
-  const text = ok ? 'Canary audit: all intact' : `Canary audit: ${r.findings.length} problems, ${r.retired.length} retired, ${r.expiring.length} expiring`;
+  if (r.notes.length)
+    blocks.push(
+      context(
+        r.notes
+          .slice(0, 10)
+          .map((n) => escapeMrkdwn(n))
+          .join('\n'),
+      ),
+    );
+  const text = ok
+    ? 'Canary audit: all intact'
+    : `Canary audit: ${r.findings.length} problems, ${r.retired.length} retired, ${r.expiring.length} expiring`;
   return { ok, text, blocks };
 }

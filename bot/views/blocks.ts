@@ -9,7 +9,10 @@ export type Block = types.KnownBlock;
  */
 export const LIMITS = { header: 150, sectionText: 3000, field: 2000, blocks: 50, plainText: 75 } as const;
 
-export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: cut(text, LIMITS.header), emoji: false } });
+export const header = (text: string): Block => ({
+  type: 'header',
+  text: { type: 'plain_text', text: cut(text, LIMITS.header), emoji: false },
+});
 
 export const section = (mrkdwn: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: cut(mrkdwn, LIMITS.sectionText) } });
 
@@ -18,7 +21,10 @@ export const fields = (pairs: Array<[string, string]>): Block => ({
   fields: pairs.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: cut(`*${k}*\n${v}`, LIMITS.field) })),
 });
 
-export const context = (mrkdwn: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(mrkdwn, LIMITS.sectionText) }] });
+export const context = (mrkdwn: string): Block => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: cut(mrkdwn, LIMITS.sectionText) }],
+});
 
 export const divider = (): Block => ({ type: 'divider' });
 

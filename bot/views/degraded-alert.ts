@@ -13,7 +13,9 @@ import type { CanaryRecord } from '../model/canary';
 export function degradedAlert(canary: CanaryRecord, e: TrailEvent, events: number, reason: string): { text: string; blocks: Block[] } {
   const unknown = canary.status === 'unknown';
   return {
-    text: escapeMrkdwn(cut(`${unknown ? 'Unknown canary' : `Canary ${canary.id}`} used: ${actionOf(e)} from ${e.sourceIp} (degraded alert)`, 300)),
+    text: escapeMrkdwn(
+      cut(`${unknown ? 'Unknown canary' : `Canary ${canary.id}`} used: ${actionOf(e)} from ${e.sourceIp} (degraded alert)`, 300),
+    ),
     blocks: [
       header(unknown ? `Unknown canary used: ${e.userIdentity.arn ?? canary.id}` : `Canary used: ${canary.location}`),
       section(

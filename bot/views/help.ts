@@ -11,12 +11,17 @@ export function helpReply(): Reply {
   const kinds = KINDS.map((k) => `• \`${k.name}\`: ${k.summary}`).join('\n');
   const groups = (Object.keys(GROUPS) as CommandGroup[]).map((group) =>
     section(
-      [`*${GROUPS[group]}*`, ...COMMANDS.filter((c) => c.group === group).map((c) => `*/canary ${c.name}*${c.usage ? ` ${c.usage}` : ''}\n      ${c.summary}`)].join('\n'),
+      [
+        `*${GROUPS[group]}*`,
+        ...COMMANDS.filter((c) => c.group === group).map((c) => `*/canary ${c.name}*${c.usage ? ` ${c.usage}` : ''}\n      ${c.summary}`),
+      ].join('\n'),
     ),
   );
   return ephemeral('How to use /canary', [
     ...groups,
     section(`*Kinds*\n${kinds}`),
-    context('Only the admins configured for this bot can mint. Keys are decoys: they can do nothing, and any use of one raises an alert here.'),
+    context(
+      'Only the admins configured for this bot can mint. Keys are decoys: they can do nothing, and any use of one raises an alert here.',
+    ),
   ]);
 }

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import type { MintRequest } from '../model/job';
 import { LOCATION_MAX, NOTE_MAX, checkFreeText } from '../command';
 import { DEFAULT_KIND, KINDS, findKind } from '../kinds';
 import { checkUserName } from '../names';
@@ -22,7 +23,12 @@ export function mintModal(requester: string, meta: MintModalMetadata): types.Mod
     submit: { type: 'plain_text', text: 'Mint' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'input', block_id: 'kind', label: { type: 'plain_text', text: 'Kind' }, element: { type: 'static_select', action_id: 'value', options: KINDS.map(option), initial_option: option(DEFAULT_KIND) } },
+      {
+        type: 'input',
+        block_id: 'kind',
+        label: { type: 'plain_text', text: 'Kind' },
+        element: { type: 'static_select', action_id: 'value', options: KINDS.map(option), initial_option: option(DEFAULT_KIND) },
+      },
       {
         type: 'input',
         block_id: 'location',
@@ -30,7 +36,12 @@ export function mintModal(requester: string, meta: MintModalMetadata): types.Mod
         hint: { type: 'plain_text', text: 'e.g. laptop-jdoe ~/.aws/credentials, or the repo and file' },
         element: { type: 'plain_text_input', action_id: 'value', max_length: LOCATION_MAX },
       },
-      { type: 'input', block_id: 'owner', label: { type: 'plain_text', text: 'Owner' }, element: { type: 'users_select', action_id: 'value', initial_user: requester } },
+      {
+        type: 'input',
+        block_id: 'owner',
+        label: { type: 'plain_text', text: 'Owner' },
+        element: { type: 'users_select', action_id: 'value', initial_user: requester },
+      },
       {
         type: 'input',
         block_id: 'name',
@@ -39,20 +50,24 @@ export function mintModal(requester: string, meta: MintModalMetadata): types.Mod
         hint: { type: 'plain_text', text: 'Leave empty for a generated, plausible service-account name' },
         element: { type: 'plain_text_input', action_id: 'value', max_length: 64 },
       },
-      { type: 'input', block_id: 'note', optional: true, label: { type: 'plain_text', text: 'Note' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX } },
+      {
+        type: 'input',
+        block_id: 'note',
+        optional: true,
+        label: { type: 'plain_text', text: 'Note' },
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX },
+      },
     ],
   };
 }
 
-export interface MintForm {
-  kind: string;
-  location: string;
-  owner: string;
-  name?: string;
-  note?: string;
-}
+/** What the modal asks: a part of the mint request (model/job.ts). */
+export type MintForm = Pick<MintRequest, 'kind' | 'location' | 'owner' | 'name' | 'note'>;
 
-type State = Record<string, Record<string, { value?: string | null; selected_user?: string | null; selected_option?: { value: string } | null }>>;
+type State = Record<
+  string,
+  Record<string, { value?: string | null; selected_user?: string | null; selected_option?: { value: string } | null }>
+>;
 
 /** The submitted form, or Slack's per-field errors to show in the modal. */
 export function readMintModal(values: State): { form: MintForm } | { errors: Record<string, string> } {

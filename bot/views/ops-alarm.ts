@@ -9,13 +9,21 @@ import { context, section } from './blocks';
  */
 export function opsAlarmMessage(a: AlarmNotice): { text: string; blocks: Block[] } {
   const firing = a.state === 'ALARM';
-  const head = firing ? ':rotating_light: *Pipeline alarm*' : a.state === 'OK' ? ':white_check_mark: *Pipeline alarm resolved*' : `:grey_question: *Pipeline alarm ${escapeMrkdwn(a.state)}*`;
+  const head = firing
+    ? ':rotating_light: *Pipeline alarm*'
+    : a.state === 'OK'
+      ? ':white_check_mark: *Pipeline alarm resolved*'
+      : `:grey_question: *Pipeline alarm ${escapeMrkdwn(a.state)}*`;
   const text = `${firing ? 'Pipeline alarm' : `Pipeline alarm ${a.state}`}: ${a.name}`;
   return {
     text: escapeMrkdwn(text),
     blocks: [
-      section(`${head}: ${inlineCode(a.name, 200)} in ${inlineCode(a.region || 'unknown region', 40)}\n${escapeMrkdwn(a.description || 'No description.')}`),
-      context(`${a.previous ? `${escapeMrkdwn(a.previous)} -> ${escapeMrkdwn(a.state)}` : escapeMrkdwn(a.state)} at ${escapeMrkdwn(a.at)} · ${inlineCode(a.reason || 'no reason given', 400)}`),
+      section(
+        `${head}: ${inlineCode(a.name, 200)} in ${inlineCode(a.region || 'unknown region', 40)}\n${escapeMrkdwn(a.description || 'No description.')}`,
+      ),
+      context(
+        `${a.previous ? `${escapeMrkdwn(a.previous)} -> ${escapeMrkdwn(a.state)}` : escapeMrkdwn(a.state)} at ${escapeMrkdwn(a.at)} · ${inlineCode(a.reason || 'no reason given', 400)}`,
+      ),
     ],
   };
 }

@@ -26,24 +26,33 @@ export function showReply(canary: CanaryRecord, incidents: Incident[], audit: Au
     ]),
   ];
   const incLines = incidents.map(
-    (i) => `• *${canary.id}-${i.seq}* opened ${when(i.openedAt)} · ${i.calls.toLocaleString('en-US')} call${i.calls === 1 ? '' : 's'}${i.triage ? ` · false positive (${who(i.triage.by)})` : ''}`,
+    (i) =>
+      `• *${canary.id}-${i.seq}* opened ${when(i.openedAt)} · ${i.calls.toLocaleString('en-US')} call${i.calls === 1 ? '' : 's'}${i.triage ? ` · false positive (${who(i.triage.by)})` : ''}`,
   );
   blocks.push(section(`*Incidents*\n${incLines.length ? incLines.join('\n') : '_none yet_'}`));
   const sup = Object.entries(canary.suppressions ?? {}).map(
-    ([id, s]) => `• ${inlineCode(id)} ${[s.sourceIp && `${s.sourceIp.includes('/') ? 'network' : 'IP'} ${inlineCode(s.sourceIp)}`, s.userAgent && `user agent ${inlineCode(s.userAgent, 120)}`, s.principalArn && `caller ${inlineCode(s.principalArn, 200)}`].filter(Boolean).join(' + ')} · ${s.hits ?? 0} calls silenced · by ${who(s.by)}`,
+    ([id, s]) =>
+      `• ${inlineCode(id)} ${[s.sourceIp && `${s.sourceIp.includes('/') ? 'network' : 'IP'} ${inlineCode(s.sourceIp)}`, s.userAgent && `user agent ${inlineCode(s.userAgent, 120)}`, s.principalArn && `caller ${inlineCode(s.principalArn, 200)}`].filter(Boolean).join(' + ')} · ${s.hits ?? 0} calls silenced · by ${who(s.by)}`,
   );
   if (sup.length) blocks.push(section(`*Suppressions* (remove with \`/canary unsuppress ${canary.id} &lt;id&gt;\`)\n${sup.join('\n')}`));
   // Refusals apart: anyone can press a button, and their presses must not push real actions out of view.
   const actions = audit.filter((a) => a.action !== 'refused');
   const refused = audit.filter((a) => a.action === 'refused');
   const shown = actions.slice(-25);
-  const lines = shown.map((a) => `• ${when(a.at)} · *${a.action}* by ${who(a.by)}${a.incident ? ` · incident ${a.incident}` : ''}${a.detail ? ` · ${inlineCode(a.detail, 200)}` : ''}`);
+  const lines = shown.map(
+    (a) =>
+      `• ${when(a.at)} · *${a.action}* by ${who(a.by)}${a.incident ? ` · incident ${a.incident}` : ''}${a.detail ? ` · ${inlineCode(a.detail, 200)}` : ''}`,
+  );
   blocks.push(section(`*Actions*\n${lines.length ? lines.join('\n') : '_none yet_'}`));
   if (actions.length > shown.length) blocks.push(context(`Showing the last ${shown.length} of ${actions.length} actions.`));
   const last = refused.at(-1);
   if (last) {
     const by = [...new Set(refused.slice(-5).map((a) => who(a.by)))].join(', ');
-    blocks.push(context(`Refused presses by people who are not canary admins: ${refused.length} listed (at most ${REFUSALS_LISTED_PER_HOUR} an hour; the rest are logged), the last ${when(last.at)}, by ${by}.`));
+    blocks.push(
+      context(
+        `Refused presses by people who are not canary admins: ${refused.length} listed (at most ${REFUSALS_LISTED_PER_HOUR} an hour; the rest are logged), the last ${when(last.at)}, by ${by}.`,
+      ),
+    );
   }
   return ephemeral(`Canary ${canary.id}`, blocks);
 }

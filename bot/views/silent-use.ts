@@ -10,7 +10,9 @@ export function silentUseAlert(c: CanaryRecord, service: string, region: string,
     text: `Silent use of canary ${c.id}: ${service} in ${region}`,
     blocks: [
       header(`Silent use of a canary: ${c.location}`),
-      section(':rotating_light: *High severity*: the key was used by a call CloudTrail does not log (attackers validate stolen keys this way, e.g. `sqs:ListQueues`). IAM saw it; no CloudTrail event matches.'),
+      section(
+        ':rotating_light: *High severity*: the key was used by a call CloudTrail does not log (attackers validate stolen keys this way, e.g. `sqs:ListQueues`). IAM saw it; no CloudTrail event matches.',
+      ),
       fields([
         ['Canary', inlineCode(c.id)],
         ['Owner', c.owner ? mention(c.owner) : '_none_'],
@@ -20,7 +22,9 @@ export function silentUseAlert(c: CanaryRecord, service: string, region: string,
         ['Last used', at.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')],
       ]),
       { type: 'actions', block_id: 'triage', elements: [disableKeyButton(JSON.stringify({ canaryId: c.id, seq: 0 }))] },
-      context('From the silent-use net: GetAccessKeyLastUsed moved with no matching CloudTrail event. IAM reports service and region, not the caller.'),
+      context(
+        'From the silent-use net: GetAccessKeyLastUsed moved with no matching CloudTrail event. IAM reports service and region, not the caller.',
+      ),
     ],
   };
 }

@@ -45,7 +45,10 @@ export async function attackFromPanel(page: Page, a: PanelAttack): Promise<strin
   const before = (await page.getAttribute('#attack-status', 'data-at')) ?? '';
   await page.click('#attack-go');
   // The status carries the finish time of the last attack: wait for a new one.
-  await page.locator('#attack-status[data-at]:not([data-at=""])').and(page.locator(`#attack-status:not([data-at="${before}"])`)).waitFor({ timeout: 120_000 });
+  await page
+    .locator('#attack-status[data-at]:not([data-at=""])')
+    .and(page.locator(`#attack-status:not([data-at="${before}"])`))
+    .waitFor({ timeout: 120_000 });
   return (await page.locator('#attack-status').textContent()) ?? '';
 }
 

@@ -14,7 +14,16 @@ import { ATTACK_CALLS } from '../cloudtrail-record';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { failureRecord, lambdaAdapter } from '../lambda-adapter';
 import { startMoto } from '../moto';
-import { STANDIN_APP_ID, STANDIN_TEAM_ID, blockAction, functionUrlEvent, interactionBody, signed, slashCommandBody, viewSubmission } from '../slack-requests';
+import {
+  STANDIN_APP_ID,
+  STANDIN_TEAM_ID,
+  blockAction,
+  functionUrlEvent,
+  interactionBody,
+  signed,
+  slashCommandBody,
+  viewSubmission,
+} from '../slack-requests';
 import { startSlackStandin } from '../slack-standin';
 import type { AttackState, SandboxState } from './page/state';
 import { createWorkspace } from './workspace';
@@ -44,7 +53,12 @@ export interface Sandbox {
 }
 
 const commandBody = z.object({ channel: z.string().check(z.regex(/^[CD][A-Z0-9]+$/)), text: z.string().check(z.maxLength(4000)) });
-const actionBody = z.object({ messageId: z.string(), actionId: z.string(), blockId: z.optional(z.string()), value: z.optional(z.string()) });
+const actionBody = z.object({
+  messageId: z.string(),
+  actionId: z.string(),
+  blockId: z.optional(z.string()),
+  value: z.optional(z.string()),
+});
 const submitBody = z.object({ modalId: z.string(), values: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))) });
 const attackBody = z.object({
   canaryId: z.string(),
@@ -83,19 +97,36 @@ function parse<T>(schema: z.ZodMiniType<T>, body: string): T {
 }
 
 async function pageBundle(): Promise<string> {
-  const out = await build({ entryPoints: [new URL('./page/app.ts', import.meta.url).pathname], bundle: true, write: false, format: 'iife', target: 'chrome120', minify: false, logLevel: 'silent' });
+  const out = await build({
+    entryPoints: [new URL('./page/app.ts', import.meta.url).pathname],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'chrome120',
+    minify: false,
+    logLevel: 'silent',
+  });
   return out.outputFiles[0]!.text;
 }
 
 export async function startSandbox(opts: { port: number; region?: string }): Promise<Sandbox> {
   const region = opts.region ?? 'us-east-1';
   const moto = await startMoto();
-  Object.assign(process.env, { AWS_ENDPOINT_URL: moto.url, AWS_REGION: region, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.url,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'sandbox',
+    AWS_SECRET_ACCESS_KEY: 'sandbox',
+  });
   const aws = await bootstrap({ table: TABLE, region, deliverTo: 'queue' });
   const standin = await startSlackStandin();
   const ws = createWorkspace(standin);
   const intruder = await createIntruder(region);
-  const [script, html, css] = await Promise.all([pageBundle(), readFileSync(new URL('./page/index.html', import.meta.url), 'utf8'), readFileSync(new URL('./page/app.css', import.meta.url), 'utf8')]);
+  const [script, html, css] = await Promise.all([
+    pageBundle(),
+    readFileSync(new URL('./page/index.html', import.meta.url), 'utf8'),
+    readFileSync(new URL('./page/app.css', import.meta.url), 'utf8'),
+  ]);
 
   const server = createServer();
   await new Promise<void>((r) => server.listen(opts.port, '127.0.0.1', r).once('error', () => server.listen(0, '127.0.0.1', r)));
@@ -120,14 +151,27 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
   });
   // The bot's JSON logs would bury the URL; warnings and errors still show.
   if (!process.env.POWERTOOLS_LOG_LEVEL) log.setLogLevel('WARN');
-  const [slack, jobs, alert] = await Promise.all([import('../../handlers/slack'), import('../../handlers/jobs'), import('../../handlers/alert')]);
+  const [slack, jobs, alert] = await Promise.all([
+    import('../../handlers/slack'),
+    import('../../handlers/jobs'),
+    import('../../handlers/alert'),
+  ]);
   // A failed job goes to the alert queue, as the CDK app's on-failure destination sends it.
   const sqs = new SQSClient({ region });
-  const lambda = lambdaAdapter({ [JOBS_FUNCTION]: jobs.handler }, (name, event, err) => {
-    log.error('sandbox: invocation failed', { function: name, error: String(err) });
-    sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(failureRecord(name, event, err)) })).catch((e: unknown) => log.error('sandbox: could not send the failure record', { error: String(e) }));
-  }, lambdaPath);
-  const drain = await drainQueue(aws.queueUrl, alert.handler, { region, onError: (err) => log.error('sandbox: alert queue poll failed', { error: String(err) }) });
+  const lambda = lambdaAdapter(
+    { [JOBS_FUNCTION]: jobs.handler },
+    (name, event, err) => {
+      log.error('sandbox: invocation failed', { function: name, error: String(err) });
+      sqs
+        .send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(failureRecord(name, event, err)) }))
+        .catch((e: unknown) => log.error('sandbox: could not send the failure record', { error: String(e) }));
+    },
+    lambdaPath,
+  );
+  const drain = await drainQueue(aws.queueUrl, alert.handler, {
+    region,
+    onError: (err) => log.error('sandbox: alert queue poll failed', { error: String(err) }),
+  });
 
   // --- Changes reach the page as server-sent events; it then fetches the state. ---
   const listeners = new Set<ServerResponse>();
@@ -166,7 +210,9 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
       targets: canaries
         .filter((c) => (c.kind === 'aws-key' && keys.has(c.resource.accessKeyId ?? '')) || c.kind === 's3-object')
         .map((c) => ({ canaryId: c.id, kind: c.kind, label: label(c), calls: c.kind === 's3-object' ? ['GetObject'] : [...ATTACK_CALLS] })),
-      objects: canaries.filter((c) => c.kind === 's3-object').map((c) => ({ canaryId: c.id, label: `s3://${c.resource.bucket}/${c.resource.key}` })),
+      objects: canaries
+        .filter((c) => c.kind === 's3-object')
+        .map((c) => ({ canaryId: c.id, label: `s3://${c.resource.bucket}/${c.resource.key}` })),
     };
   }
 
@@ -194,7 +240,14 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
       changed();
     }).then(
       ({ sent, answer }) => finish({ sent, answer, canaryId: req.canaryId, call: req.call, at: at() }),
-      (err: unknown) => finish({ sent: attackState.sent, answer: `The sandbox could not make the call: ${err instanceof Error ? err.message : String(err)}`, canaryId: req.canaryId, call: req.call, at: at() }),
+      (err: unknown) =>
+        finish({
+          sent: attackState.sent,
+          answer: `The sandbox could not make the call: ${err instanceof Error ? err.message : String(err)}`,
+          canaryId: req.canaryId,
+          call: req.call,
+          at: at(),
+        }),
     );
   }
 
@@ -205,11 +258,21 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
     if (!canary) throw new HttpError(404, `no canary ${req.canaryId}`);
     if (canary.kind === 's3-object' && req.call !== 'GetObject') throw new HttpError(400, 'an S3 decoy can only be read (GetObject)');
     const decoy = canary.kind === 's3-object' ? canary : canaries.find((c) => c.id === req.objectId && c.kind === 's3-object');
-    if (req.call === 'GetObject' && !decoy) throw new HttpError(400, 'GetObject needs an S3 decoy: mint one with /canary new s3-object <location>');
+    if (req.call === 'GetObject' && !decoy)
+      throw new HttpError(400, 'GetObject needs an S3 decoy: mint one with /canary new s3-object <location>');
     const key = canary.kind === 'aws-key' ? loot().get(canary.resource.accessKeyId ?? '') : intruder;
     if (!key) throw new HttpError(400, `the key of ${canary.id} was never shown in this sandbox`);
     const object = req.call === 'GetObject' && decoy ? { object: { bucket: decoy.resource.bucket!, key: decoy.resource.key! } } : {};
-    return { key, canaryKey: canary.kind === 'aws-key', call: req.call, ...object, sourceIp: req.sourceIp, userAgent: req.userAgent, count: req.count, region };
+    return {
+      key,
+      canaryKey: canary.kind === 'aws-key',
+      call: req.call,
+      ...object,
+      sourceIp: req.sourceIp,
+      userAgent: req.userAgent,
+      count: req.count,
+      region,
+    };
   }
 
   async function state(): Promise<SandboxState> {
@@ -242,7 +305,10 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
       ws.addEphemeral(channel, { text: 'Only `/canary` commands reach the bot in this sandbox. Try `/canary help`.' });
       return;
     }
-    const answer = await toBot(slashCommandBody({ text: (m[1] ?? '').trim(), userId: SANDBOX_USER, channelId: channel, responseUrl: ws.responseUrl({ channel }) }), 'application/x-www-form-urlencoded');
+    const answer = await toBot(
+      slashCommandBody({ text: (m[1] ?? '').trim(), userId: SANDBOX_USER, channelId: channel, responseUrl: ws.responseUrl({ channel }) }),
+      'application/x-www-form-urlencoded',
+    );
     if (answer) ws.addEphemeral(channel, answer);
   }
 
@@ -250,14 +316,28 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
     const msg = ws.findMessage(messageId);
     if (!msg) throw new HttpError(404, 'that message is gone');
     const origin = msg.ephemeral ? { channel: msg.channel, ephemeralId: msg.id } : { channel: msg.channel, messageTs: msg.ts! };
-    const payload = blockAction({ userId: SANDBOX_USER, actionId, value: value ?? '', responseUrl: ws.responseUrl(origin), channelId: msg.channel, messageTs: msg.ts ?? `${Math.floor(msg.at / 1000)}.000000`, ephemeral: msg.ephemeral, ...(blockId ? { blockId } : {}) });
+    const payload = blockAction({
+      userId: SANDBOX_USER,
+      actionId,
+      value: value ?? '',
+      responseUrl: ws.responseUrl(origin),
+      channelId: msg.channel,
+      messageTs: msg.ts ?? `${Math.floor(msg.at / 1000)}.000000`,
+      ephemeral: msg.ephemeral,
+      ...(blockId ? { blockId } : {}),
+    });
     await toBot(interactionBody(payload), 'application/x-www-form-urlencoded');
   }
 
   async function submit({ modalId, values }: z.infer<typeof submitBody>) {
     const modal = ws.snapshot().modals.find((m) => m.id === modalId);
     if (!modal) throw new HttpError(404, 'that form is closed');
-    const payload = viewSubmission({ userId: SANDBOX_USER, callbackId: String(modal.view.callback_id ?? ''), privateMetadata: String(modal.view.private_metadata ?? ''), values });
+    const payload = viewSubmission({
+      userId: SANDBOX_USER,
+      callbackId: String(modal.view.callback_id ?? ''),
+      privateMetadata: String(modal.view.private_metadata ?? ''),
+      values,
+    });
     const answer = await toBot(interactionBody(payload), 'application/x-www-form-urlencoded');
     if (answer?.response_action === 'errors') ws.setModalErrors(modalId, answer.errors as Record<string, string>);
     else ws.closeModals();
@@ -265,7 +345,12 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
 
   // --- Routing. ---
   const send = (res: ServerResponse, status: number, type: string, body: string) => {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'" });
+    res.writeHead(status, {
+      'content-type': type,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'",
+    });
     res.end(body);
   };
   const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, 'application/json', JSON.stringify(body));
@@ -299,7 +384,8 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
         return json(res, 404, { error: 'not found' });
       }
       // JSON only: a form on another site cannot send it without the browser asking first.
-      if (req.method !== 'POST' || !req.headers['content-type']?.startsWith('application/json')) return json(res, 415, { error: 'POST application/json' });
+      if (req.method !== 'POST' || !req.headers['content-type']?.startsWith('application/json'))
+        return json(res, 415, { error: 'POST application/json' });
       if (path === '/sandbox/command') await command(parse(commandBody, body));
       else if (path === '/sandbox/action') await action(parse(actionBody, body));
       else if (path === '/sandbox/submit') await submit(parse(submitBody, body));

@@ -67,7 +67,9 @@ export function createWorkspace(standin: SlackStandin): Workspace {
         const m = messageFrom(key, channel, args, false, Number(args.ts) * 1000);
         return edited.has(key) ? { ...m, edited: true } : m;
       });
-      const messages = [...channelMessages, ...posted.values(), ...ephemerals.values()].sort((a, b) => a.at - b.at || (a.ts ?? '').localeCompare(b.ts ?? ''));
+      const messages = [...channelMessages, ...posted.values(), ...ephemerals.values()].sort(
+        (a, b) => a.at - b.at || (a.ts ?? '').localeCompare(b.ts ?? ''),
+      );
       return { messages, modals };
     },
     findMessage(id) {
@@ -127,7 +129,8 @@ export function createWorkspace(standin: SlackStandin): Workspace {
         modals = [...modals, { id: `V${randomUUID()}`, view: call.args.view as ModalView, errors: {} }];
         break;
       case 'views.update':
-        if (modals.length) modals = [...modals.slice(0, -1), { ...modals[modals.length - 1]!, view: call.args.view as ModalView, errors: {} }];
+        if (modals.length)
+          modals = [...modals.slice(0, -1), { ...modals[modals.length - 1]!, view: call.args.view as ModalView, errors: {} }];
         break;
     }
     // The stand-in answers after onCall; chat.postMessage's message lands in its map just after.

@@ -36,7 +36,12 @@ describe('the sandbox page, end to end in Chromium', () => {
     expect(await minted.textContent()).toMatch(/aws_secret_access_key = \S{20,}/);
 
     // Attack from the panel, with a user agent that would be markup if the page trusted it.
-    const status = await attackFromPanel(page, { location: 'laptop-42', call: 'GetCallerIdentity', sourceIp: '198.51.100.23', userAgent: 'curl/8.5 <img src=x onerror=alert(1)>' });
+    const status = await attackFromPanel(page, {
+      location: 'laptop-42',
+      call: 'GetCallerIdentity',
+      sourceIp: '198.51.100.23',
+      userAgent: 'curl/8.5 <img src=x onerror=alert(1)>',
+    });
     expect(status).toContain('OK: arn arn:aws:iam::');
     const alert = alertFor(page, 'laptop-42');
     await alert.waitFor({ timeout: 30_000 });
@@ -62,7 +67,9 @@ describe('the sandbox page, end to end in Chromium', () => {
     expect(keys.find((k) => k.AccessKeyId === keyId)?.Status).toBe('Inactive');
 
     // And the attacker now gets what AWS answers a disabled key.
-    expect(await attackFromPanel(page, { location: 'laptop-42', call: 'ListBuckets', sourceIp: '198.51.100.23', userAgent: 'curl/8.5' })).toContain('InvalidClientTokenId');
+    expect(
+      await attackFromPanel(page, { location: 'laptop-42', call: 'ListBuckets', sourceIp: '198.51.100.23', userAgent: 'curl/8.5' }),
+    ).toContain('InvalidClientTokenId');
 
     // Mark false positive: a form with a reason and checkboxes whose labels are mrkdwn.
     await alert.getByRole('button', { name: 'Mark false positive' }).click();

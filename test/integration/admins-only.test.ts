@@ -49,7 +49,11 @@ describe('only configured admins can mint; others get a polite private refusal, 
         userId: OUTSIDER,
         callbackId: 'canary_new',
         privateMetadata: JSON.stringify({ responseUrl: h.standin.newResponseUrl(), channelId: 'C0SECURITY' }),
-        values: { kind: { value: { type: 'static_select', selected_option: { value: 'aws-key' } } }, location: { value: { type: 'plain_text_input', value: 'laptop-9' } }, owner: { value: { type: 'users_select', selected_user: OUTSIDER } } },
+        values: {
+          kind: { value: { type: 'static_select', selected_option: { value: 'aws-key' } } },
+          location: { value: { type: 'plain_text_input', value: 'laptop-9' } },
+          owner: { value: { type: 'users_select', selected_user: OUTSIDER } },
+        },
       }),
     );
     await h.settle();

@@ -27,14 +27,27 @@ describe('every CloudTrail sample through handlers/alert', () => {
       const aliases = [id.accessKeyId, id.arn].filter((a): a is string => typeof a === 'string' && a !== '');
       if (!aliases.length || aliases.some((a) => seen.has(a))) continue;
       aliases.forEach((a) => seen.add(a));
-      await h.store.putNewCanary({ id: `cs${String(n++).padStart(5, '0')}`, kind: 'aws-key', location: `sample ${basename(file)}`, owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases, resource: {} });
+      await h.store.putNewCanary({
+        id: `cs${String(n++).padStart(5, '0')}`,
+        kind: 'aws-key',
+        location: `sample ${basename(file)}`,
+        owner: 'U0OWNER1',
+        createdAt: new Date().toISOString(),
+        createdBy: 'U0ADMIN',
+        status: 'active',
+        aliases,
+        resource: {},
+      });
     }
     for (const file of sampleFiles()) {
       const [before, logged] = [h.standin.calls.length, h.logs().length];
       const out = await h.alert.handler(sqsEvent([snsNotificationBody(readSample(file))]));
       const posted = h.standin.calls.slice(before).filter((c) => c.method.startsWith('chat.') && c.args.channel === 'C0ALERTS1');
       const reported = h.logs().slice(logged).includes('reported and dropped');
-      outcomes.set(basename(file), out && out.batchItemFailures.length ? 'dead-lettered' : reported ? 'reported' : posted.length ? 'alerted' : 'ignored');
+      outcomes.set(
+        basename(file),
+        out && out.batchItemFailures.length ? 'dead-lettered' : reported ? 'reported' : posted.length ? 'alerted' : 'ignored',
+      );
     }
   }, 120_000);
   afterAll(() => h.close());
@@ -65,7 +78,9 @@ describe('every CloudTrail sample through handlers/alert', () => {
   it('reports and drops only records it cannot use, logging the reason; none goes to the DLQ', () => {
     expect([...outcomes.values()]).not.toContain('dead-lettered');
     expect([...outcomes.values()].filter((o) => o === 'reported').length).toBeGreaterThan(0);
-    expect(h.logs()).toMatch(/"message":"unusable message on the alert queue; reported and dropped".*"reason":"unusable CloudTrail record \(record has no eventID\)"/);
+    expect(h.logs()).toMatch(
+      /"message":"unusable message on the alert queue; reported and dropped".*"reason":"unusable CloudTrail record \(record has no eventID\)"/,
+    );
     expect(h.standin.calls.some((c) => c.method === 'chat.postMessage' && String(c.args.text).includes('cannot read'))).toBe(true);
     const counts = [...outcomes.values()].reduce((m, o) => ({ ...m, [o]: (m[o] ?? 0) + 1 }), {} as Record<string, number>);
     console.log('CloudTrail samples:', JSON.stringify(counts));

@@ -22,10 +22,16 @@ describe('a CloudTrail event by a minted canary becomes one rich Slack alert', (
   });
   afterAll(() => h.close());
 
-  const parentPost = () => h.standin.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts)!;
+  const parentPost = () =>
+    h.standin.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts)!;
 
   it('travels EventBridge -> SNS -> SQS in moto into handlers/alert and posts one parent in the alert channel', async () => {
-    const call = canaryCall(identity, { sourceIPAddress: '81.2.69.142', userAgent: 'aws-cli/2.15.0 Python/3.11 Linux/6.1 exe/x86_64', errorCode: 'AccessDenied', errorMessage: 'User is not authorized' });
+    const call = canaryCall(identity, {
+      sourceIPAddress: '81.2.69.142',
+      userAgent: 'aws-cli/2.15.0 Python/3.11 Linux/6.1 exe/x86_64',
+      errorCode: 'AccessDenied',
+      errorMessage: 'User is not authorized',
+    });
     const batch = await publishAndReceive(h.resources.topicArn, h.resources.queueUrl, [eventBridgeEnvelope(call)]);
     expect(batch.Records).toHaveLength(1);
     const out = await h.alert.handler(batch);
@@ -63,21 +69,33 @@ describe('a CloudTrail event by a minted canary becomes one rich Slack alert', (
 
   it('sends the owner a direct message linking to the alert', () => {
     const dm = h.standin.calls.find((c) => c.method === 'chat.postMessage' && String(c.args.channel).startsWith('D'));
-    expect(dm?.args.text).toMatch(new RegExp(`Your canary \`${canaryId}\` at \`laptop-42 ~/.aws/credentials\` was just used.*https://example.slack.com/archives/C0ALERTS1/p\\d+`));
+    expect(dm?.args.text).toMatch(
+      new RegExp(
+        `Your canary \`${canaryId}\` at \`laptop-42 ~/.aws/credentials\` was just used.*https://example.slack.com/archives/C0ALERTS1/p\\d+`,
+      ),
+    );
     expect(h.standin.calls.find((c) => c.method === 'conversations.open')?.args.users).toBe('U0OWNER1');
   });
 
   it('puts later calls in the same thread as a batched summary and updates the parent totals', async () => {
     await new Promise((r) => setTimeout(r, 1100));
-    const calls = ['ListBuckets', 'ListBuckets', 'DescribeInstances'].map((eventName, i) => eventBridgeEnvelope(canaryCall(identity, { eventName, eventSource: i < 2 ? 's3.amazonaws.com' : 'ec2.amazonaws.com', sourceIPAddress: '203.0.113.9' })));
+    const calls = ['ListBuckets', 'ListBuckets', 'DescribeInstances'].map((eventName, i) =>
+      eventBridgeEnvelope(
+        canaryCall(identity, { eventName, eventSource: i < 2 ? 's3.amazonaws.com' : 'ec2.amazonaws.com', sourceIPAddress: '203.0.113.9' }),
+      ),
+    );
     const out = await h.alert.handler(await publishAndReceive(h.resources.topicArn, h.resources.queueUrl, calls));
     expect(out).toEqual({ batchItemFailures: [] });
     const [, parent] = [...h.standin.messages.entries()].find(([k, m]) => k.startsWith('C0ALERTS1/') && !m.thread_ts)!;
     const reply = h.standin.calls.find((c) => c.method === 'chat.postMessage' && c.args.thread_ts);
     expect(reply?.args.thread_ts).toBe(parent.ts);
-    expect(JSON.stringify(reply!.args.blocks)).toMatch(/3 more calls.*4 calls in all.*`s3:ListBuckets` ×2, `ec2:DescribeInstances` ×1.*`203\.0\.113\.9` ×3/);
+    expect(JSON.stringify(reply!.args.blocks)).toMatch(
+      /3 more calls.*4 calls in all.*`s3:ListBuckets` ×2, `ec2:DescribeInstances` ×1.*`203\.0\.113\.9` ×3/,
+    );
     const update = h.standin.calls.find((c) => c.method === 'chat.update');
     expect(JSON.stringify(update!.args.blocks)).toContain('*4 calls* · 2 IPs · 3 actions');
-    expect(h.standin.calls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts && c.args.channel === 'C0ALERTS1')).toHaveLength(1);
+    expect(
+      h.standin.calls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts && c.args.channel === 'C0ALERTS1'),
+    ).toHaveLength(1);
   });
 });

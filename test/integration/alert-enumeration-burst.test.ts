@@ -15,15 +15,30 @@ import { MAX_TRACKED_ACTIONS, MAX_TRACKED_IPS } from '../../bot/model/incident';
  */
 describe('an enumeration burst: 600 distinct calls from rotating IPv6', () => {
   let h: Harness;
-  const identity = { accessKeyId: 'AKIABURST00000000001', arn: 'arn:aws:iam::123456789012:user/svc/build-cache-sync', userName: 'build-cache-sync' };
+  const identity = {
+    accessKeyId: 'AKIABURST00000000001',
+    arn: 'arn:aws:iam::123456789012:user/svc/build-cache-sync',
+    userName: 'build-cache-sync',
+  };
   const records = enumerationBurst(identity, { start: Date.parse('2026-11-24T03:12:00Z') });
   let failures = 0;
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '1', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
-    await h.store.putNewCanary({ id: 'cburst1', kind: 'aws-key', location: 'jenkins ~/.aws/credentials', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({
+      id: 'cburst1',
+      kind: 'aws-key',
+      location: 'jenkins ~/.aws/credentials',
+      owner: 'U0OWNER1',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+    });
     const bodies = records.map((r) => snsNotificationBody(eventBridgeEnvelope(r)));
-    for (let i = 0; i < bodies.length; i += 100) failures += (await h.alert.handler(sqsEvent(bodies.slice(i, i + 100))))?.batchItemFailures.length ?? 0;
-    for (let idle = 0; idle < 2; ) {
+    for (let i = 0; i < bodies.length; i += 100)
+      failures += (await h.alert.handler(sqsEvent(bodies.slice(i, i + 100))))?.batchItemFailures.length ?? 0;
+    for (let idle = 0; idle < 2;) {
       const batch = await receive(h.resources.queueUrl, 10, 2);
       if (!batch.Records.length) idle++;
       else {

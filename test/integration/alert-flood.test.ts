@@ -44,14 +44,18 @@ describe(`a flood of ${EVENTS} calls from 50 IPs`, () => {
       ),
     );
     // Out of order, and one message in twenty delivered twice.
-    const deliveries = [...bodies.filter((_, i) => i % 2 === 1), ...bodies.filter((_, i) => i % 2 === 0), ...bodies.filter((_, i) => i % 20 === 0)];
+    const deliveries = [
+      ...bodies.filter((_, i) => i % 2 === 1),
+      ...bodies.filter((_, i) => i % 2 === 0),
+      ...bodies.filter((_, i) => i % 20 === 0),
+    ];
     const t0 = Date.now();
     for (let i = 0; i < deliveries.length; i += BATCH) {
       const out = await h.alert.handler(sqsEvent(deliveries.slice(i, i + BATCH)));
       failures += out?.batchItemFailures.length ?? 0;
     }
     // Lambda's poller, for the delayed flush messages the throttle queued.
-    for (let idle = 0; idle < 2; ) {
+    for (let idle = 0; idle < 2;) {
       const batch = await receive(h.resources.queueUrl, 10, 3);
       if (!batch.Records.length) idle++;
       else {
@@ -83,7 +87,9 @@ describe(`a flood of ${EVENTS} calls from 50 IPs`, () => {
     const [, parent] = [...h.standin.messages.entries()].find(([k, m]) => k.startsWith('C0ALERTS1/') && !m.thread_ts)!;
     expect(JSON.stringify(parent.blocks)).toContain(`*${EVENTS.toLocaleString('en-US')} calls* · 50 IPs · 5 actions`);
     const slackCalls = h.standin.calls.length;
-    console.log(`flood: ${EVENTS} events (+${EVENTS / 20} duplicates) in ${elapsed} ms, ${slackCalls} Slack calls (${posts.length} posts, ${h.standin.calls.filter((c) => c.method === 'chat.update').length} updates)`);
+    console.log(
+      `flood: ${EVENTS} events (+${EVENTS / 20} duplicates) in ${elapsed} ms, ${slackCalls} Slack calls (${posts.length} posts, ${h.standin.calls.filter((c) => c.method === 'chat.update').length} updates)`,
+    );
     expect(slackCalls).toBeLessThan(60);
   });
 });

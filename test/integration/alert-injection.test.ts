@@ -13,8 +13,22 @@ describe('hostile CloudTrail fields are escaped before they reach mrkdwn', () =>
   let messages: Array<Record<string, unknown>>;
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0' } });
-    const identity = { accessKeyId: 'AKIAHOSTILE000000001', arn: `arn:aws:iam::123456789012:user${h.userPath}ci-deploy-web`, userName: 'ci-deploy-web' };
-    await h.store.putNewCanary({ id: 'chostil', kind: 'aws-key', location: 'laptop <!here>', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    const identity = {
+      accessKeyId: 'AKIAHOSTILE000000001',
+      arn: `arn:aws:iam::123456789012:user${h.userPath}ci-deploy-web`,
+      userName: 'ci-deploy-web',
+    };
+    await h.store.putNewCanary({
+      id: 'chostil',
+      kind: 'aws-key',
+      location: 'laptop <!here>',
+      owner: 'U0OWNER1',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+    });
     const hostile = (i: number) =>
       canaryCall(identity, {
         userAgent: HOSTILE,
@@ -39,7 +53,8 @@ describe('hostile CloudTrail fields are escaped before they reach mrkdwn', () =>
   it('lets no mention, broadcast, channel link or disguised link through', () => {
     for (const m of messages) {
       const text = mrkdwnOf(m).join('\n');
-      for (const raw of ['<!channel>', '<!here>', '<!everyone>', '<!subteam', '<https://evil', '<@U0VICTIM>', '<#C0GENERAL>']) expect(text).not.toContain(raw);
+      for (const raw of ['<!channel>', '<!here>', '<!everyone>', '<!subteam', '<https://evil', '<@U0VICTIM>', '<#C0GENERAL>'])
+        expect(text).not.toContain(raw);
       // the only mention is the canary's owner, which the bot itself wrote
       expect(text.match(/<@/g)?.length ?? 0).toBe((text.match(/<@U0OWNER1>/g) ?? []).length);
     }
@@ -47,7 +62,9 @@ describe('hostile CloudTrail fields are escaped before they reach mrkdwn', () =>
 
   it('shows the hostile text as code, escaped, with its backticks neutralised', () => {
     const parent = JSON.stringify(messages[0]!.blocks);
-    expect(parent).toContain('`&lt;!channel&gt; &lt;https://evil.example|click here&gt; *urgent* &lt;@U0VICTIM&gt; ˋcodeˋ ~strike~ _it_ &amp;amp;`');
+    expect(parent).toContain(
+      '`&lt;!channel&gt; &lt;https://evil.example|click here&gt; *urgent* &lt;@U0VICTIM&gt; ˋcodeˋ ~strike~ _it_ &amp;amp;`',
+    );
     expect(parent).toContain('Canary used: laptop <!here>'); // header: plain_text, where Slack renders no mrkdwn
     expect(String(messages[0]!.text)).not.toMatch(/<[!@#]/);
   });
@@ -55,7 +72,13 @@ describe('hostile CloudTrail fields are escaped before they reach mrkdwn', () =>
   it('cuts very long values with a marker, within Block Kit limits', async () => {
     const before = h.standin.calls.length;
     const identity = { accessKeyId: 'AKIAHOSTILE000000001', arn: 'arn:aws:iam::123456789012:user/x', userName: 'x' };
-    await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { userAgent: 'A'.repeat(100_000), requestParameters: { blob: 'B'.repeat(100_000) } })))]));
+    await h.alert.handler(
+      sqsEvent([
+        snsNotificationBody(
+          eventBridgeEnvelope(canaryCall(identity, { userAgent: 'A'.repeat(100_000), requestParameters: { blob: 'B'.repeat(100_000) } })),
+        ),
+      ]),
+    );
     for (const c of h.standin.calls.slice(before)) expect(checkMessage(c.args)).toEqual([]);
   });
 });

@@ -29,10 +29,26 @@ describe('the alert path never fails silently', () => {
   });
   afterAll(() => h.close());
 
-  const topLevel = () => h.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts);
+  const topLevel = () =>
+    h.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts);
   const recordedCanary = async (id: string, extra: Record<string, unknown> = {}) => {
-    const identity = { accessKeyId: `AKIA${id.toUpperCase().padEnd(16, '0')}`, arn: `arn:aws:iam::123456789012:user/svc/${id}`, userName: id };
-    await h.store.putNewCanary({ id, kind: 'aws-key', location: `${id} box`, owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {}, ...extra });
+    const identity = {
+      accessKeyId: `AKIA${id.toUpperCase().padEnd(16, '0')}`,
+      arn: `arn:aws:iam::123456789012:user/svc/${id}`,
+      userName: id,
+    };
+    await h.store.putNewCanary({
+      id,
+      kind: 'aws-key',
+      location: `${id} box`,
+      owner: '',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+      ...extra,
+    });
     return identity;
   };
   async function minted(location: string) {
@@ -42,13 +58,19 @@ describe('the alert path never fails silently', () => {
     const resource = rec.resource as { userName: string; userArn: string; accessKeyId: string };
     return { id: String(rec.id), identity: { accessKeyId: resource.accessKeyId, arn: resource.userArn, userName: resource.userName } };
   }
-  const keyStatus = async (userName: string) => (await h.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata?.map((k) => k.Status);
+  const keyStatus = async (userName: string) =>
+    (await h.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata?.map((k) => k.Status);
 
   it('posts a degraded alert when counting is refused, once, and turns it into the full alert when counting recovers', async () => {
     const identity = await recordedCanary('cdegrad');
     const batch = sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '198.51.100.23' })))]);
     const before = topLevel().length;
-    undo.push(failCommand(h.alert.runtime.store.client, 'TransactWriteItemsCommand', { name: 'ValidationException', message: 'Invalid UpdateExpression: Expression size has exceeded the maximum allowed size' }));
+    undo.push(
+      failCommand(h.alert.runtime.store.client, 'TransactWriteItemsCommand', {
+        name: 'ValidationException',
+        message: 'Invalid UpdateExpression: Expression size has exceeded the maximum allowed size',
+      }),
+    );
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(1);
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(1); // the queue's retry
     const degraded = topLevel().slice(before);
@@ -100,8 +122,24 @@ describe('the alert path never fails silently', () => {
     const ts = (await h.store.getIncident(c.id, 1))!.parent!.ts;
     // What a job that timed out leaves behind: a claim nobody will release.
     const stale = { action: 'disable', by: 'U0GONE', at: new Date(Date.now() - 3_600_000).toISOString(), expiresAt: Date.now() - 60_000 };
-    await h.ddb.send(new UpdateCommand({ TableName: h.table, Key: { pk: `CANARY#${c.id}`, sk: 'META' }, UpdateExpression: 'SET pending = :p', ExpressionAttributeValues: { ':p': stale } }));
-    await h.interact(blockAction({ userId: ADMIN, actionId: ALERT_ACTIONS.disableKey, value: JSON.stringify({ canaryId: c.id, seq: 1 }), responseUrl: h.standin.newResponseUrl(), channelId: 'C0ALERTS1', messageTs: ts }));
+    await h.ddb.send(
+      new UpdateCommand({
+        TableName: h.table,
+        Key: { pk: `CANARY#${c.id}`, sk: 'META' },
+        UpdateExpression: 'SET pending = :p',
+        ExpressionAttributeValues: { ':p': stale },
+      }),
+    );
+    await h.interact(
+      blockAction({
+        userId: ADMIN,
+        actionId: ALERT_ACTIONS.disableKey,
+        value: JSON.stringify({ canaryId: c.id, seq: 1 }),
+        responseUrl: h.standin.newResponseUrl(),
+        channelId: 'C0ALERTS1',
+        messageTs: ts,
+      }),
+    );
     await h.settle();
     expect(await keyStatus(c.identity.userName)).toEqual(['Inactive']);
   });
@@ -111,11 +149,17 @@ describe('the alert path never fails silently', () => {
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(c.identity)))]));
     expect((await requestDisable(h.slack.runtime, c.id, 1, ADMIN)).ok).toBe(true); // the button's claim; the job never ran
     const job = { type: 'disable', jobId: randomUUID(), canaryId: c.id, seq: 1, by: ADMIN };
-    const record = failureRecord('jobs', job, Object.assign(new Error('Task timed out after 120.00 seconds'), { name: 'Sandbox.Timedout' }));
+    const record = failureRecord(
+      'jobs',
+      job,
+      Object.assign(new Error('Task timed out after 120.00 seconds'), { name: 'Sandbox.Timedout' }),
+    );
     expect(await h.alert.handler(sqsEvent([JSON.stringify(record)]))).toEqual({ batchItemFailures: [] });
     expect((await h.store.getCanary(c.id))?.pending).toBeUndefined();
     const inc = await h.store.getIncident(c.id, 1);
-    const thread = h.standin.calls.filter((x) => x.method === 'chat.postMessage' && x.args.thread_ts === inc!.parent!.ts).map((x) => String(x.args.text));
+    const thread = h.standin.calls
+      .filter((x) => x.method === 'chat.postMessage' && x.args.thread_ts === inc!.parent!.ts)
+      .map((x) => String(x.args.text));
     expect(thread.some((t) => t.includes('job for canary') && t.includes('Sandbox.Timedout') && t.includes('press again'))).toBe(true);
     const parent = JSON.stringify(h.standin.messages.get(`C0ALERTS1/${inc!.parent!.ts}`)!.blocks);
     expect(parent).toContain(ALERT_ACTIONS.disableKey); // the buttons are back

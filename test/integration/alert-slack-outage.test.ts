@@ -11,10 +11,21 @@ import type { Harness } from '../support/harness';
 describe('alerts survive a Slack outage', () => {
   let h: Harness;
   const identity = { accessKeyId: 'AKIAOUTAGE0000000001', arn: 'arn:aws:iam::123456789012:user/svc/etl-ledger', userName: 'etl-ledger' };
-  const parents = () => h.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts);
+  const parents = () =>
+    h.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts);
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '1', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
-    await h.store.putNewCanary({ id: 'coutage', kind: 'aws-key', location: 'ci runner', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({
+      id: 'coutage',
+      kind: 'aws-key',
+      location: 'ci runner',
+      owner: 'U0OWNER1',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+    });
   });
   afterAll(() => h.close());
 
@@ -28,7 +39,9 @@ describe('alerts survive a Slack outage', () => {
   });
 
   it('returns the messages to the queue when 5xx outlasts the retries, then recovers without losing or doubling', async () => {
-    const events = Array.from({ length: 6 }, () => snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '192.0.2.77' }))));
+    const events = Array.from({ length: 6 }, () =>
+      snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '192.0.2.77' }))),
+    );
     await new Promise((r) => setTimeout(r, 1100));
     h.standin.failNext('chat.postMessage', { status: 503 }, 4); // one call plus its three retries
     const first = await h.alert.handler(sqsEvent(events));
@@ -38,7 +51,7 @@ describe('alerts survive a Slack outage', () => {
     // The queue redelivers the same messages; the throttle may defer the update to a flush.
     const again = await h.alert.handler(sqsEvent(events));
     expect(again).toEqual({ batchItemFailures: [] });
-    for (let idle = 0; idle < 2; ) {
+    for (let idle = 0; idle < 2;) {
       const batch = await receive(h.resources.queueUrl, 10, 2);
       if (!batch.Records.length) idle++;
       else expect(await h.alert.handler(batch)).toEqual({ batchItemFailures: [] });

@@ -9,13 +9,26 @@ const snsEvent = (messages: object[]): SNSEvent => ({
     EventSource: 'aws:sns',
     EventVersion: '1.0',
     EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:alerts:sub',
-    Sns: { Type: 'Notification', MessageId: `m-${i}-${Date.now()}`, TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Subject: '', Message: JSON.stringify(m), Timestamp: new Date().toISOString(), SignatureVersion: '1', Signature: '', SigningCertUrl: '', UnsubscribeUrl: '', MessageAttributes: {} },
+    Sns: {
+      Type: 'Notification',
+      MessageId: `m-${i}-${Date.now()}`,
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+      Subject: '',
+      Message: JSON.stringify(m),
+      Timestamp: new Date().toISOString(),
+      SignatureVersion: '1',
+      Signature: '',
+      SigningCertUrl: '',
+      UnsubscribeUrl: '',
+      MessageAttributes: {},
+    },
   })),
 });
 
 describe('alert wiring, unknown canaries and races', () => {
   let h: Harness;
-  const parents = () => h.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts);
+  const parents = () =>
+    h.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1' && !c.args.thread_ts);
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0' } });
   });
@@ -23,7 +36,17 @@ describe('alert wiring, unknown canaries and races', () => {
 
   it('accepts a direct SNS subscription; an unusable message is reported in the channel and dropped, not retried', async () => {
     const identity = { accessKeyId: 'AKIASNSDIRECT0000001', arn: 'arn:aws:iam::123456789012:user/elsewhere/x', userName: 'x' };
-    await h.store.putNewCanary({ id: 'csnsdir', kind: 'aws-key', location: 'sns wiring', owner: 'U0OWNER1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({
+      id: 'csnsdir',
+      kind: 'aws-key',
+      location: 'sns wiring',
+      owner: 'U0OWNER1',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+    });
     await expect(h.alert.handler(snsEvent([eventBridgeEnvelope(canaryCall(identity))]))).resolves.toBeUndefined();
     expect(JSON.stringify(parents().at(-1)?.args.blocks)).toContain('Canary used: sns wiring');
     await expect(h.alert.handler(snsEvent([{ nothing: 'here' }]))).resolves.toBeUndefined();
@@ -35,7 +58,9 @@ describe('alert wiring, unknown canaries and races', () => {
 
   it('alerts on a key under the canary path that the bot never minted, as an "unknown canary"', async () => {
     const arn = `arn:aws:iam::123456789012:user${h.userPath}handmade`;
-    const out = await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall({ accessKeyId: 'AKIAHANDMADE00000001', arn, userName: 'handmade' })))]));
+    const out = await h.alert.handler(
+      sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall({ accessKeyId: 'AKIAHANDMADE00000001', arn, userName: 'handmade' })))]),
+    );
     expect(out).toEqual({ batchItemFailures: [] });
     const post = parents().at(-1)!;
     expect(JSON.stringify(post.args.blocks)).toContain(`Unknown canary used: ${arn}`);
@@ -48,7 +73,15 @@ describe('alert wiring, unknown canaries and races', () => {
 
   it('ignores, with a log line, an event from a principal outside the canary path', async () => {
     const before = h.standin.calls.length;
-    const out = await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall({ accessKeyId: 'AKIAREALUSER00000001', arn: 'arn:aws:iam::123456789012:user/alice', userName: 'alice' })))]));
+    const out = await h.alert.handler(
+      sqsEvent([
+        snsNotificationBody(
+          eventBridgeEnvelope(
+            canaryCall({ accessKeyId: 'AKIAREALUSER00000001', arn: 'arn:aws:iam::123456789012:user/alice', userName: 'alice' }),
+          ),
+        ),
+      ]),
+    );
     expect(out).toEqual({ batchItemFailures: [] });
     expect(h.standin.calls.length).toBe(before);
     expect(h.logs()).toMatch(/"message":"event is not from a canary; ignored".*"arn":"arn:aws:iam::123456789012:user\/alice"/);
@@ -56,7 +89,17 @@ describe('alert wiring, unknown canaries and races', () => {
 
   it('opens one incident and one parent when two Lambdas get the first events of a canary at once', async () => {
     const identity = { accessKeyId: 'AKIARACE000000000001', arn: 'arn:aws:iam::123456789012:user/svc/race', userName: 'race' };
-    await h.store.putNewCanary({ id: 'crace01', kind: 'aws-key', location: 'race', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({
+      id: 'crace01',
+      kind: 'aws-key',
+      location: 'race',
+      owner: '',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+    });
     const before = parents().length;
     const batch = () => sqsEvent(Array.from({ length: 5 }, () => snsNotificationBody(eventBridgeEnvelope(canaryCall(identity)))));
     const outs = await Promise.all([h.alert.handler(batch()), h.alert.handler(batch()), h.alert.handler(batch())]);

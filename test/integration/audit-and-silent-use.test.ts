@@ -1,7 +1,16 @@
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { DeleteRuleCommand, DisableRuleCommand, EnableRuleCommand, EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from '../../infra/detection';
-import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand, DeleteUserCommand, CreateLoginProfileCommand, DeleteAccessKeyCommand, GetUserCommand } from '@aws-sdk/client-iam';
+import {
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreatePolicyCommand,
+  CreateUserCommand,
+  DeleteUserCommand,
+  CreateLoginProfileCommand,
+  DeleteAccessKeyCommand,
+  GetUserCommand,
+} from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +26,13 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0', SILENT_USE_GRACE_SECONDS: '0', CANARY_REGIONS: 'us-east-1,eu-west-1' } });
     // The forwarding rule the CDK app puts in every other region, from the same pattern code.
-    await new EventBridgeClient({ region: 'eu-west-1' }).send(new PutRuleCommand({ Name: FORWARD_RULE_NAME, EventPattern: JSON.stringify(canaryEventPattern(h.userPath, '123456789012')), State: RULE_STATE }));
+    await new EventBridgeClient({ region: 'eu-west-1' }).send(
+      new PutRuleCommand({
+        Name: FORWARD_RULE_NAME,
+        EventPattern: JSON.stringify(canaryEventPattern(h.userPath, '123456789012')),
+        State: RULE_STATE,
+      }),
+    );
     const aws = { region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
     await new S3Client({ ...aws, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: `trail-${h.table}` }));
     const ct = new CloudTrailClient(aws);
@@ -46,7 +61,12 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
   it('finds each kind of drift: a policy attached by hand, the key deleted, an extra key, a console password, the rule disabled', async () => {
     const u = (n: string) => canaries[n]!.resource.userName!;
     // moto does not load AWS managed policies; a customer managed one drifts the same way.
-    const policy = await h.iam.send(new CreatePolicyCommand({ PolicyName: `ReadOnlyByHand-${h.table}`, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] }) }));
+    const policy = await h.iam.send(
+      new CreatePolicyCommand({
+        PolicyName: `ReadOnlyByHand-${h.table}`,
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] }),
+      }),
+    );
     await h.iam.send(new AttachUserPolicyCommand({ UserName: u('policy'), PolicyArn: policy.Policy!.Arn! }));
     await h.iam.send(new DeleteAccessKeyCommand({ UserName: u('deleted'), AccessKeyId: canaries.deleted!.resource.accessKeyId! }));
     await h.iam.send(new CreateAccessKeyCommand({ UserName: u('extra') }));
@@ -61,7 +81,9 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
     expect(report).toContain('the rule aws-canary-bot-forward does not exist: canary use there goes unseen');
     expect(report).toContain(`canary ${canaries.policy!.id}`);
     expect(report).toContain(`extra policies: ReadOnlyByHand-${h.table}`);
-    expect(report).toMatch(new RegExp(`canary ${canaries.deleted!.id}.*the recorded key ${canaries.deleted!.resource.accessKeyId} is not on the user`));
+    expect(report).toMatch(
+      new RegExp(`canary ${canaries.deleted!.id}.*the recorded key ${canaries.deleted!.resource.accessKeyId} is not on the user`),
+    );
     expect(report).toContain('the user has 2 access keys');
     expect(report).toContain('the user has a console password');
     expect(report).toMatch(/the rule canaries-\w+-detect is DISABLED, so read-only calls such as sts:GetCallerIdentity are not delivered/);
@@ -81,7 +103,9 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
     await h.store.setExpiry(c.id, '2020-01-01');
     const before = h.standin.calls.length;
     await h.audit.handler({ task: 'daily' });
-    await expect(h.iam.send(new GetUserCommand({ UserName: c.resource.userName! }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(h.iam.send(new GetUserCommand({ UserName: c.resource.userName! }))).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+    });
     expect(await h.store.getCanary(c.id)).toMatchObject({ status: 'retired', retiredBy: 'expiry' });
     const post = h.standin.calls.slice(before).find((x) => x.method === 'chat.postMessage' && x.args.channel === 'C0ALERTS1');
     expect(JSON.stringify(post?.args.blocks)).toMatch(new RegExp(`Retired because they expired:.*${c.id}.*2020-01-01`));
@@ -106,7 +130,11 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
     const c = canaries.loud!;
     await new SQSClient({ region: 'us-east-1', credentials: c.secret }).send(new ListQueuesCommand({}));
     const identity = { accessKeyId: c.resource.accessKeyId!, arn: c.resource.userArn!, userName: c.resource.userName! };
-    await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { eventSource: 'sqs.amazonaws.com', eventName: 'ListQueues' })))]));
+    await h.alert.handler(
+      sqsEvent([
+        snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { eventSource: 'sqs.amazonaws.com', eventName: 'ListQueues' }))),
+      ]),
+    );
     const before = h.standin.calls.length;
     expect(await h.audit.handler({ task: 'silent-use' })).toEqual({ task: 'silent-use', problems: 0 });
     expect(h.standin.calls.slice(before).filter((x) => x.method === 'chat.postMessage')).toHaveLength(0);

@@ -1,6 +1,12 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { AccountClient } from '@aws-sdk/client-account';
-import { CloudTrailClient, CreateTrailCommand, DescribeTrailsCommand, GetTrailStatusCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  CreateTrailCommand,
+  DescribeTrailsCommand,
+  GetTrailStatusCommand,
+  StartLoggingCommand,
+} from '@aws-sdk/client-cloudtrail';
 import { EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -30,7 +36,10 @@ type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken:
 const endpoint = () => awsEndpoint();
 const aws = (credentials: Credentials, region = 'us-east-1') => ({ region, endpoint: endpoint(), credentials });
 
-async function assumeRole(roleArn: string, credentials: Credentials | { accessKeyId: string; secretAccessKey: string }): Promise<Credentials> {
+async function assumeRole(
+  roleArn: string,
+  credentials: Credentials | { accessKeyId: string; secretAccessKey: string },
+): Promise<Credentials> {
   const sts = new STSClient({ region: 'us-east-1', endpoint: endpoint(), credentials });
   const c = (await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'audit-coverage' }))).Credentials!;
   sts.destroy();
@@ -62,7 +71,10 @@ async function declareRegions(accountId: string, regions: Record<string, string>
   const res = await fetch(`${endpoint()}/moto-api/static/account/regions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ account_id: accountId, regions: Object.entries(regions).map(([RegionName, RegionOptStatus]) => ({ RegionName, RegionOptStatus })) }),
+    body: JSON.stringify({
+      account_id: accountId,
+      regions: Object.entries(regions).map(([RegionName, RegionOptStatus]) => ({ RegionName, RegionOptStatus })),
+    }),
   });
   expect(res.status).toBe(201);
 }
@@ -70,7 +82,8 @@ async function declareRegions(accountId: string, regions: Record<string, string>
 /** aws-sdk-client-mock style: the named command answers `output` without reaching the emulator. */
 function answer(client: CloudTrailClient, commandName: string, output: Record<string, unknown>): void {
   client.middlewareStack.add(
-    (next, context) => async (args) => (context.commandName === commandName ? ({ output: { $metadata: {}, ...output }, response: {} } as never) : next(args)),
+    (next, context) => async (args) =>
+      context.commandName === commandName ? ({ output: { $metadata: {}, ...output }, response: {} } as never) : next(args),
     { step: 'initialize', name: `answer-${commandName}-${Math.random()}` },
   );
 }
@@ -90,9 +103,15 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
   beforeAll(async () => {
     // A management account, its organization, and a member account for the bot.
     managementId = String(randomInt(100_000_000_000, 999_999_999_999));
-    const management = await assumeRole(`arn:aws:iam::${managementId}:role/OrganizationAdmin`, { accessKeyId: 'testing', secretAccessKey: 'testing' });
+    const management = await assumeRole(`arn:aws:iam::${managementId}:role/OrganizationAdmin`, {
+      accessKeyId: 'testing',
+      secretAccessKey: 'testing',
+    });
     await organizations(management, 'CreateOrganization', { FeatureSet: 'ALL' });
-    const created = (await organizations(management, 'CreateAccount', { Email: `canaries-${tag}@example.com`, AccountName: `canaries-${tag}` })) as { CreateAccountStatus: { AccountId: string } };
+    const created = (await organizations(management, 'CreateAccount', {
+      Email: `canaries-${tag}@example.com`,
+      AccountName: `canaries-${tag}`,
+    })) as { CreateAccountStatus: { AccountId: string } };
     memberId = created.CreateAccountStatus.AccountId;
     member = await assumeRole(`arn:aws:iam::${memberId}:role/OrganizationAccountAccessRole`, management);
 
@@ -100,7 +119,16 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
     await new S3Client({ ...aws(management), forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: `org-trail-${tag}` }));
     makeOrgTrail = async () => {
       const ct = new CloudTrailClient(aws(management));
-      const arn = (await ct.send(new CreateTrailCommand({ Name: trailName, S3BucketName: `org-trail-${tag}`, IsMultiRegionTrail: true, IsOrganizationTrail: true }))).TrailARN!;
+      const arn = (
+        await ct.send(
+          new CreateTrailCommand({
+            Name: trailName,
+            S3BucketName: `org-trail-${tag}`,
+            IsMultiRegionTrail: true,
+            IsOrganizationTrail: true,
+          }),
+        )
+      ).TrailARN!;
       await ct.send(new StartLoggingCommand({ Name: trailName }));
       return arn;
     };
@@ -118,7 +146,13 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
     });
     ({ runSelfCheck } = await import('../../bot/self-check'));
     // The forwarding rule the CDK app puts in every other region, from the same pattern code.
-    await new EventBridgeClient(aws(member, 'eu-west-1')).send(new PutRuleCommand({ Name: FORWARD_RULE_NAME, EventPattern: JSON.stringify(canaryEventPattern(h.userPath, memberId)), State: RULE_STATE }));
+    await new EventBridgeClient(aws(member, 'eu-west-1')).send(
+      new PutRuleCommand({
+        Name: FORWARD_RULE_NAME,
+        EventPattern: JSON.stringify(canaryEventPattern(h.userPath, memberId)),
+        State: RULE_STATE,
+      }),
+    );
   }, 60_000);
   afterAll(() => h?.close());
 
@@ -148,11 +182,17 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
     // The member account lists the trail, under the management account's ARN, but cannot read it:
     // what makes it a note and not a check.
     const seen = (await new CloudTrailClient(aws(member)).send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
-    expect(seen).toMatchObject([{ TrailARN: `arn:aws:cloudtrail:us-east-1:${managementId}:trail/${trailName}`, IsOrganizationTrail: true, IsMultiRegionTrail: true }]);
-    await expect(new CloudTrailClient(aws(member)).send(new GetTrailStatusCommand({ Name: trailArn }))).rejects.toMatchObject({ name: 'CloudTrailARNInvalidException' });
+    expect(seen).toMatchObject([
+      { TrailARN: `arn:aws:cloudtrail:us-east-1:${managementId}:trail/${trailName}`, IsOrganizationTrail: true, IsMultiRegionTrail: true },
+    ]);
+    await expect(new CloudTrailClient(aws(member)).send(new GetTrailStatusCommand({ Name: trailArn }))).rejects.toMatchObject({
+      name: 'CloudTrailARNInvalidException',
+    });
     const report = await reportVia();
     expect(report).toContain('Canary audit: all intact');
-    expect(report).toContain(`covered by the organization trail ${trailName} of account ${managementId} (home region us-east-1), which a member account cannot read: its logging is checked in that account.`);
+    expect(report).toContain(
+      `covered by the organization trail ${trailName} of account ${managementId} (home region us-east-1), which a member account cannot read: its logging is checked in that account.`,
+    );
     // A note is no problem: the daily run stays silent in the channel.
     const before = h.standin.calls.length;
     expect(await h.audit.handler({ task: 'daily' })).toEqual({ task: 'daily', problems: 0 });
@@ -161,25 +201,36 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
 
   it('judges an organization trail it can read like any other (AWS documents GetTrailStatus by ARN for member accounts)', async () => {
     const stopped = await runSelfCheck(
-      deps({}, {
-        cloudTrail: (region) => {
-          const ct = new CloudTrailClient({ region });
-          answer(ct, 'GetTrailStatusCommand', { IsLogging: false });
-          return ct;
+      deps(
+        {},
+        {
+          cloudTrail: (region) => {
+            const ct = new CloudTrailClient({ region });
+            answer(ct, 'GetTrailStatusCommand', { IsLogging: false });
+            return ct;
+          },
         },
-      }),
+      ),
     );
-    expect(stopped.findings).toContainEqual(expect.objectContaining({ scope: 'CloudTrail', problem: 'no logging multi-region trail records all management events' }));
+    expect(stopped.findings).toContainEqual(
+      expect.objectContaining({ scope: 'CloudTrail', problem: 'no logging multi-region trail records all management events' }),
+    );
     expect(stopped.notes).toEqual([]);
     const logging = await runSelfCheck(
-      deps({}, {
-        cloudTrail: (region) => {
-          const ct = new CloudTrailClient({ region });
-          answer(ct, 'GetTrailStatusCommand', { IsLogging: true });
-          answer(ct, 'GetEventSelectorsCommand', { TrailARN: trailArn, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
-          return ct;
+      deps(
+        {},
+        {
+          cloudTrail: (region) => {
+            const ct = new CloudTrailClient({ region });
+            answer(ct, 'GetTrailStatusCommand', { IsLogging: true });
+            answer(ct, 'GetEventSelectorsCommand', {
+              TrailARN: trailArn,
+              EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
+            });
+            return ct;
+          },
         },
-      }),
+      ),
     );
     expect(logging.findings).toEqual([]);
     expect(logging.notes).toEqual([]);
@@ -197,10 +248,13 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
     const report = await reportVia();
     expect(report).toContain('Canary audit: 2 problems');
     for (const region of ['ap-southeast-2', 'me-central-1']) {
-      expect(report).toContain(`*forwarding (${region})*: \`the region is enabled in this account but not forwarded: calls with a canary key in ${region} are never seen`);
+      expect(report).toContain(
+        `*forwarding (${region})*: \`the region is enabled in this account but not forwarded: calls with a canary key in ${region} are never seen`,
+      );
     }
     expect(report).toContain('add it to -c regions and redeploy');
-    for (const quiet of ['ap-east-1', 'af-south-1', 'forwarding (eu-west-1)', 'forwarding (us-east-1)']) expect(report).not.toContain(quiet);
+    for (const quiet of ['ap-east-1', 'af-south-1', 'forwarding (eu-west-1)', 'forwarding (us-east-1)'])
+      expect(report).not.toContain(quiet);
     await declareRegions(memberId, { 'us-east-1': 'ENABLED_BY_DEFAULT', 'eu-west-1': 'ENABLED_BY_DEFAULT' });
   });
 
@@ -208,25 +262,34 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
     const report = await runSelfCheck(deps({ region: 'eu-west-1', regions: ['eu-west-1'] }));
     const east = report.findings.filter((f) => f.scope === 'forwarding (us-east-1)');
     expect(east).toHaveLength(1);
-    expect(east[0]!.problem).toMatch(/^not forwarded: calls with a canary key in us-east-1 are never seen .*calls to IAM and to the global STS endpoint \(sts\.amazonaws\.com\) from anywhere/);
+    expect(east[0]!.problem).toMatch(
+      /^not forwarded: calls with a canary key in us-east-1 are never seen .*calls to IAM and to the global STS endpoint \(sts\.amazonaws\.com\) from anywhere/,
+    );
     expect(east[0]!.fix).toBe('add us-east-1 to -c regions and redeploy');
     expect(report.notes).toHaveLength(1); // the organization trail covers eu-west-1 too
   });
 
   it('says so when the enabled regions cannot be listed', async () => {
     const report = await runSelfCheck(
-      deps({}, {
-        account: (region) => {
-          const account = new AccountClient({ region });
-          failCommand(account as unknown as Parameters<typeof failCommand>[0], 'ListRegionsCommand', { name: 'AccessDeniedException', message: 'User is not authorized to perform: account:ListRegions' });
-          return account;
+      deps(
+        {},
+        {
+          account: (region) => {
+            const account = new AccountClient({ region });
+            failCommand(account as unknown as Parameters<typeof failCommand>[0], 'ListRegionsCommand', {
+              name: 'AccessDeniedException',
+              message: 'User is not authorized to perform: account:ListRegions',
+            });
+            return account;
+          },
         },
-      }),
+      ),
     );
     expect(report.findings).toEqual([
       {
         scope: 'forwarding',
-        problem: 'the regions enabled in this account could not be listed (AccessDeniedException), so a region left out of -c regions would go unnoticed',
+        problem:
+          'the regions enabled in this account could not be listed (AccessDeniedException), so a region left out of -c regions would go unnoticed',
         fix: "allow account:ListRegions to the bot's role (redeploy the CDK app)",
       },
     ]);
@@ -234,8 +297,13 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
 
   it('shows what waits in the alert DLQ, in the channel every day until someone redrives it', async () => {
     const sqs = new SQSClient(aws(member));
-    for (let i = 0; i < 3; i++) await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ Type: 'Notification', Message: `undelivered ${i}` }) }));
-    expect(await reportVia()).toContain('*alert dead-letter queue*: `3 alert messages wait in the dead-letter queue: alerts that never reached the channel`\\n   _Fix:_ `fix the cause, then /canary redrive`');
+    for (let i = 0; i < 3; i++)
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ Type: 'Notification', Message: `undelivered ${i}` }) }),
+      );
+    expect(await reportVia()).toContain(
+      '*alert dead-letter queue*: `3 alert messages wait in the dead-letter queue: alerts that never reached the channel`\\n   _Fix:_ `fix the cause, then /canary redrive`',
+    );
     const before = h.standin.calls.length;
     expect(await h.audit.handler({ task: 'daily' })).toEqual({ task: 'daily', problems: 1 });
     const post = h.standin.calls.slice(before).find((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1');
@@ -247,7 +315,10 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
   it('says so when the DLQ cannot be read', async () => {
     const report = await runSelfCheck(deps({ alertDlqUrl: dlqUrl.replace(/[^/]+$/, `gone-${tag}`) }));
     expect(report.findings).toEqual([
-      expect.objectContaining({ scope: 'alert dead-letter queue', problem: expect.stringMatching(/^its depth could not be read \(\w+\), so alerts that were never delivered may wait there unseen$/) }),
+      expect.objectContaining({
+        scope: 'alert dead-letter queue',
+        problem: expect.stringMatching(/^its depth could not be read \(\w+\), so alerts that were never delivered may wait there unseen$/),
+      }),
     ]);
   });
 });

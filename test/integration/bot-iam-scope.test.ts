@@ -20,7 +20,17 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
     const name = `alice-${h.table}`;
     await h.iam.send(new CreateUserCommand({ UserName: name, Path: '/' }));
     await expect(removeUser(h.slack.runtime.aws.iam, h.userPath, name, 'cxxxxxx')).rejects.toThrow(/not under/);
-    const tampered = { id: 'cxxxxxx', kind: 'aws-key', location: 'x', owner: 'U1', createdAt: '', createdBy: 'U1', status: 'active' as const, aliases: ['AKIA'], resource: { userName: name } };
+    const tampered = {
+      id: 'cxxxxxx',
+      kind: 'aws-key',
+      location: 'x',
+      owner: 'U1',
+      createdAt: '',
+      createdBy: 'U1',
+      status: 'active' as const,
+      aliases: ['AKIA'],
+      resource: { userName: name },
+    };
     await expect(awsKey.retire(h.slack.runtime, tampered)).rejects.toThrow(/not under/);
     expect((await h.iam.send(new GetUserCommand({ UserName: name }))).User?.UserName).toBe(name);
   });
@@ -29,13 +39,36 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
     const name = `svc-reporting-${h.table}`.slice(0, 60);
     await h.iam.send(new CreateUserCommand({ UserName: name, Path: h.userPath })); // a real user, no registry tag
     const { AccessKey } = await h.iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    await h.store.putNewCanary({ id: 'creal01', kind: 'aws-key', location: 'tampered', owner: 'U0ADMIN1', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN1', status: 'active', aliases: [AccessKey!.AccessKeyId!], resource: { userName: name, accessKeyId: AccessKey!.AccessKeyId! } });
+    await h.store.putNewCanary({
+      id: 'creal01',
+      kind: 'aws-key',
+      location: 'tampered',
+      owner: 'U0ADMIN1',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN1',
+      status: 'active',
+      aliases: [AccessKey!.AccessKeyId!],
+      resource: { userName: name, accessKeyId: AccessKey!.AccessKeyId! },
+    });
     const { responseUrl } = await h.command('rotate creal01');
     await h.settle();
-    const reply = h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).map((c) => JSON.stringify(c.args)).join('\n');
+    const reply = h.standin.calls
+      .filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!))
+      .map((c) => JSON.stringify(c.args))
+      .join('\n');
     expect(reply).toMatch(/Could not rotate.*the bot did not make it/);
     const ctx = h.slack.runtime;
-    const record = { id: 'creal01', kind: 'aws-key', location: 'x', owner: 'U1', createdAt: '', createdBy: 'U1', status: 'active' as const, aliases: [], resource: { userName: name, accessKeyId: AccessKey!.AccessKeyId! } };
+    const record = {
+      id: 'creal01',
+      kind: 'aws-key',
+      location: 'x',
+      owner: 'U1',
+      createdAt: '',
+      createdBy: 'U1',
+      status: 'active' as const,
+      aliases: [],
+      resource: { userName: name, accessKeyId: AccessKey!.AccessKeyId! },
+    };
     await expect(awsKey.retire(ctx, record)).rejects.toThrow(/did not make it/);
     await expect(awsKey.disable!(ctx, record)).rejects.toThrow(/did not make it/);
     expect((await awsKey.audit(ctx, record)).map((f) => f.problem).join()).toMatch(/does not carry the bot's registry-id tag/);
@@ -50,7 +83,12 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
     const [rec] = (await h.scanTable()).filter((i) => i.sk === 'META' && i.location === 'laptop-42');
     const ctx = h.slack.runtime;
     const canary = rec as unknown as Parameters<typeof awsKey.audit>[1];
-    const allowed = (fn: 'jobs' | 'alert' | 'audit') => new Set(botIamStatements({ partition: 'aws', account: '123456789012', userPath: h.userPath }, fn).filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
+    const allowed = (fn: 'jobs' | 'alert' | 'audit') =>
+      new Set(
+        botIamStatements({ partition: 'aws', account: '123456789012', userPath: h.userPath }, fn)
+          .filter((s) => s.Effect === 'Allow')
+          .flatMap((s) => s.Action),
+      );
     const used = () => new Set(calls.splice(0).map((c) => `iam:${c.command.replace(/Command$/, '')}`));
     const minted = used(); // the jobs function
     expect([...minted].sort()).toEqual(['iam:CreateAccessKey', 'iam:CreateUser', 'iam:PutUserPolicy']);
@@ -89,13 +127,18 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
           expect(s.Action).toEqual(['iam:TagUser']);
           expect(s.Condition?.Null).toEqual({ 'aws:ResourceTag/registry-id': 'true', 'aws:RequestTag/registry-id': 'false' });
         } else if (s.Action.some((a) => /UserPolicy$/.test(a))) {
-          expect(s.Condition, `${fn} ${s.Sid}`).toEqual({ ...TAGGED, ArnEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AWSDenyAll' } });
+          expect(s.Condition, `${fn} ${s.Sid}`).toEqual({
+            ...TAGGED,
+            ArnEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AWSDenyAll' },
+          });
         } else expect(s.Condition, `${fn} ${s.Sid}`).toEqual(TAGGED);
       }
       const deny = statements.find((s) => s.Effect === 'Deny')!;
       expect(deny.Action).toEqual(expect.arrayContaining(['iam:CreateLoginProfile', 'iam:AttachUserPolicy', 'iam:AddUserToGroup']));
     }
-    const alert = botIamStatements(scope, 'alert').filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
+    const alert = botIamStatements(scope, 'alert')
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => s.Action);
     expect(alert.filter((a) => /^iam:(Create|Put|Delete|Tag)/.test(a))).toEqual([]);
     expect(alert.sort()).toEqual(['iam:GetUser', 'iam:ListAccessKeys', 'iam:UpdateAccessKey']);
   });

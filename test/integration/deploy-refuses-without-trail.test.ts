@@ -17,18 +17,42 @@ describe('the deploy refuses an account without a logging trail', () => {
   const region = 'us-east-1';
   const account = String(randomInt(100_000_000_000, 999_999_999_999));
   const event = (RequestType: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResourceEvent =>
-    ({ RequestType, ServiceToken: 'arn:aws:lambda:us-east-1:1:function:audit', ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x?sig', StackId: 'arn:aws:cloudformation:us-east-1:1:stack/CanaryBot/1', RequestId: 'r1', LogicalResourceId: 'TrailCheck', ResourceType: 'AWS::CloudFormation::CustomResource', ResourceProperties: { ServiceToken: 'x' }, ...(RequestType === 'Create' ? {} : { PhysicalResourceId: 'TrailCheck-trail-check', OldResourceProperties: {} }) }) as CloudFormationCustomResourceEvent;
+    ({
+      RequestType,
+      ServiceToken: 'arn:aws:lambda:us-east-1:1:function:audit',
+      ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x?sig',
+      StackId: 'arn:aws:cloudformation:us-east-1:1:stack/CanaryBot/1',
+      RequestId: 'r1',
+      LogicalResourceId: 'TrailCheck',
+      ResourceType: 'AWS::CloudFormation::CustomResource',
+      ResourceProperties: { ServiceToken: 'x' },
+      ...(RequestType === 'Create' ? {} : { PhysicalResourceId: 'TrailCheck-trail-check', OldResourceProperties: {} }),
+    }) as CloudFormationCustomResourceEvent;
 
   async function inAccount() {
     const sts = new STSClient({ region, endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/deployer`, RoleSessionName: 'deploy' }))).Credentials!;
+    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/deployer`, RoleSessionName: 'deploy' })))
+      .Credentials!;
     sts.destroy();
-    return { region, endpoint: awsEndpoint(), credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } };
+    return {
+      region,
+      endpoint: awsEndpoint(),
+      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+    };
   }
   async function answer(e: CloudFormationCustomResourceEvent) {
     const aws = await inAccount();
     let sent: Record<string, string> = {};
-    await answerDeployCheck(e, region, async (_url, body) => void (sent = JSON.parse(body) as Record<string, string>), (r) => checkTrailCoverage(r, { cloudTrail: (rr) => new CloudTrailClient({ ...aws, region: rr }), sts: (rr) => new STSClient({ ...aws, region: rr }) }));
+    await answerDeployCheck(
+      e,
+      region,
+      async (_url, body) => void (sent = JSON.parse(body) as Record<string, string>),
+      (r) =>
+        checkTrailCoverage(r, {
+          cloudTrail: (rr) => new CloudTrailClient({ ...aws, region: rr }),
+          sts: (rr) => new STSClient({ ...aws, region: rr }),
+        }),
+    );
     return sent;
   }
 

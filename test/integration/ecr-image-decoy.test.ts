@@ -13,7 +13,8 @@ import type { CanaryRecord } from '../../bot/model/canary';
 describe('ecr-image decoys, minted from the form, alerting on pulls', () => {
   let h: Harness;
   let canary: CanaryRecord;
-  const ecr = () => new ECRClient({ region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const ecr = () =>
+    new ECRClient({ region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0' } });
     await h.command('new');
@@ -40,11 +41,21 @@ describe('ecr-image decoys, minted from the form, alerting on pulls', () => {
   afterAll(() => h.close());
 
   it('creates the decoy repository and tagged image, and records them', async () => {
-    const repos = (await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: [canary.resource.repository!] }))).repositories ?? [];
+    const repos =
+      (await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: [canary.resource.repository!] }))).repositories ?? [];
     expect(repos).toHaveLength(1);
-    const images = (await ecr().send(new DescribeImagesCommand({ repositoryName: canary.resource.repository!, imageIds: [{ imageTag: canary.resource.tag! }] }))).imageDetails ?? [];
+    const images =
+      (
+        await ecr().send(
+          new DescribeImagesCommand({ repositoryName: canary.resource.repository!, imageIds: [{ imageTag: canary.resource.tag! }] }),
+        )
+      ).imageDetails ?? [];
     expect(images).toHaveLength(1);
-    expect(canary).toMatchObject({ location: 'mentioned in the deploy runbook', owner: 'U0OWNER1', aliases: [`ecr://${canary.resource.repository}`] });
+    expect(canary).toMatchObject({
+      location: 'mentioned in the deploy runbook',
+      owner: 'U0OWNER1',
+      aliases: [`ecr://${canary.resource.repository}`],
+    });
   });
 
   it('alerts on a pull (BatchGetImage) by any caller, through the same thread', async () => {
@@ -56,9 +67,15 @@ describe('ecr-image decoys, minted from the form, alerting on pulls', () => {
       eventSource: 'ecr.amazonaws.com',
       eventName,
       awsRegion: 'us-east-1',
-      requestParameters: { registryId: '123456789012', repositoryName: canary.resource.repository, imageIds: [{ imageTag: canary.resource.tag }] },
+      requestParameters: {
+        registryId: '123456789012',
+        repositoryName: canary.resource.repository,
+        imageIds: [{ imageTag: canary.resource.tag }],
+      },
     });
-    expect(await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(pull('BatchGetImage')))]))).toEqual({ batchItemFailures: [] });
+    expect(await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(pull('BatchGetImage')))]))).toEqual({
+      batchItemFailures: [],
+    });
     const post = h.standin.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1')!;
     expect(checkMessage(post.args)).toEqual([]);
     const text = JSON.stringify(post.args.blocks);
@@ -66,13 +83,29 @@ describe('ecr-image decoys, minted from the form, alerting on pulls', () => {
     expect(text).toContain('`IAMUser` `arn:aws:iam::070411556318:user/christophe`');
     expect(text).toContain('`ecr:BatchGetImage`');
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(pull('GetDownloadUrlForLayer')))]));
-    expect(h.standin.calls.some((c) => c.method === 'chat.postMessage' && c.args.thread_ts && JSON.stringify(c.args.blocks).includes('`ecr:GetDownloadUrlForLayer`'))).toBe(true);
+    expect(
+      h.standin.calls.some(
+        (c) =>
+          c.method === 'chat.postMessage' && c.args.thread_ts && JSON.stringify(c.args.blocks).includes('`ecr:GetDownloadUrlForLayer`'),
+      ),
+    ).toBe(true);
   });
 
   it('retires by deleting the repository', async () => {
-    await h.interact(blockAction({ userId: ADMIN, actionId: RETIRE_ACTION, value: JSON.stringify({ canaryId: canary.id, seq: 0 }), responseUrl: h.standin.newResponseUrl(), channelId: 'C0SECURITY', messageTs: '1.000001' }));
+    await h.interact(
+      blockAction({
+        userId: ADMIN,
+        actionId: RETIRE_ACTION,
+        value: JSON.stringify({ canaryId: canary.id, seq: 0 }),
+        responseUrl: h.standin.newResponseUrl(),
+        channelId: 'C0SECURITY',
+        messageTs: '1.000001',
+      }),
+    );
     await h.settle();
-    await expect(ecr().send(new DescribeRepositoriesCommand({ repositoryNames: [canary.resource.repository!] }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+    await expect(ecr().send(new DescribeRepositoriesCommand({ repositoryNames: [canary.resource.repository!] }))).rejects.toMatchObject({
+      name: 'RepositoryNotFoundException',
+    });
     expect(await h.store.getCanary(canary.id)).toMatchObject({ status: 'retired' });
   });
 });

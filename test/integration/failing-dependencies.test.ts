@@ -1,4 +1,10 @@
-import { CreateAccessKeyCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, DeleteUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  DeleteUserPolicyCommand,
+  DeleteAccessKeyCommand,
+  DeleteUserCommand,
+  ListAccessKeysCommand,
+} from '@aws-sdk/client-iam';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
 import { blockAction } from '../../local/slack-requests';
@@ -30,7 +36,17 @@ describe('failing dependencies', () => {
 
   it('DynamoDB throttling in the alert path returns the messages to the queue; redelivery counts them once', async () => {
     const identity = { accessKeyId: 'AKIATHROTTLE00000001', arn: 'arn:aws:iam::123456789012:user/x/y', userName: 'y' };
-    await h.store.putNewCanary({ id: 'cthrott', kind: 'aws-key', location: 'throttled', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({
+      id: 'cthrott',
+      kind: 'aws-key',
+      location: 'throttled',
+      owner: '',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+    });
     const batch = sqsEvent(Array.from({ length: 3 }, () => snsNotificationBody(eventBridgeEnvelope(canaryCall(identity)))));
     undo.push(failCommand(h.alert.runtime.store.client, 'TransactWriteItemsCommand', { name: 'ProvisionedThroughputExceededException' }));
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(3);
@@ -42,7 +58,17 @@ describe('failing dependencies', () => {
 
   it('Slack answering invalid_auth: the alert goes back to the queue, then posts once when Slack recovers', async () => {
     const identity = { accessKeyId: 'AKIAINVALIDAUTH00001', arn: 'arn:aws:iam::123456789012:user/x/z', userName: 'z' };
-    await h.store.putNewCanary({ id: 'cinvaut', kind: 'aws-key', location: 'bad token', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({
+      id: 'cinvaut',
+      kind: 'aws-key',
+      location: 'bad token',
+      owner: '',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+    });
     const batch = sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity)))]);
     h.standin.failNext('chat.postMessage', { error: 'invalid_auth' });
     expect((await h.alert.handler(batch))!.batchItemFailures).toHaveLength(1);
@@ -57,7 +83,9 @@ describe('failing dependencies', () => {
     await h.iam.send(new CreateAccessKeyCommand({ UserName: canary.resource.userName! })); // a second key, made by hand: IAM allows two
     const { responseUrl } = await h.command(`rotate ${canary.id}`);
     await h.settle();
-    expect(String(lastReply(responseUrl)?.args.text)).toMatch(/Could not rotate `\w+`: `LimitExceeded.*The old key still works as before\./);
+    expect(String(lastReply(responseUrl)?.args.text)).toMatch(
+      /Could not rotate `\w+`: `LimitExceeded.*The old key still works as before\./,
+    );
     expect((await h.store.getCanary(canary.id))!.pending).toBeUndefined();
     const keys = (await h.iam.send(new ListAccessKeysCommand({ UserName: canary.resource.userName! }))).AccessKeyMetadata ?? [];
     expect(keys.map((k) => k.AccessKeyId)).toContain(canary.resource.accessKeyId);
@@ -77,10 +105,23 @@ describe('failing dependencies', () => {
     const identity = { accessKeyId: canary.resource.accessKeyId!, arn: canary.resource.userArn!, userName };
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity)))]));
     const inc = await h.store.getIncident(canary.id, 1);
-    await h.interact(blockAction({ userId: 'UADMIN001', actionId: ALERT_ACTIONS.disableKey, value: JSON.stringify({ canaryId: canary.id, seq: 1 }), responseUrl: h.standin.newResponseUrl(), channelId: 'C0ALERTS1', messageTs: inc!.parent!.ts }));
+    await h.interact(
+      blockAction({
+        userId: 'UADMIN001',
+        actionId: ALERT_ACTIONS.disableKey,
+        value: JSON.stringify({ canaryId: canary.id, seq: 1 }),
+        responseUrl: h.standin.newResponseUrl(),
+        channelId: 'C0ALERTS1',
+        messageTs: inc!.parent!.ts,
+      }),
+    );
     await h.settle();
     expect(await h.store.getCanary(canary.id)).toMatchObject({ status: 'disabled' });
-    expect(h.standin.calls.some((c) => c.method === 'chat.postMessage' && String(c.args.text).includes('no longer exists in IAM (deleted by hand)'))).toBe(true);
+    expect(
+      h.standin.calls.some(
+        (c) => c.method === 'chat.postMessage' && String(c.args.text).includes('no longer exists in IAM (deleted by hand)'),
+      ),
+    ).toBe(true);
   });
 
   it('a slow Slack: the form cannot open in time, and the user is told instead of left waiting', async () => {

@@ -35,7 +35,11 @@ describe('the end-to-end heartbeat', () => {
 
     // CloudTrail delivers the first call's event; the second one is lost somewhere on the way.
     const before = posts().length;
-    const identity = { accessKeyId: arrives!.resource.accessKeyId!, arn: arrives!.resource.userArn!, userName: arrives!.resource.userName! };
+    const identity = {
+      accessKeyId: arrives!.resource.accessKeyId!,
+      arn: arrives!.resource.userArn!,
+      userName: arrives!.resource.userName!,
+    };
     const arrival = canaryCall(identity, { userAgent: `aws-cli/2.15 ${SELF_TEST_AGENT}/${arrives!.selfTest!.nonce}` });
     expect(await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(arrival))]))).toEqual({ batchItemFailures: [] });
     expect(posts().length).toBe(before); // quiet
@@ -44,7 +48,9 @@ describe('the end-to-end heartbeat', () => {
     const later = Date.parse(lost!.selfTest!.at) + 31 * 60_000;
     expect(await checkHeartbeats(h.audit.runtime, later)).toBe(1);
     expect(await checkHeartbeats(h.audit.runtime, later + 300_000)).toBe(0);
-    const missing = posts().slice(before).map((p) => String(p.args.text));
+    const missing = posts()
+      .slice(before)
+      .map((p) => String(p.args.text));
     expect(missing).toHaveLength(1);
     expect(missing[0]).toContain('*Heartbeat missing*');
     expect(missing[0]).toContain(lost!.id);

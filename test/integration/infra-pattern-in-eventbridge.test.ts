@@ -29,7 +29,15 @@ describe('the synthesized detection rule matches canary calls, and only those', 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'canary-pattern-'));
     for (const h of ['slack', 'jobs', 'alert']) writeFileSync(join(dir, `${h}.js`), '');
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: HOME, regions: `${HOME},${AWAY}` } });
+    const app = new App({
+      context: {
+        alertChannelId: 'C0ALERTS1',
+        adminUserIds: 'U0ADMIN1',
+        opsEmail: 'secops@example.com',
+        homeRegion: HOME,
+        regions: `${HOME},${AWAY}`,
+      },
+    });
     // A concrete account, as `cdk deploy` gives one: the pattern names the account it serves.
     const before = process.env.CDK_DEFAULT_ACCOUNT;
     process.env.CDK_DEFAULT_ACCOUNT = ACCOUNT;
@@ -38,23 +46,40 @@ describe('the synthesized detection rule matches canary calls, and only those', 
     else process.env.CDK_DEFAULT_ACCOUNT = before;
     const rules = Template.fromStack(home).findResources('AWS::Events::Rule', { Properties: { Name: 'aws-canary-bot-detect' } });
     pattern = JSON.stringify(Object.values(rules)[0]!.Properties.EventPattern);
-    const forwardPattern = JSON.stringify(Object.values(Template.fromStack(forwarders[0]!).findResources('AWS::Events::Rule'))[0]!.Properties.EventPattern);
+    const forwardPattern = JSON.stringify(
+      Object.values(Template.fromStack(forwarders[0]!).findResources('AWS::Events::Rule'))[0]!.Properties.EventPattern,
+    );
     expect(forwardPattern).toBe(pattern);
 
     // Home: the rule with an SQS target standing in for the topic. Away: the forwarding rule.
     const sqs = new SQSClient(client(HOME));
     homeQueue = (await sqs.send(new CreateQueueCommand({ QueueName: `detected-${tag}` }))).QueueUrl!;
-    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: homeQueue, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: homeQueue, AttributeNames: ['QueueArn'] }))).Attributes!
+      .QueueArn!;
     const home_ = new EventBridgeClient(client(HOME));
     await home_.send(new PutRuleCommand({ Name: `detect-${tag}`, EventPattern: pattern, State: 'ENABLED' }));
     await home_.send(new PutTargetsCommand({ Rule: `detect-${tag}`, Targets: [{ Id: 'q', Arn: queueArn }] }));
     const away = new EventBridgeClient(client(AWAY));
     await away.send(new PutRuleCommand({ Name: `forward-${tag}`, EventPattern: forwardPattern, State: 'ENABLED' }));
-    await away.send(new PutTargetsCommand({ Rule: `forward-${tag}`, Targets: [{ Id: 'home', Arn: `arn:aws:events:${HOME}:${ACCOUNT}:event-bus/default`, RoleArn: `arn:aws:iam::${ACCOUNT}:role/forwarder` }] }));
+    await away.send(
+      new PutTargetsCommand({
+        Rule: `forward-${tag}`,
+        Targets: [
+          { Id: 'home', Arn: `arn:aws:events:${HOME}:${ACCOUNT}:event-bus/default`, RoleArn: `arn:aws:iam::${ACCOUNT}:role/forwarder` },
+        ],
+      }),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const canary = { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/svc/ci-deploy-web`, accountId: ACCOUNT, accessKeyId: 'AKIACANARY0000000001', userName: 'ci-deploy-web', principalId: 'AIDACANARY' };
+  const canary = {
+    type: 'IAMUser',
+    arn: `arn:aws:iam::${ACCOUNT}:user/svc/ci-deploy-web`,
+    accountId: ACCOUNT,
+    accessKeyId: 'AKIACANARY0000000001',
+    userName: 'ci-deploy-web',
+    principalId: 'AIDACANARY',
+  };
   const record = (file: string, identity: object, region: string, marker: string) => ({
     ...readSample(join(SAMPLES_DIR, 'edge', file)),
     userIdentity: identity,
@@ -64,12 +89,18 @@ describe('the synthesized detection rule matches canary calls, and only those', 
 
   async function put(region: string, r: Record<string, unknown>, forgedSource?: string) {
     const source = forgedSource ?? `aws.${String(r.eventSource).replace('.amazonaws.com', '')}`;
-    await new EventBridgeClient(client(region)).send(new PutEventsCommand({ Entries: [{ Source: source, DetailType: 'AWS API Call via CloudTrail', Detail: JSON.stringify(r) }] }));
+    await new EventBridgeClient(client(region)).send(
+      new PutEventsCommand({ Entries: [{ Source: source, DetailType: 'AWS API Call via CloudTrail', Detail: JSON.stringify(r) }] }),
+    );
   }
 
   async function delivered(): Promise<string[]> {
-    const out = await new SQSClient(client(HOME)).send(new ReceiveMessageCommand({ QueueUrl: homeQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    return (out.Messages ?? []).map((m) => String((JSON.parse(m.Body!) as { detail: { eventID: string } }).detail.eventID).replace(`${tag}-`, ''));
+    const out = await new SQSClient(client(HOME)).send(
+      new ReceiveMessageCommand({ QueueUrl: homeQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    return (out.Messages ?? []).map((m) =>
+      String((JSON.parse(m.Body!) as { detail: { eventID: string } }).detail.eventID).replace(`${tag}-`, ''),
+    );
   }
 
   it('matches canary GetCallerIdentity, ListBuckets and AccessDenied calls, in any region, forwarded home', async () => {
@@ -81,8 +112,13 @@ describe('the synthesized detection rule matches canary calls, and only those', 
     expect(got.sort()).toEqual(['away', 'denied', 'gci', 'list']);
   });
 
-  it('does not match the bot\'s own role, other IAM users, other accounts, forged sources, or AWS service events', async () => {
-    const botRole = { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/CanaryBot-JobsFunctionServiceRole/CanaryBot-JobsFunction`, accountId: ACCOUNT, principalId: 'AROABOT:session' };
+  it("does not match the bot's own role, other IAM users, other accounts, forged sources, or AWS service events", async () => {
+    const botRole = {
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/CanaryBot-JobsFunctionServiceRole/CanaryBot-JobsFunction`,
+      accountId: ACCOUNT,
+      principalId: 'AROABOT:session',
+    };
     const otherUser = { ...canary, arn: `arn:aws:iam::${ACCOUNT}:user/alice`, userName: 'alice' };
     const sameNameElsewhere = { ...canary, arn: `arn:aws:iam::${ACCOUNT}:user/svcx/ci-deploy-web` };
     await put(HOME, record('005-iam-CreateAccessKey-iamuser.json', botRole, HOME, 'bot'));
@@ -91,7 +127,15 @@ describe('the synthesized detection rule matches canary calls, and only those', 
     await put(HOME, { ...readSample(join(SAMPLES_DIR, 'edge', '048-sts-AssumeRole-awsservice.json')), eventID: `${tag}-service` });
     // A user under the same path in another account; and a canary-shaped record put on the bus by
     // anyone with events:PutEvents, who cannot use an "aws." source (AWS refuses it).
-    await put(HOME, record('001-sts-GetCallerIdentity-iamuser.json', { ...canary, arn: 'arn:aws:iam::210987654321:user/svc/ci-deploy-web', accountId: '210987654321' }, HOME, 'foreign'));
+    await put(
+      HOME,
+      record(
+        '001-sts-GetCallerIdentity-iamuser.json',
+        { ...canary, arn: 'arn:aws:iam::210987654321:user/svc/ci-deploy-web', accountId: '210987654321' },
+        HOME,
+        'foreign',
+      ),
+    );
     await put(HOME, record('001-sts-GetCallerIdentity-iamuser.json', canary, HOME, 'forged'), 'custom.cloudtrail');
     expect(await delivered()).toEqual([]);
   });

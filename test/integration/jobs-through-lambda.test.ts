@@ -8,18 +8,33 @@ import type { Harness } from '../support/harness';
 const FUNCTION = 'canary-bot-jobs';
 
 /** A zip archive holding one empty file: moto keeps the code, it does not run it. */
-const EMPTY_ZIP = Buffer.from('UEsDBAoAAAAAAAAAIQAAAAAAAAAAAAAAAAAIAAAAaW5kZXguanNQSwECFAAKAAAAAAAAACEAAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAAAAAABpbmRleC5qc1BLBQYAAAAAAQABADYAAAAmAAAAAAA=', 'base64');
+const EMPTY_ZIP = Buffer.from(
+  'UEsDBAoAAAAAAAAAIQAAAAAAAAAAAAAAAAAIAAAAaW5kZXguanNQSwECFAAKAAAAAAAAACEAAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAAAAAABpbmRleC5qc1BLBQYAAAAAAQABADYAAAAmAAAAAAA=',
+  'base64',
+);
 
 describe('with JOBS_FUNCTION_NAME set, minting runs in the jobs Lambda through an async invocation', () => {
   let h: Harness;
   let invokes: ReturnType<typeof recordIamRequests>;
   beforeAll(async () => {
     h = await startHarness({ env: { JOBS_FUNCTION_NAME: FUNCTION } });
-    const role = await h.iam.send(new CreateRoleCommand({ RoleName: `jobs-${h.table}`, AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
+    const role = await h.iam.send(
+      new CreateRoleCommand({ RoleName: `jobs-${h.table}`, AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }),
+    );
     const lambda = new LambdaClient({ region: 'us-east-1' });
-    await lambda.send(new CreateFunctionCommand({ FunctionName: FUNCTION, Runtime: 'nodejs22.x', Role: role.Role!.Arn!, Handler: 'jobs.handler', Code: { ZipFile: EMPTY_ZIP } })).catch((err: Error) => {
-      if (err.name !== 'ResourceConflictException') throw err; // another file created it first
-    });
+    await lambda
+      .send(
+        new CreateFunctionCommand({
+          FunctionName: FUNCTION,
+          Runtime: 'nodejs22.x',
+          Role: role.Role!.Arn!,
+          Handler: 'jobs.handler',
+          Code: { ZipFile: EMPTY_ZIP },
+        }),
+      )
+      .catch((err: Error) => {
+        if (err.name !== 'ResourceConflictException') throw err; // another file created it first
+      });
     invokes = recordIamRequests(h.slack.runtime.aws.lambda);
   });
   afterAll(() => h.close());

@@ -26,20 +26,32 @@ describe('canary lifecycle: retire, place, rotate', () => {
     const c = await minted('old-laptop');
     const { body } = await h.command(`retire ${c.id}`);
     expect(checkMessage(body!)).toEqual([]);
-    const button = (body!.blocks as Array<{ type: string; elements?: Array<Record<string, unknown>> }>).find((b) => b.type === 'actions')!.elements![0]!;
+    const button = (body!.blocks as Array<{ type: string; elements?: Array<Record<string, unknown>> }>).find((b) => b.type === 'actions')!
+      .elements![0]!;
     expect(button).toMatchObject({ action_id: RETIRE_ACTION, style: 'danger', confirm: expect.anything() });
     expect((await h.iam.send(new GetUserCommand({ UserName: c.resource.userName! }))).User).toBeDefined(); // nothing yet
 
     const press = async (user?: string) => {
       const url = h.standin.newResponseUrl();
-      await h.interact(blockAction({ userId: user ?? 'UADMIN001', actionId: RETIRE_ACTION, value: String(button.value), responseUrl: url, channelId: 'C0SECURITY', messageTs: '1.000001' }));
+      await h.interact(
+        blockAction({
+          userId: user ?? 'UADMIN001',
+          actionId: RETIRE_ACTION,
+          value: String(button.value),
+          responseUrl: url,
+          channelId: 'C0SECURITY',
+          messageTs: '1.000001',
+        }),
+      );
       await h.settle();
       return url;
     };
     const refused = await press(OUTSIDER);
     expect(String(repliesTo(refused)[0]!.args.text)).toMatch(/can retire canaries/);
     const url = await press();
-    await expect(h.iam.send(new GetUserCommand({ UserName: c.resource.userName! }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(h.iam.send(new GetUserCommand({ UserName: c.resource.userName! }))).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+    });
     expect(await h.store.getCanary(c.id)).toMatchObject({ status: 'retired', retiredBy: 'UADMIN001' });
     expect(String(repliesTo(url).at(-1)!.args.text)).toContain(`Canary \`${c.id}\` retired`);
     const again = await press();
@@ -70,8 +82,19 @@ describe('canary lifecycle: retire, place, rotate', () => {
     expect(after.resource.accessKeyId).toBe(keys[0]!.AccessKeyId);
     expect(after.pending).toBeUndefined();
     // a call with the new key alerts as this canary
-    await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall({ accessKeyId: keys[0]!.AccessKeyId!, arn: 'arn:aws:iam::123456789012:user/elsewhere/x', userName: 'x' })))]));
-    const alert = h.standin.calls.find((x) => x.method === 'chat.postMessage' && x.args.channel === 'C0ALERTS1' && JSON.stringify(x.args.blocks ?? '').includes(`\`${c.id}\``));
+    await h.alert.handler(
+      sqsEvent([
+        snsNotificationBody(
+          eventBridgeEnvelope(
+            canaryCall({ accessKeyId: keys[0]!.AccessKeyId!, arn: 'arn:aws:iam::123456789012:user/elsewhere/x', userName: 'x' }),
+          ),
+        ),
+      ]),
+    );
+    const alert = h.standin.calls.find(
+      (x) =>
+        x.method === 'chat.postMessage' && x.args.channel === 'C0ALERTS1' && JSON.stringify(x.args.blocks ?? '').includes(`\`${c.id}\``),
+    );
     expect(JSON.stringify(alert?.args.blocks)).toContain('Canary used: build-agent-3');
   });
 

@@ -36,7 +36,17 @@ describe('/canary list and /canary help answer privately, within Block Kit limit
 
   it('pages past the 50-block limit with many canaries, and filters by status, owner and text', async () => {
     for (let i = 0; i < LIST_PAGE + 5; i++) {
-      await h.store.putNewCanary({ id: `cz${String(i).padStart(5, '0')}`, kind: 'aws-key', location: `box-${i}`, owner: 'U0BOB', createdAt: new Date(Date.now() - i * 1000).toISOString(), createdBy: 'U0BOB', status: 'active', aliases: [`AKIA${i}`], resource: {} });
+      await h.store.putNewCanary({
+        id: `cz${String(i).padStart(5, '0')}`,
+        kind: 'aws-key',
+        location: `box-${i}`,
+        owner: 'U0BOB',
+        createdAt: new Date(Date.now() - i * 1000).toISOString(),
+        createdBy: 'U0BOB',
+        status: 'active',
+        aliases: [`AKIA${i}`],
+        resource: {},
+      });
     }
     const { body } = await h.command('list');
     expect(checkMessage(body!)).toEqual([]);

@@ -6,13 +6,24 @@ import { awsEndpoint } from '../support/emulator';
 
 describe('npm run local:bootstrap creates what the handlers need, idempotently', () => {
   const table = `bootstrap-${Date.now()}`;
-  const env = { ...process.env, AWS_ENDPOINT_URL: awsEndpoint(), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', CANARY_TABLE: table };
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: awsEndpoint(),
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    CANARY_TABLE: table,
+  };
   const run = () => execFileSync('npm', ['run', '--silent', 'local:bootstrap'], { env, encoding: 'utf8' });
 
   it('creates the table with its indexes and TTL, then does nothing the second time', async () => {
     expect(run()).toContain(`created table ${table}`);
     expect(run()).toContain(`table ${table} already exists`);
-    const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: env.AWS_ENDPOINT_URL, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const ddb = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: env.AWS_ENDPOINT_URL,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     const t = (await ddb.send(new DescribeTableCommand({ TableName: table }))).Table!;
     expect(t.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(t.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([LIST_INDEX.name]);

@@ -35,7 +35,9 @@ describe('a failure at any minting step leaves nothing behind', () => {
   for (const s of steps) {
     it(`undoes everything when "${s.step}" fails`, async () => {
       const client = s.client === 'iam' ? h.slack.runtime.aws.iam : h.slack.runtime.store.client;
-      undo.push(failCommand(client, s.command, { name: 'ServiceFailure', message: 'injected' }, s.client === 'ddb' ? isCanaryRecord : undefined));
+      undo.push(
+        failCommand(client, s.command, { name: 'ServiceFailure', message: 'injected' }, s.client === 'ddb' ? isCanaryRecord : undefined),
+      );
       await h.command('new laptop-42');
       await h.settle();
 

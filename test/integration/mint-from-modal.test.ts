@@ -21,7 +21,9 @@ describe('/canary new with no text opens a form; submitting it mints like the co
   afterAll(() => h.close());
 
   const submit = (values: Record<string, Record<string, unknown>>) =>
-    h.interact(viewSubmission({ userId: ADMIN, callbackId: String(view.callback_id), privateMetadata: String(view.private_metadata), values }));
+    h.interact(
+      viewSubmission({ userId: ADMIN, callbackId: String(view.callback_id), privateMetadata: String(view.private_metadata), values }),
+    );
   const form = (o: { location?: string; name?: string; note?: string; owner?: string } = {}) => ({
     kind: { value: { type: 'static_select', selected_option: { value: 'aws-key' } } },
     location: { value: { type: 'plain_text_input', value: o.location ?? 'build server ci-3 /etc/aws.env' } },
@@ -40,12 +42,15 @@ describe('/canary new with no text opens a form; submitting it mints like the co
 
   it('shows field errors in the modal for a bad location or a telltale IAM name, minting nothing', async () => {
     const { body } = await submit(form({ location: 'laptop\u202e42', name: 'honeypot-user' }));
-    expect(body).toMatchObject({ response_action: 'errors', errors: { location: expect.stringMatching(/text-direction/), name: expect.stringMatching(/"honey"/) } });
+    expect(body).toMatchObject({
+      response_action: 'errors',
+      errors: { location: expect.stringMatching(/text-direction/), name: expect.stringMatching(/"honey"/) },
+    });
     await h.settle();
     expect((await h.iam.send(new ListUsersCommand({ PathPrefix: h.userPath }))).Users ?? []).toEqual([]);
   });
 
-  it('mints with the typed IAM name, owner and note, and sends the key to the command\'s response_url', async () => {
+  it("mints with the typed IAM name, owner and note, and sends the key to the command's response_url", async () => {
     const { res, body } = await submit(form({ name: 'etl-ledger-prod', note: 'rotated quarterly' }));
     expect(res.statusCode).toBe(200);
     expect(body).toBeUndefined(); // an empty ack closes the modal
@@ -53,7 +58,12 @@ describe('/canary new with no text opens a form; submitting it mints like the co
     const users = (await h.iam.send(new ListUsersCommand({ PathPrefix: h.userPath }))).Users ?? [];
     expect(users.map((u) => u.UserName)).toEqual(['etl-ledger-prod']);
     const [rec] = (await h.scanTable()).filter((i) => i.sk === 'META');
-    expect(rec).toMatchObject({ location: 'build server ci-3 /etc/aws.env', owner: 'UOWNER123', createdBy: ADMIN, note: 'rotated quarterly' });
+    expect(rec).toMatchObject({
+      location: 'build server ci-3 /etc/aws.env',
+      owner: 'UOWNER123',
+      createdBy: ADMIN,
+      note: 'rotated quarterly',
+    });
     const reply = h.standin.calls.find((c) => c.method === 'response_url');
     expect(responseUrl.endsWith(reply!.responseUrlId!)).toBe(true);
     expect(JSON.stringify(reply!.args)).toContain('aws_secret_access_key = ');

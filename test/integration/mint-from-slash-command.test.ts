@@ -38,13 +38,20 @@ describe('a signed /canary new laptop-42 mints an AWS key canary end to end', ()
     const UserName = user!.UserName!;
     expect((await h.iam.send(new ListUserPoliciesCommand({ UserName }))).PolicyNames).toEqual([DENY_ALL_POLICY_NAME]);
     const doc = (await h.iam.send(new GetUserPolicyCommand({ UserName, PolicyName: DENY_ALL_POLICY_NAME }))).PolicyDocument!;
-    expect(JSON.parse(decodeURIComponent(doc))).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
+    expect(JSON.parse(decodeURIComponent(doc))).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }],
+    });
     const keys = (await h.iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata ?? [];
     expect(keys.map((k) => k.Status)).toEqual(['Active']);
     // moto accepts but does not store a user's permissions boundary, so check what was asked of IAM.
     // IAM user names are account-wide: a name another test file took is retried with a new one.
     const creates = iamRequests.filter((r) => r.command === 'CreateUserCommand');
-    expect(creates.find((r) => r.input.UserName === UserName)?.input).toMatchObject({ UserName, Path: h.userPath, PermissionsBoundary: DENY_ALL_BOUNDARY });
+    expect(creates.find((r) => r.input.UserName === UserName)?.input).toMatchObject({
+      UserName,
+      Path: h.userPath,
+      PermissionsBoundary: DENY_ALL_BOUNDARY,
+    });
     for (const c of creates) expect(c.input.PermissionsBoundary).toBe(DENY_ALL_BOUNDARY);
     expect(iamRequests.some((r) => r.command === 'CreateLoginProfileCommand')).toBe(false);
   });
@@ -55,7 +62,12 @@ describe('a signed /canary new laptop-42 mints an AWS key canary end to end', ()
     const items = (await h.scanTable()).filter((i) => i.sk === 'META');
     expect(items).toHaveLength(1);
     const aliases = (await h.scanTable()).filter((i) => String(i.pk).startsWith('ALIAS#'));
-    expect(aliases.map((a) => [a.pk, a.canaryId]).sort()).toEqual([[`ALIAS#${key!.AccessKeyId}`, items[0]!.id], [`ALIAS#${user!.Arn}`, items[0]!.id]].sort());
+    expect(aliases.map((a) => [a.pk, a.canaryId]).sort()).toEqual(
+      [
+        [`ALIAS#${key!.AccessKeyId}`, items[0]!.id],
+        [`ALIAS#${user!.Arn}`, items[0]!.id],
+      ].sort(),
+    );
     expect(items[0]).toMatchObject({
       kind: 'aws-key',
       location: 'laptop-42',
@@ -69,7 +81,7 @@ describe('a signed /canary new laptop-42 mints an AWS key canary end to end', ()
     expect(Date.parse(String(items[0]!.createdAt))).toBeGreaterThan(Date.now() - 60_000);
   });
 
-  it('sends exactly one message carrying the secret: ephemeral, to the command\'s response_url', async () => {
+  it("sends exactly one message carrying the secret: ephemeral, to the command's response_url", async () => {
     const secret = secretFrom(h);
     const carrying = h.standin.calls.filter((c) => JSON.stringify(c).includes(secret));
     expect(carrying).toHaveLength(1);
@@ -79,7 +91,8 @@ describe('a signed /canary new laptop-42 mints an AWS key canary end to end', ()
     // the notification text (previews) leaves the secret out
     expect(String(carrying[0]!.args.text)).not.toContain(secret);
     const shown = JSON.stringify(carrying[0]!.args.blocks);
-    for (const shape of ['aws_secret_access_key =', 'export AWS_SECRET_ACCESS_KEY=', '\\nAWS_SECRET_ACCESS_KEY=', '\\"SecretAccessKey\\"']) expect(shown).toContain(shape);
+    for (const shape of ['aws_secret_access_key =', 'export AWS_SECRET_ACCESS_KEY=', '\\nAWS_SECRET_ACCESS_KEY=', '\\"SecretAccessKey\\"'])
+      expect(shown).toContain(shape);
   });
 
   it('lets the secret appear nowhere else: no other Slack call, no log line, no DynamoDB item', async () => {

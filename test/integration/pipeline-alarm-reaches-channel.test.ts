@@ -20,11 +20,13 @@ describe('a pipeline alarm reaches the channel', () => {
   // The shape CloudWatch publishes (AWS's "Using Amazon SNS notifications" for alarms).
   const notification = (state: 'ALARM' | 'OK', previous: string) => ({
     AlarmName: 'aws-canary-bot-detection-rule-failed',
-    AlarmDescription: 'The EventBridge rule DetectionRule could not deliver to its target: check the target\'s resource policy and key policy; undelivered detections wait in the alert DLQ.',
+    AlarmDescription:
+      "The EventBridge rule DetectionRule could not deliver to its target: check the target's resource policy and key policy; undelivered detections wait in the alert DLQ.",
     AWSAccountId: '123456789012',
     AlarmConfigurationUpdatedTimestamp: '2026-11-20T10:00:00.000+0000',
     NewStateValue: state,
-    NewStateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [3.0 (25/11/26 09:00:00)] was greater than the threshold (0.0) (minimum 1 datapoint for OK -> ALARM transition).',
+    NewStateReason:
+      'Threshold Crossed: 1 out of the last 1 datapoints [3.0 (25/11/26 09:00:00)] was greater than the threshold (0.0) (minimum 1 datapoint for OK -> ALARM transition).',
     StateChangeTime: state === 'ALARM' ? '2026-11-25T09:01:12.345+0000' : '2026-11-25T09:20:00.000+0000',
     Region: 'US East (N. Virginia)',
     AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:aws-canary-bot-detection-rule-failed',
@@ -32,7 +34,19 @@ describe('a pipeline alarm reaches the channel', () => {
     OKActions: [],
     AlarmActions: ['arn:aws:sns:us-east-1:123456789012:aws-canary-bot-ops'],
     InsufficientDataActions: [],
-    Trigger: { MetricName: 'FailedInvocations', Namespace: 'AWS/Events', StatisticType: 'Statistic', Statistic: 'SUM', Unit: null, Dimensions: [{ value: 'aws-canary-bot-detect', name: 'RuleName' }], Period: 60, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', Threshold: 0.0, TreatMissingData: 'notBreaching' },
+    Trigger: {
+      MetricName: 'FailedInvocations',
+      Namespace: 'AWS/Events',
+      StatisticType: 'Statistic',
+      Statistic: 'SUM',
+      Unit: null,
+      Dimensions: [{ value: 'aws-canary-bot-detect', name: 'RuleName' }],
+      Period: 60,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0.0,
+      TreatMissingData: 'notBreaching',
+    },
   });
   const posts = () => h.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1');
 
@@ -48,7 +62,12 @@ describe('a pipeline alarm reaches the channel', () => {
     expect(text).toContain('`us-east-1`');
     expect(text).toContain('could not deliver to its target');
     expect(checkMessage({ text: String(posts()[0]!.args.text), blocks: posts()[0]!.args.blocks as unknown[] })).toEqual([]);
-    const dlq = await new SQSClient({ region: 'us-east-1' }).send(new GetQueueAttributesCommand({ QueueUrl: h.resources.dlqUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const dlq = await new SQSClient({ region: 'us-east-1' }).send(
+      new GetQueueAttributesCommand({
+        QueueUrl: h.resources.dlqUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     expect(dlq.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0' });
   });
 

@@ -16,10 +16,24 @@ describe('/canary redrive', () => {
   let h: Harness;
   const sqs = new SQSClient({ region: 'us-east-1' });
   const identity = { accessKeyId: 'AKIAREDRIVE000000001', arn: 'arn:aws:iam::123456789012:user/svc/etl-nightly', userName: 'etl-nightly' };
-  const depth = async (url: string) => Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages);
+  const depth = async (url: string) =>
+    Number(
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes
+        ?.ApproximateNumberOfMessages,
+    );
   beforeAll(async () => {
     h = await startHarness({ env: { POWERTOOLS_LOG_LEVEL: 'ERROR' } });
-    await h.store.putNewCanary({ id: 'credriv', kind: 'aws-key', location: 'etl box', owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: {} });
+    await h.store.putNewCanary({
+      id: 'credriv',
+      kind: 'aws-key',
+      location: 'etl box',
+      owner: '',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: {},
+    });
   });
   afterAll(() => h.close());
 
@@ -40,14 +54,36 @@ describe('/canary redrive', () => {
     expect(String((await h.command('redrive', { userId: OUTSIDER })).body?.text)).toMatch(/only the security team/);
 
     const refused = h.standin.newResponseUrl();
-    await h.interact(blockAction({ userId: OUTSIDER, actionId: REDRIVE_ACTION, value: '4', responseUrl: refused, channelId: 'C0ALERTS1', messageTs: '1.000100', ephemeral: true }));
+    await h.interact(
+      blockAction({
+        userId: OUTSIDER,
+        actionId: REDRIVE_ACTION,
+        value: '4',
+        responseUrl: refused,
+        channelId: 'C0ALERTS1',
+        messageTs: '1.000100',
+        ephemeral: true,
+      }),
+    );
     await h.settle();
     expect(await depth(h.resources.dlqUrl)).toBe(4);
 
     const url = h.standin.newResponseUrl();
-    await h.interact(blockAction({ userId: ADMIN, actionId: REDRIVE_ACTION, value: '4', responseUrl: url, channelId: 'C0ALERTS1', messageTs: '1.000100', ephemeral: true }));
+    await h.interact(
+      blockAction({
+        userId: ADMIN,
+        actionId: REDRIVE_ACTION,
+        value: '4',
+        responseUrl: url,
+        channelId: 'C0ALERTS1',
+        messageTs: '1.000100',
+        ephemeral: true,
+      }),
+    );
     await h.settle();
-    const replies = h.standin.calls.filter((c) => c.method === 'response_url' && url.endsWith(c.responseUrlId!)).map((c) => String(c.args.text));
+    const replies = h.standin.calls
+      .filter((c) => c.method === 'response_url' && url.endsWith(c.responseUrlId!))
+      .map((c) => String(c.args.text));
     expect(replies.some((t) => t.startsWith('Moved 4 messages back to the alert queue.'))).toBe(true);
     expect(await depth(h.resources.dlqUrl)).toBe(0);
 

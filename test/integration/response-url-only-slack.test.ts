@@ -17,7 +17,12 @@ describe('response_urls: only the paths Slack issues for our commands and intera
   });
   afterAll(() => h.close());
 
-  const mint = (responseUrl: string) => ({ type: 'mint', jobId: randomUUID(), responseUrl, request: { id: 'cweb001', kind: 'aws-key', location: 'laptop-42', owner: 'U0ADMIN1', requestedBy: 'U0ADMIN1' } });
+  const mint = (responseUrl: string) => ({
+    type: 'mint',
+    jobId: randomUUID(),
+    responseUrl,
+    request: { id: 'cweb001', kind: 'aws-key', location: 'laptop-42', owner: 'U0ADMIN1', requestedBy: 'U0ADMIN1' },
+  });
 
   it.each([
     'https://hooks.slack.com/services/T0001/B0001/abcdefABCDEF0123',
@@ -33,7 +38,11 @@ describe('response_urls: only the paths Slack issues for our commands and intera
 
   it('takes the shapes Slack issues, on its host or the stand-in, for this workspace only', () => {
     const config = { teamId: 'T0001', slackApiUrl: 'http://127.0.0.1:9999/api/' };
-    const ok = ['https://hooks.slack.com/commands/T0001/1234567890/AbCdEf0123', 'https://hooks.slack.com/actions/T0001/1234567890/AbCdEf0123', 'http://127.0.0.1:9999/commands/T0001/1/abc'];
+    const ok = [
+      'https://hooks.slack.com/commands/T0001/1234567890/AbCdEf0123',
+      'https://hooks.slack.com/actions/T0001/1234567890/AbCdEf0123',
+      'http://127.0.0.1:9999/commands/T0001/1/abc',
+    ];
     const refused = [
       'https://hooks.slack.com/services/T0001/B0001/abc',
       'http://hooks.slack.com/commands/T0001/1/abc',

@@ -38,7 +38,11 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
       eventID: `s3-${Math.random()}`,
       eventTime: new Date().toISOString(),
       sourceIPAddress: ip,
-      requestParameters: { bucketName: canary.resource.bucket, key: canary.resource.key, Host: `${canary.resource.bucket}.s3.amazonaws.com` },
+      requestParameters: {
+        bucketName: canary.resource.bucket,
+        key: canary.resource.key,
+        Host: `${canary.resource.bucket}.s3.amazonaws.com`,
+      },
       userIdentity: { ...(r.userIdentity as object), arn },
     };
   };
@@ -49,7 +53,9 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     await s3.send(new HeadObjectCommand({ Bucket: canary.resource.bucket, Key: canary.resource.key }));
     expect(canary.resource.key).toMatch(/\//);
     expect(canary.aliases).toEqual([`s3://${canary.resource.bucket}/${canary.resource.key}`]);
-    const selectors = (await new CloudTrailClient(aws()).send(new GetEventSelectorsCommand({ TrailName: canary.resource.dataEvents }))).AdvancedEventSelectors ?? [];
+    const selectors =
+      (await new CloudTrailClient(aws()).send(new GetEventSelectorsCommand({ TrailName: canary.resource.dataEvents })))
+        .AdvancedEventSelectors ?? [];
     expect(JSON.stringify(selectors)).toContain(`arn:aws:s3:::${canary.resource.bucket}/${canary.resource.key}`);
     const reply = h.standin.calls.find((c) => c.method === 'response_url' && JSON.stringify(c.args).includes('Nothing to paste'));
     expect(reply).toBeDefined();
@@ -65,13 +71,17 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     expect(text).toContain(`\`s3://${canary.resource.bucket}/${canary.resource.key}\``);
     expect(text).toContain(`\`AssumedRole\` \`${attacker}\``);
     expect(text).toContain('`s3:GetObject`');
-    const buttons = (post.args.blocks as Array<{ type: string; elements?: Array<{ action_id: string }> }>).find((b) => b.type === 'actions')!.elements!.map((e) => e.action_id);
+    const buttons = (post.args.blocks as Array<{ type: string; elements?: Array<{ action_id: string }> }>)
+      .find((b) => b.type === 'actions')!
+      .elements!.map((e) => e.action_id);
     expect(buttons).toEqual([ALERT_ACTIONS.falsePositive]); // nothing to disable: there is no key
   });
 
   it('counts a read by an allowlisted principal (any session of the trusted role) without alerting', async () => {
     const before = h.standin.calls.length;
-    await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(read('arn:aws:sts::123456789012:assumed-role/company-backup-verifier/nightly')))]));
+    await h.alert.handler(
+      sqsEvent([snsNotificationBody(eventBridgeEnvelope(read('arn:aws:sts::123456789012:assumed-role/company-backup-verifier/nightly')))]),
+    );
     expect(h.standin.calls.length).toBe(before);
     const c = (await h.store.getCanary(canary.id))!;
     expect(Object.values(c.suppressions!)).toMatchObject([{ principalArn: trusted, hits: 1 }]);
@@ -81,17 +91,44 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     const { PutEventSelectorsCommand } = await import('@aws-sdk/client-cloudtrail');
     const ct = new CloudTrailClient(aws());
     const before = await ct.send(new GetEventSelectorsCommand({ TrailName: canary.resource.dataEvents }));
-    await ct.send(new PutEventSelectorsCommand({ TrailName: canary.resource.dataEvents, AdvancedEventSelectors: [{ Name: 'someone else', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }, { Field: 'resources.ARN', Equals: ['arn:aws:s3:::other/x'] }] }] }));
+    await ct.send(
+      new PutEventSelectorsCommand({
+        TrailName: canary.resource.dataEvents,
+        AdvancedEventSelectors: [
+          {
+            Name: 'someone else',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+              { Field: 'resources.ARN', Equals: ['arn:aws:s3:::other/x'] },
+            ],
+          },
+        ],
+      }),
+    );
     const { responseUrl } = await h.command('audit');
     await h.settle();
-    const report = JSON.stringify(h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).at(-1)!.args.blocks);
+    const report = JSON.stringify(
+      h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).at(-1)!.args.blocks,
+    );
     expect(report).toContain('the decoy trail no longer records reads of this object');
-    await ct.send(new PutEventSelectorsCommand({ TrailName: canary.resource.dataEvents, AdvancedEventSelectors: before.AdvancedEventSelectors }));
+    await ct.send(
+      new PutEventSelectorsCommand({ TrailName: canary.resource.dataEvents, AdvancedEventSelectors: before.AdvancedEventSelectors }),
+    );
   });
 
   it('retires by removing the object, its bucket and its data-event selection', async () => {
     const url = h.standin.newResponseUrl();
-    await h.interact(blockAction({ userId: 'UADMIN001', actionId: RETIRE_ACTION, value: JSON.stringify({ canaryId: canary.id, seq: 0 }), responseUrl: url, channelId: 'C0SECURITY', messageTs: '1.000001' }));
+    await h.interact(
+      blockAction({
+        userId: 'UADMIN001',
+        actionId: RETIRE_ACTION,
+        value: JSON.stringify({ canaryId: canary.id, seq: 0 }),
+        responseUrl: url,
+        channelId: 'C0SECURITY',
+        messageTs: '1.000001',
+      }),
+    );
     await h.settle();
     const s3 = new S3Client({ ...aws(), forcePathStyle: true });
     await expect(s3.send(new HeadBucketCommand({ Bucket: canary.resource.bucket }))).rejects.toBeDefined();

@@ -14,7 +14,8 @@ describe('/canary test: the bot uses the canary key once, and the resulting aler
   let h: Harness;
   let canary: CanaryRecord;
   let secret: { accessKeyId: string; secretAccessKey: string };
-  const sm = () => new SecretsManagerClient({ region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const sm = () =>
+    new SecretsManagerClient({ region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   beforeAll(async () => {
     h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0' } });
     const { responseUrl } = await h.command('new kiosk-7 --self-test');
@@ -55,13 +56,19 @@ describe('/canary test: the bot uses the canary key once, and the resulting aler
     const nonce = (await h.store.getCanary(canary.id))!.selfTest!.nonce;
     const identity = { accessKeyId: secret.accessKeyId, arn: canary.resource.userArn!, userName: canary.resource.userName! };
     const before = h.standin.calls.length;
-    await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { userAgent: `aws-sdk-js/3 ${SELF_TEST_AGENT}/${nonce}` })))]));
+    await h.alert.handler(
+      sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { userAgent: `aws-sdk-js/3 ${SELF_TEST_AGENT}/${nonce}` })))]),
+    );
     const posted = h.standin.calls.slice(before).filter((c) => c.method === 'chat.postMessage');
     expect(posted).toHaveLength(1);
-    expect(String(posted[0]!.args.text)).toMatch(/:test_tube: \*Self-test of canary `\w+`\* .* arrived: `sts:GetCallerIdentity` .*works end to end\. Closed automatically\./);
+    expect(String(posted[0]!.args.text)).toMatch(
+      /:test_tube: \*Self-test of canary `\w+`\* .* arrived: `sts:GetCallerIdentity` .*works end to end\. Closed automatically\./,
+    );
     expect((await h.scanTable()).filter((i) => i.pk === `CANARY#${canary.id}` && String(i.sk).startsWith('INCIDENT#'))).toEqual([]);
     const mark = h.standin.calls.length;
-    await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { userAgent: `${SELF_TEST_AGENT}/0000000000000000` })))]));
+    await h.alert.handler(
+      sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { userAgent: `${SELF_TEST_AGENT}/0000000000000000` })))]),
+    );
     const parent = h.standin.calls.slice(mark).find((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ALERTS1');
     expect(JSON.stringify(parent?.args.blocks)).toContain('Canary used: kiosk-7');
   });
@@ -77,8 +84,19 @@ describe('/canary test: the bot uses the canary key once, and the resulting aler
 
   it('deletes the kept copy when the canary is retired', async () => {
     const url = h.standin.newResponseUrl();
-    await h.interact(blockAction({ userId: 'UADMIN001', actionId: RETIRE_ACTION, value: JSON.stringify({ canaryId: canary.id, seq: 0 }), responseUrl: url, channelId: 'C0SECURITY', messageTs: '1.000001' }));
+    await h.interact(
+      blockAction({
+        userId: 'UADMIN001',
+        actionId: RETIRE_ACTION,
+        value: JSON.stringify({ canaryId: canary.id, seq: 0 }),
+        responseUrl: url,
+        channelId: 'C0SECURITY',
+        messageTs: '1.000001',
+      }),
+    );
     await h.settle();
-    await expect(sm().send(new GetSecretValueCommand({ SecretId: canary.selfTestSecretArn! }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(sm().send(new GetSecretValueCommand({ SecretId: canary.selfTestSecretArn! }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 });

@@ -23,11 +23,29 @@ describe('the silent-use net', () => {
 
   let lastUsed: Date | undefined;
   let service = 'sqs';
-  const iam = { send: async () => ({ AccessKeyLastUsed: lastUsed ? { LastUsedDate: lastUsed, ServiceName: service, Region: 'eu-west-1' } : {} }) } as unknown as IAMClient;
-  const poll = (now: number) => checkSilentUse({ config: h.audit.runtime.config, store: h.store, aws: { iam }, slack: h.audit.runtime.slack }, now);
+  const iam = {
+    send: async () => ({ AccessKeyLastUsed: lastUsed ? { LastUsedDate: lastUsed, ServiceName: service, Region: 'eu-west-1' } : {} }),
+  } as unknown as IAMClient;
+  const poll = (now: number) =>
+    checkSilentUse({ config: h.audit.runtime.config, store: h.store, aws: { iam }, slack: h.audit.runtime.slack }, now);
   const canary = async (id: string, extra: Record<string, unknown> = {}) => {
-    const identity = { accessKeyId: `AKIA${id.toUpperCase().padEnd(16, '0')}`, arn: `arn:aws:iam::123456789012:user/svc/${id}`, userName: id };
-    await h.store.putNewCanary({ id, kind: 'aws-key', location: `${id} box`, owner: '', createdAt: new Date().toISOString(), createdBy: 'U0ADMIN', status: 'active', aliases: [identity.accessKeyId], resource: { accessKeyId: identity.accessKeyId }, ...extra });
+    const identity = {
+      accessKeyId: `AKIA${id.toUpperCase().padEnd(16, '0')}`,
+      arn: `arn:aws:iam::123456789012:user/svc/${id}`,
+      userName: id,
+    };
+    await h.store.putNewCanary({
+      id,
+      kind: 'aws-key',
+      location: `${id} box`,
+      owner: '',
+      createdAt: new Date().toISOString(),
+      createdBy: 'U0ADMIN',
+      status: 'active',
+      aliases: [identity.accessKeyId],
+      resource: { accessKeyId: identity.accessKeyId },
+      ...extra,
+    });
     return identity;
   };
   // Only one canary is active at a time here: retire the previous one.
@@ -68,7 +86,13 @@ describe('the silent-use net', () => {
     const t0 = Date.parse('2026-11-24T09:00:00Z');
     for (let i = 0; i < 8; i++) {
       const at = t0 + i * 5 * 60_000; // the scanner calls every 5 minutes; CloudTrail logs each
-      await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '192.0.2.10', eventTime: new Date(at).toISOString() })))]));
+      await h.alert.handler(
+        sqsEvent([
+          snsNotificationBody(
+            eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '192.0.2.10', eventTime: new Date(at).toISOString() })),
+          ),
+        ]),
+      );
       lastUsed = new Date(at);
       expect(await poll(at + 60_000)).toBe(0);
     }
@@ -79,7 +103,9 @@ describe('the silent-use net', () => {
   it('still alerts on a silent use long after a run of logged calls ended', async () => {
     const identity = await canary('clater1');
     const t0 = Date.parse('2026-11-24T12:00:00Z');
-    await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { eventTime: new Date(t0).toISOString() })))]));
+    await h.alert.handler(
+      sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { eventTime: new Date(t0).toISOString() })))]),
+    );
     lastUsed = new Date(t0);
     expect(await poll(t0 + GRACE_S * 1000 + 1)).toBe(0);
     lastUsed = new Date(t0 + 3600_000); // an hour later, nothing in CloudTrail

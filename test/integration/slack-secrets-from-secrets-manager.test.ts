@@ -9,11 +9,26 @@ import { awsEndpoint } from '../support/emulator';
 describe('Slack secrets are read from Secrets Manager at start', () => {
   let h: Harness;
   let arn: string;
-  const client = () => new SecretsManagerClient({ region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const client = () =>
+    new SecretsManagerClient({ region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   beforeAll(async () => {
     const name = `slack-${Date.now()}`;
-    arn = (await client().send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ signingSecret: SIGNING_SECRET, botToken: 'xoxb-from-secrets-manager', teamId: 'T0001', appId: 'A0CANARY' }) }))).ARN!;
-    h = await startHarness({ env: { SLACK_SECRET_ARN: arn, SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', SLACK_TEAM_ID: '', SLACK_APP_ID: '' } });
+    arn = (
+      await client().send(
+        new CreateSecretCommand({
+          Name: name,
+          SecretString: JSON.stringify({
+            signingSecret: SIGNING_SECRET,
+            botToken: 'xoxb-from-secrets-manager',
+            teamId: 'T0001',
+            appId: 'A0CANARY',
+          }),
+        }),
+      )
+    ).ARN!;
+    h = await startHarness({
+      env: { SLACK_SECRET_ARN: arn, SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', SLACK_TEAM_ID: '', SLACK_APP_ID: '' },
+    });
   });
   afterAll(() => h.close());
 
@@ -26,7 +41,15 @@ describe('Slack secrets are read from Secrets Manager at start', () => {
   });
 
   it('fails with one line naming the variable, and never the content, when the secret cannot be read', async () => {
-    const env: NodeJS.ProcessEnv = { SLACK_SECRET_ARN: `${arn}-missing`, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: awsEndpoint(), AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
-    await expect(loadSlackSecrets(env)).rejects.toThrow(/^Configuration error: SLACK_SECRET_ARN could not be read \(ResourceNotFoundException\)$/);
+    const env: NodeJS.ProcessEnv = {
+      SLACK_SECRET_ARN: `${arn}-missing`,
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: awsEndpoint(),
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    };
+    await expect(loadSlackSecrets(env)).rejects.toThrow(
+      /^Configuration error: SLACK_SECRET_ARN could not be read \(ResourceNotFoundException\)$/,
+    );
   });
 });

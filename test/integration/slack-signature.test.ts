@@ -45,7 +45,11 @@ describe('every request from Slack is signature-checked, and only our workspace 
     const res = await h.send({ body, contentType: form, headers: { 'content-type': form } });
     expect(res.statusCode).toBe(401);
     const ts = nowSeconds();
-    const noTs = await h.send({ body, contentType: form, headers: { 'content-type': form, 'x-slack-signature': sign(SIGNING_SECRET, body, ts) } });
+    const noTs = await h.send({
+      body,
+      contentType: form,
+      headers: { 'content-type': form, 'x-slack-signature': sign(SIGNING_SECRET, body, ts) },
+    });
     expect(noTs.statusCode).toBe(401);
     await nothingMinted();
   });
@@ -57,9 +61,15 @@ describe('every request from Slack is signature-checked, and only our workspace 
   });
 
   it('accepts a correctly signed request whether Lambda base64-encoded the body or not', async () => {
-    const plain = await h.send(signed(SIGNING_SECRET, slashCommandBody({ text: 'help', userId: ADMIN, responseUrl: h.standin.newResponseUrl() }), form), { base64: false });
+    const plain = await h.send(
+      signed(SIGNING_SECRET, slashCommandBody({ text: 'help', userId: ADMIN, responseUrl: h.standin.newResponseUrl() }), form),
+      { base64: false },
+    );
     expect(plain.statusCode).toBe(200);
-    const encoded = await h.send(signed(SIGNING_SECRET, slashCommandBody({ text: 'help', userId: ADMIN, responseUrl: h.standin.newResponseUrl() }), form), { base64: true });
+    const encoded = await h.send(
+      signed(SIGNING_SECRET, slashCommandBody({ text: 'help', userId: ADMIN, responseUrl: h.standin.newResponseUrl() }), form),
+      { base64: true },
+    );
     expect(encoded.statusCode).toBe(200);
     expect(JSON.parse(String(encoded.body)).text).toBe('How to use /canary');
   });
@@ -79,7 +89,14 @@ describe('every request from Slack is signature-checked, and only our workspace 
     expect((await h.send(signed(SIGNING_SECRET, foreignApp, form))).statusCode).toBe(403);
     const noTeam = mintBody().replace('team_id=T0001&', '');
     expect((await h.send(signed(SIGNING_SECRET, noTeam, form))).statusCode).toBe(403);
-    const button = blockAction({ userId: ADMIN, actionId: 'x', value: '{}', responseUrl: h.standin.newResponseUrl('actions'), channelId: 'C0ALERTS1', messageTs: '1.000001' }) as { team: { id: string } };
+    const button = blockAction({
+      userId: ADMIN,
+      actionId: 'x',
+      value: '{}',
+      responseUrl: h.standin.newResponseUrl('actions'),
+      channelId: 'C0ALERTS1',
+      messageTs: '1.000001',
+    }) as { team: { id: string } };
     button.team.id = 'T0OTHER1';
     expect((await h.send(signed(SIGNING_SECRET, interactionBody(button), form))).statusCode).toBe(403);
     await nothingMinted();

@@ -19,10 +19,17 @@ import { ACCOUNT, REGION, identityPolicies } from '../support/cfn-resolve';
 const CONFIGURATIONS: Record<string, Record<string, string>> = {
   default: { regions: 'us-east-1,eu-west-1' },
   decoys: { regions: 'us-east-1', decoys: 's3,ecr', createTrail: 'true', heartbeat: 'true' },
-  'pager-only': { regions: 'us-east-1', opsEmail: '', opsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:pager`, slackTeamId: 'T0123ABC', slackAppId: 'A0123ABC' },
+  'pager-only': {
+    regions: 'us-east-1',
+    opsEmail: '',
+    opsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:pager`,
+    slackTeamId: 'T0123ABC',
+    slackAppId: 'A0123ABC',
+  },
 };
 
-const run = (cmd: string, args: string[], input?: string) => spawnSync(venvBin(cmd), args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
+const run = (cmd: string, args: string[], input?: string) =>
+  spawnSync(venvBin(cmd), args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
 
 describe('the synthesized stacks pass cfn-lint, checkov and parliament', () => {
   let dir: string;
@@ -39,14 +46,27 @@ describe('the synthesized stacks pass cfn-lint, checkov and parliament', () => {
     try {
       for (const [name, extra] of Object.entries(CONFIGURATIONS)) {
         const out = join(dir, name);
-        const context = { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: REGION, ...extra };
+        const context = {
+          alertChannelId: 'C0ALERTS1',
+          adminUserIds: 'U0ADMIN1',
+          opsEmail: 'secops@example.com',
+          homeRegion: REGION,
+          ...extra,
+        };
         const app = new App({ outdir: out, context: Object.fromEntries(Object.entries(context).filter(([, v]) => v !== '')) });
         buildApp(app, handlers);
         app.synth();
-        templates.push(...readdirSync(out).filter((f) => f.endsWith('.template.json')).map((f) => join(out, f)));
+        templates.push(
+          ...readdirSync(out)
+            .filter((f) => f.endsWith('.template.json'))
+            .map((f) => join(out, f)),
+        );
       }
     } finally {
-      for (const [k, v] of [['CDK_DEFAULT_ACCOUNT', before[0]], ['CDK_DEFAULT_REGION', before[1]]] as const) {
+      for (const [k, v] of [
+        ['CDK_DEFAULT_ACCOUNT', before[0]],
+        ['CDK_DEFAULT_REGION', before[1]],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -73,7 +93,9 @@ describe('the synthesized stacks pass cfn-lint, checkov and parliament', () => {
     const unexpected: string[] = [];
     for (const name of Object.keys(CONFIGURATIONS)) {
       const out = run('checkov', ['-d', join(dir, name), '--framework', 'cloudformation', '--quiet', '--compact', '-o', 'json']);
-      const reports = [JSON.parse(out.stdout)].flat() as Array<{ results: { failed_checks: Array<{ check_id: string; resource: string; file_path: string }> } }>;
+      const reports = [JSON.parse(out.stdout)].flat() as Array<{
+        results: { failed_checks: Array<{ check_id: string; resource: string; file_path: string }> };
+      }>;
       for (const f of reports.flatMap((r) => r.results.failed_checks)) {
         const id = f.resource.split('.').pop()!;
         const skip = CHECKOV_SKIPS.find((s) => s.id === f.check_id && s.resources.some((prefix) => id.startsWith(prefix)));
@@ -87,7 +109,10 @@ describe('the synthesized stacks pass cfn-lint, checkov and parliament', () => {
   }, 180_000);
 
   it('parliament: no finding at any level (LOW included: StringEquals on an ARN shows there), on every identity policy with its ARNs resolved', () => {
-    const policies = Object.assign({}, ...templates.map((t) => identityPolicies(JSON.parse(readFileSync(t, 'utf8')), t.slice(dir.length + 1))));
+    const policies = Object.assign(
+      {},
+      ...templates.map((t) => identityPolicies(JSON.parse(readFileSync(t, 'utf8')), t.slice(dir.length + 1))),
+    );
     expect(Object.keys(policies).length).toBeGreaterThan(8);
     const out = run('python', [new URL('../../local/lint_policies.py', import.meta.url).pathname], JSON.stringify(policies));
     expect(out.status, out.stderr).toBe(0);

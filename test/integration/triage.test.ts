@@ -23,21 +23,35 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     const canary = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === location.replace(/ --.*$/, ''))!;
     const resource = canary.resource as { userName: string; userArn: string; accessKeyId: string };
     const identity = { accessKeyId: resource.accessKeyId, arn: resource.userArn, userName: resource.userName };
-    await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '203.0.113.50', userAgent: 'company-secret-scanner/1.0' })))]));
+    await h.alert.handler(
+      sqsEvent([
+        snsNotificationBody(
+          eventBridgeEnvelope(canaryCall(identity, { sourceIPAddress: '203.0.113.50', userAgent: 'company-secret-scanner/1.0' })),
+        ),
+      ]),
+    );
     const inc = await h.store.getIncident(String(canary.id), 1);
     return { id: String(canary.id), identity, ts: inc!.parent!.ts, value: JSON.stringify({ canaryId: canary.id, seq: 1 }) };
   }
   const press = async (c: { ts: string; value: string }, actionId: string, userId = ADMIN) => {
     const responseUrl = h.standin.newResponseUrl();
-    const { res } = await h.interact(blockAction({ userId, actionId, value: c.value, responseUrl, channelId: 'C0ALERTS1', messageTs: c.ts }));
+    const { res } = await h.interact(
+      blockAction({ userId, actionId, value: c.value, responseUrl, channelId: 'C0ALERTS1', messageTs: c.ts }),
+    );
     expect(res.statusCode).toBe(200);
     return responseUrl;
   };
   const repliesTo = (url: string) => h.standin.calls.filter((c) => c.method === 'response_url' && url.endsWith(c.responseUrlId!));
   const parentOf = (c: { ts: string }) => h.standin.messages.get(`C0ALERTS1/${c.ts}`)!;
-  const buttonsOf = (c: { ts: string }) => ((parentOf(c).blocks as Array<{ type: string; elements?: Array<{ action_id: string }> }>).find((b) => b.type === 'actions')?.elements ?? []).map((e) => e.action_id);
-  const keyStatus = async (userName: string) => (await h.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata?.map((k) => k.Status);
-  const thread = (c: { ts: string }) => h.standin.calls.filter((x) => x.method === 'chat.postMessage' && x.args.thread_ts === c.ts).map((x) => String(x.args.text));
+  const buttonsOf = (c: { ts: string }) =>
+    (
+      (parentOf(c).blocks as Array<{ type: string; elements?: Array<{ action_id: string }> }>).find((b) => b.type === 'actions')
+        ?.elements ?? []
+    ).map((e) => e.action_id);
+  const keyStatus = async (userName: string) =>
+    (await h.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata?.map((k) => k.Status);
+  const thread = (c: { ts: string }) =>
+    h.standin.calls.filter((x) => x.method === 'chat.postMessage' && x.args.thread_ts === c.ts).map((x) => String(x.args.text));
 
   it('disables the key on confirm: Inactive in IAM, recorded, parent updated in place, thread told', async () => {
     const c = await alertedCanary('laptop-1');
@@ -45,7 +59,9 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     await press(c, ALERT_ACTIONS.disableKey);
     await h.settle();
     // the press itself showed "Disabling..." (and hid the button) before the job ran
-    const updates = h.standin.calls.filter((x) => x.method === 'chat.update' && x.args.ts === c.ts).map((x) => JSON.stringify(x.args.blocks));
+    const updates = h.standin.calls
+      .filter((x) => x.method === 'chat.update' && x.args.ts === c.ts)
+      .map((x) => JSON.stringify(x.args.blocks));
     expect(updates[0]).toContain('Disabling the key... (requested by <@UADMIN001>)');
     expect(updates[0]).not.toContain(ALERT_ACTIONS.disableKey);
     expect(await keyStatus(c.identity.userName)).toEqual(['Inactive']);
@@ -75,7 +91,9 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
 
   it('records a key already disabled by hand in IAM honestly, without an error', async () => {
     const c = await alertedCanary('laptop-3');
-    await h.iam.send(new UpdateAccessKeyCommand({ UserName: c.identity.userName, AccessKeyId: c.identity.accessKeyId, Status: 'Inactive' }));
+    await h.iam.send(
+      new UpdateAccessKeyCommand({ UserName: c.identity.userName, AccessKeyId: c.identity.accessKeyId, Status: 'Inactive' }),
+    );
     await press(c, ALERT_ACTIONS.disableKey);
     await h.settle();
     expect(await h.store.getCanary(c.id)).toMatchObject({ status: 'disabled' });
@@ -115,14 +133,25 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     const open = h.standin.calls.find((x) => x.method === 'views.open')!;
     const view = open.args.view as Record<string, unknown>;
     expect(checkView(view)).toEqual([]);
-    const submit = (values: Record<string, Record<string, unknown>>, user = ADMIN) => h.interact(viewSubmission({ userId: user, callbackId: String(view.callback_id), privateMetadata: String(view.private_metadata), values }));
-    const values = { reason: { value: { type: 'plain_text_input', value: 'our own scanner <!channel> tested the key' } }, suppress: { value: { type: 'checkboxes', selected_options: [{ value: 'ip' }] } } };
+    const submit = (values: Record<string, Record<string, unknown>>, user = ADMIN) =>
+      h.interact(
+        viewSubmission({ userId: user, callbackId: String(view.callback_id), privateMetadata: String(view.private_metadata), values }),
+      );
+    const values = {
+      reason: { value: { type: 'plain_text_input', value: 'our own scanner <!channel> tested the key' } },
+      suppress: { value: { type: 'checkboxes', selected_options: [{ value: 'ip' }] } },
+    };
     expect((await submit(values)).body).toBeUndefined();
-    expect((await submit(values, ADMIN2)).body).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringMatching(/Already marked false positive/) } });
+    expect((await submit(values, ADMIN2)).body).toMatchObject({
+      response_action: 'errors',
+      errors: { reason: expect.stringMatching(/Already marked false positive/) },
+    });
     await h.settle();
     expect(JSON.stringify(parentOf(c).blocks)).toContain(':white_check_mark: *Marked false positive* by <@UADMIN001>');
     expect(buttonsOf(c)).toEqual([ALERT_ACTIONS.disableKey]);
-    expect(thread(c).some((t) => t.includes('our own scanner &lt;!channel&gt; tested the key') && t.includes('no longer alert for this canary'))).toBe(true);
+    expect(
+      thread(c).some((t) => t.includes('our own scanner &lt;!channel&gt; tested the key') && t.includes('no longer alert for this canary')),
+    ).toBe(true);
 
     const before = h.standin.calls.length;
     const again = (ip: string) => snsNotificationBody(eventBridgeEnvelope(canaryCall(c.identity, { sourceIPAddress: ip })));
@@ -131,7 +160,8 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     const canary = await h.store.getCanary(c.id);
     expect(Object.values(canary!.suppressions!)).toMatchObject([{ sourceIp: '203.0.113.50', hits: 2, by: ADMIN }]);
     // A source the verdict never saw is a new alert, not a line under a message marked harmless.
-    const parents = () => h.standin.calls.filter((x) => x.method === 'chat.postMessage' && x.args.channel === 'C0ALERTS1' && !x.args.thread_ts);
+    const parents = () =>
+      h.standin.calls.filter((x) => x.method === 'chat.postMessage' && x.args.channel === 'C0ALERTS1' && !x.args.thread_ts);
     const parentsBefore = parents().length;
     await h.alert.handler(sqsEvent([again('198.51.100.7'), again('198.51.100.7')]));
     expect(parents()).toHaveLength(parentsBefore + 1);
@@ -185,7 +215,9 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     const { body } = await h.command(`show ${String(c.id)}`);
     expect(checkMessage(body!)).toEqual([]);
     const text = JSON.stringify(body!.blocks);
-    const order = ['*minted* by <@UADMIN001>', '*false-positive* by <@UADMIN001>', '*suppressed* by <@UADMIN001>'].map((s) => text.indexOf(s));
+    const order = ['*minted* by <@UADMIN001>', '*false-positive* by <@UADMIN001>', '*suppressed* by <@UADMIN001>'].map((s) =>
+      text.indexOf(s),
+    );
     expect(order.every((i) => i > 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(text).toMatch(/\*Suppressions\*.*`s[0-9a-f]{4}` IP `203\.0\.113\.50` · 2 calls silenced/);

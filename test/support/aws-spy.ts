@@ -29,7 +29,8 @@ export function failCommand(
   const stack = client.middlewareStack as IAMClient['middlewareStack'];
   stack.add(
     (next, context) => async (args) => {
-      if (context.commandName === commandName && when(args.input as Record<string, unknown>)) throw Object.assign(new Error(error.message ?? error.name), { name: error.name });
+      if (context.commandName === commandName && when(args.input as Record<string, unknown>))
+        throw Object.assign(new Error(error.message ?? error.name), { name: error.name });
       return next(args);
     },
     { step: 'initialize', name },

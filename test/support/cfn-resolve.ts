@@ -29,7 +29,13 @@ function arnOf(resources: Resources, id: string): string {
 }
 
 function refOf(resources: Resources, id: string): string {
-  const pseudo: Record<string, string> = { 'AWS::AccountId': ACCOUNT, 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': 'CanaryBot' };
+  const pseudo: Record<string, string> = {
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Partition': 'aws',
+    'AWS::Region': REGION,
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': 'CanaryBot',
+  };
   if (pseudo[id]) return pseudo[id];
   const type = resources[id]?.Type;
   if (type === 'AWS::SNS::Topic' || type === 'AWS::SecretsManager::Secret') return arnOf(resources, id);
@@ -70,9 +76,11 @@ export function identityPolicies(template: { Resources: Resources }, prefix: str
   const out: Record<string, unknown> = {};
   for (const [id, r] of Object.entries(template.Resources)) {
     const p = r.Properties ?? {};
-    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') out[`${prefix}/${id}`] = resolveIntrinsics(p.PolicyDocument, template.Resources);
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+      out[`${prefix}/${id}`] = resolveIntrinsics(p.PolicyDocument, template.Resources);
     if (r.Type === 'AWS::IAM::Role') {
-      for (const inline of (p.Policies as Array<{ PolicyName: string; PolicyDocument: unknown }> | undefined) ?? []) out[`${prefix}/${id}/${inline.PolicyName}`] = resolveIntrinsics(inline.PolicyDocument, template.Resources);
+      for (const inline of (p.Policies as Array<{ PolicyName: string; PolicyDocument: unknown }> | undefined) ?? [])
+        out[`${prefix}/${id}/${inline.PolicyName}`] = resolveIntrinsics(inline.PolicyDocument, template.Resources);
     }
   }
   return out;

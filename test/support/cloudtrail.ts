@@ -10,8 +10,12 @@ import { toSqsEvent } from '../../local/alert-drain';
 export const SAMPLES_DIR = new URL('../fixtures/cloudtrail/', import.meta.url).pathname;
 
 export function sampleFiles(): string[] {
-  const top = readdirSync(SAMPLES_DIR).filter((f) => f.endsWith('.json')).map((f) => join(SAMPLES_DIR, f));
-  const edge = readdirSync(join(SAMPLES_DIR, 'edge')).filter((f) => f.endsWith('.json')).map((f) => join(SAMPLES_DIR, 'edge', f));
+  const top = readdirSync(SAMPLES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(SAMPLES_DIR, f));
+  const edge = readdirSync(join(SAMPLES_DIR, 'edge'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(SAMPLES_DIR, 'edge', f));
   return [...top, ...edge];
 }
 
@@ -21,7 +25,10 @@ export const readSample = (path: string) => JSON.parse(readFileSync(path, 'utf8'
  * A GetCallerIdentity record (edge/001, from a real detonation) re-aimed at a canary: the first
  * thing an attacker runs with a stolen key.
  */
-export function canaryCall(identity: { accessKeyId: string; arn: string; userName: string }, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function canaryCall(
+  identity: { accessKeyId: string; arn: string; userName: string },
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const base = readSample(join(SAMPLES_DIR, 'edge', '001-sts-GetCallerIdentity-iamuser.json'));
   return {
     ...base,
@@ -50,7 +57,13 @@ export function eventBridgeEnvelope(record: Record<string, unknown>): Record<str
 
 /** As the SNS -> SQS subscription delivers it (raw delivery off): the event inside a notification. */
 export function snsNotificationBody(message: object): string {
-  return JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Message: JSON.stringify(message), Timestamp: new Date().toISOString() });
+  return JSON.stringify({
+    Type: 'Notification',
+    MessageId: randomUUID(),
+    TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+    Message: JSON.stringify(message),
+    Timestamp: new Date().toISOString(),
+  });
 }
 
 /** Messages as Lambda's SQS poller hands them over (the sandbox's drain builds them the same way). */
@@ -77,11 +90,22 @@ export async function receive(queueUrl: string, want: number, waitSeconds = 1): 
   const sqs = new SQSClient({ region: 'us-east-1' });
   const bodies: string[] = [];
   while (bodies.length < want) {
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(10, want - bodies.length), WaitTimeSeconds: waitSeconds }));
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, want - bodies.length),
+        WaitTimeSeconds: waitSeconds,
+      }),
+    );
     const msgs = out.Messages ?? [];
     if (!msgs.length) break; // nothing arrived within the wait
     bodies.push(...msgs.map((m) => m.Body ?? ''));
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   }
   return sqsEvent(bodies);
 }

@@ -12,6 +12,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const count = project.config.provide?.emulatorCount ?? 1;
   const motos = await Promise.all(Array.from({ length: count }, () => startMoto()));
-  project.provide('awsEndpoints', motos.map((m) => m.url));
+  project.provide(
+    'awsEndpoints',
+    motos.map((m) => m.url),
+  );
   return () => Promise.all(motos.map((m) => m.stop())).then(() => undefined);
 }

@@ -34,7 +34,10 @@ export interface Harness {
   /** The bot's store on the test's table: tests read results through it, not through raw keys. */
   store: Store;
   /** Sends a signed slash command through handlers/slack; returns the HTTP response and the response_url used. */
-  command(text: string, opts?: { userId?: string; triggerId?: string }): Promise<{ res: APIGatewayProxyStructuredResultV2; responseUrl: string; body: Record<string, unknown> | undefined }>;
+  command(
+    text: string,
+    opts?: { userId?: string; triggerId?: string },
+  ): Promise<{ res: APIGatewayProxyStructuredResultV2; responseUrl: string; body: Record<string, unknown> | undefined }>;
   /** Sends a signed interactivity payload through handlers/slack. */
   interact(payload: object): Promise<{ res: APIGatewayProxyStructuredResultV2; body: Record<string, unknown> | undefined }>;
   /** Any request through handlers/slack. */
@@ -48,7 +51,10 @@ export interface Harness {
 }
 
 /** A handler module with its initialised state (runtime) at hand, as the tests use it. */
-type Loaded<M extends { ready: Promise<{ runtime: unknown }>; handler: unknown }> = { handler: M['handler']; runtime: Awaited<M['ready']>['runtime'] };
+type Loaded<M extends { ready: Promise<{ runtime: unknown }>; handler: unknown }> = {
+  handler: M['handler'];
+  runtime: Awaited<M['ready']>['runtime'];
+};
 async function loaded<M extends { ready: Promise<{ runtime: unknown }>; handler: unknown }>(m: M): Promise<Loaded<M>> {
   return { handler: m.handler, runtime: (await m.ready).runtime as Awaited<M['ready']>['runtime'] };
 }
@@ -137,7 +143,10 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     audit,
     iam,
     ddb,
-    store: createStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION }), { marshallOptions: { removeUndefinedValues: true } }), table),
+    store: createStore(
+      DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION }), { marshallOptions: { removeUndefinedValues: true } }),
+      table,
+    ),
     send,
     command: async (text, o = {}) => {
       const responseUrl = standin.newResponseUrl();

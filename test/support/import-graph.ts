@@ -6,7 +6,11 @@ import { dirname, join, relative, resolve } from 'node:path';
  * included (esbuild's metafile erases those, yet they tie modules together just the same).
  */
 export function sourceGraph(repo: string, roots: string[]): Map<string, string[]> {
-  const files = roots.flatMap((r) => readdirSync(join(repo, r), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(r, f)));
+  const files = roots.flatMap((r) =>
+    readdirSync(join(repo, r), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(r, f)),
+  );
   const graph = new Map<string, string[]>();
   for (const file of files) {
     const code = readFileSync(join(repo, file), 'utf8');

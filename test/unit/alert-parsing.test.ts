@@ -24,28 +24,52 @@ describe('alert messages are unwrapped whichever way the pipeline is wired', () 
     ['not JSON', 'hello', 'body is not JSON'],
     ['a JSON string', '"x"', 'payload is not a JSON object'],
     ['an SNS notification with a broken Message', JSON.stringify({ Type: 'Notification', Message: '{' }), 'SNS Message is not JSON'],
-    ['an EventBridge event without detail', JSON.stringify({ 'detail-type': 'x', detail: null }), 'EventBridge event without a detail object'],
+    [
+      'an EventBridge event without detail',
+      JSON.stringify({ 'detail-type': 'x', detail: null }),
+      'EventBridge event without a detail object',
+    ],
     ['something else', JSON.stringify({ hello: 1 }), 'no CloudTrail record in the payload'],
   ])('reports %s as unusable', (_name, body, error) => {
     expect(unwrap(body)).toEqual({ error });
   });
 
-  it('recognises the bot\'s own flush messages', () => {
-    expect(unwrap(JSON.stringify({ type: 'flush', canaryId: 'c123456', seq: 2 }))).toEqual({ flush: { type: 'flush', canaryId: 'c123456', seq: 2 } });
+  it("recognises the bot's own flush messages", () => {
+    expect(unwrap(JSON.stringify({ type: 'flush', canaryId: 'c123456', seq: 2 }))).toEqual({
+      flush: { type: 'flush', canaryId: 'c123456', seq: 2 },
+    });
   });
 });
 
 describe('CloudTrail records are normalised into bounded strings', () => {
   it('keeps what an alert needs from a real record', () => {
     const parsed = parseTrailEvent(edge('001-sts-GetCallerIdentity-iamuser.json'));
-    expect(parsed).toMatchObject({ ok: true, event: { eventName: 'GetCallerIdentity', region: 'ap-central-2r', sourceIp: '253.234.5.234', userIdentity: { type: 'IAMUser', accessKeyId: 'AKIAE18PGYHCY2CYMTFK' } } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      event: {
+        eventName: 'GetCallerIdentity',
+        region: 'ap-central-2r',
+        sourceIp: '253.234.5.234',
+        userIdentity: { type: 'IAMUser', accessKeyId: 'AKIAE18PGYHCY2CYMTFK' },
+      },
+    });
     expect(parsed.ok && parsed.event.requestParameters).toBeUndefined(); // null in the record
     expect(parsed.ok && actionOf(parsed.event)).toBe('sts:GetCallerIdentity');
   });
 
   it('survives a record with no userIdentity, and odd or hostile field types', () => {
     expect(parseTrailEvent(edge('056-ssm-Insight-UpdateInstanceInformation-no-useridentity.json')).ok).toBe(false); // no eventName: an Insight, not a call
-    const odd = parseTrailEvent({ eventID: 'x', eventName: 'A', eventSource: 's3.amazonaws.com', eventTime: '2024-01-01T00:00:00Z', userIdentity: 'weird', sourceIPAddress: 12, userAgent: { a: 1 }, requestParameters: { a: 'b'.repeat(5000) }, errorCode: null });
+    const odd = parseTrailEvent({
+      eventID: 'x',
+      eventName: 'A',
+      eventSource: 's3.amazonaws.com',
+      eventTime: '2024-01-01T00:00:00Z',
+      userIdentity: 'weird',
+      sourceIPAddress: 12,
+      userAgent: { a: 1 },
+      requestParameters: { a: 'b'.repeat(5000) },
+      errorCode: null,
+    });
     expect(odd).toMatchObject({ ok: true, event: { userIdentity: {}, sourceIp: '12', userAgent: '' } });
     expect(odd.ok && odd.event.requestParameters!.length).toBe(FIELD_MAX);
     expect(odd.ok && 'errorCode' in odd.event).toBe(false);
@@ -53,9 +77,20 @@ describe('CloudTrail records are normalised into bounded strings', () => {
 
   it('names the object an S3 call read, the copy source for CopyObject', () => {
     const base = { eventID: 'x', eventSource: 's3.amazonaws.com', eventTime: '2024-01-01T00:00:00Z' };
-    expect(parseTrailEvent({ ...base, eventName: 'GetObject', requestParameters: { bucketName: 'b', key: 'k/v.txt' } })).toMatchObject({ event: { bucket: 'b', objectKey: 'k/v.txt' } });
-    expect(parseTrailEvent({ ...base, eventName: 'CopyObject', requestParameters: { bucketName: 'dest', key: 'copy', 'x-amz-copy-source': 'decoys/backups%2Fpasswords.xlsx?versionId=1' } })).toMatchObject({ event: { bucket: 'decoys', objectKey: 'backups/passwords.xlsx' } });
-    expect(parseTrailEvent({ ...base, eventName: 'CopyObject', requestParameters: { 'x-amz-copy-source': 'b/%E0%A4%A' } })).toMatchObject({ ok: true, event: { bucket: 'b', objectKey: '%E0%A4%A' } });
+    expect(parseTrailEvent({ ...base, eventName: 'GetObject', requestParameters: { bucketName: 'b', key: 'k/v.txt' } })).toMatchObject({
+      event: { bucket: 'b', objectKey: 'k/v.txt' },
+    });
+    expect(
+      parseTrailEvent({
+        ...base,
+        eventName: 'CopyObject',
+        requestParameters: { bucketName: 'dest', key: 'copy', 'x-amz-copy-source': 'decoys/backups%2Fpasswords.xlsx?versionId=1' },
+      }),
+    ).toMatchObject({ event: { bucket: 'decoys', objectKey: 'backups/passwords.xlsx' } });
+    expect(parseTrailEvent({ ...base, eventName: 'CopyObject', requestParameters: { 'x-amz-copy-source': 'b/%E0%A4%A' } })).toMatchObject({
+      ok: true,
+      event: { bucket: 'b', objectKey: '%E0%A4%A' },
+    });
   });
 
   it.each([

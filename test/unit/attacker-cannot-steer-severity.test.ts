@@ -9,12 +9,19 @@ import type { Suppression } from '../../bot/model/canary';
  * alert's severity, and it cannot make a suppression on its own.
  */
 describe('what an attacker controls cannot quiet an alert', () => {
-  const call = (sourceIp: string, userAgent: string) => ({ sourceIp, userAgent, userIdentity: { arn: 'arn:aws:iam::123456789012:user/svc/x' } });
+  const call = (sourceIp: string, userAgent: string) => ({
+    sourceIp,
+    userAgent,
+    userIdentity: { arn: 'arn:aws:iam::123456789012:user/svc/x' },
+  });
   const rule = (s: Partial<Suppression>): Suppression => ({ reason: 'r', by: 'U0ADMIN', at: '2026-11-24T00:00:00Z', ...s });
 
-  it.each(['TruffleHog', 'trufflehog/3.63.2', 'gitleaks/8.18', 'ggshield/1.25 GitGuardian'])('a scanner user agent (%s) is labelled, and stays high severity', (ua) => {
-    expect(classifySource(call('203.0.113.9', ua))).toMatchObject({ class: 'scanner', severity: 'high' });
-  });
+  it.each(['TruffleHog', 'trufflehog/3.63.2', 'gitleaks/8.18', 'ggshield/1.25 GitGuardian'])(
+    'a scanner user agent (%s) is labelled, and stays high severity',
+    (ua) => {
+      expect(classifySource(call('203.0.113.9', ua))).toMatchObject({ class: 'scanner', severity: 'high' });
+    },
+  );
 
   it('a suppression naming only a user agent matches nothing', () => {
     const canary = { suppressions: { s1: rule({ userAgent: 'TruffleHog' }) } };
@@ -41,7 +48,11 @@ describe('what an attacker controls cannot quiet an alert', () => {
   });
 
   it('the false-positive form refuses to suppress by user agent alone', () => {
-    const form = (options: string[]) => readFpModal({ reason: { value: { value: 'our scanner' } }, suppress: { value: { selected_options: options.map((value) => ({ value })) } } });
+    const form = (options: string[]) =>
+      readFpModal({
+        reason: { value: { value: 'our scanner' } },
+        suppress: { value: { selected_options: options.map((value) => ({ value })) } },
+      });
     expect(form(['ua'])).toMatchObject({ errors: { suppress: expect.stringContaining('user agent') } });
     expect(form(['ip', 'ua'])).toMatchObject({ reason: 'our scanner' });
     expect(form(['net'])).toMatchObject({ reason: 'our scanner' });

@@ -17,7 +17,13 @@ describe('each bundle holds only what its function needs', () => {
   const inputs: Record<string, string[]> = {};
   beforeAll(async () => {
     for (const name of HANDLERS) {
-      const out = await build({ ...bundleOptions(name, join(tmpdir(), 'canary-bundle-boundaries')), write: false, metafile: true, minify: false, sourcemap: false });
+      const out = await build({
+        ...bundleOptions(name, join(tmpdir(), 'canary-bundle-boundaries')),
+        write: false,
+        metafile: true,
+        minify: false,
+        sourcemap: false,
+      });
       inputs[name] = Object.keys((out.metafile as Metafile).inputs);
     }
   }, 120_000);
@@ -40,7 +46,11 @@ describe('each bundle holds only what its function needs', () => {
   });
 
   it('no bundle has the sandbox or the test support', () => {
-    for (const name of HANDLERS) expect(inputs[name]!.filter((p) => SANDBOX.test(p)), name).toEqual([]);
+    for (const name of HANDLERS)
+      expect(
+        inputs[name]!.filter((p) => SANDBOX.test(p)),
+        name,
+      ).toEqual([]);
   });
 });
 

@@ -8,7 +8,10 @@ describe('/canary text is parsed before anything touches AWS', () => {
     ['help', { type: 'help' }],
     ['  HELP ', { type: 'help' }],
     ['list', { type: 'list', filter: {}, page: 1 }],
-    ['list --status disabled --owner <@U0BOB|bob> --kind aws-key laptop --page 2', { type: 'list', filter: { status: 'disabled', owner: 'U0BOB', kind: 'aws-key', text: 'laptop' }, page: 2 }],
+    [
+      'list --status disabled --owner <@U0BOB|bob> --kind aws-key laptop --page 2',
+      { type: 'list', filter: { status: 'disabled', owner: 'U0BOB', kind: 'aws-key', text: 'laptop' }, page: 2 },
+    ],
     ['retire c7k2mq4', { type: 'retire', id: 'c7k2mq4' }],
     ['rotate c7k2mq4', { type: 'rotate', id: 'c7k2mq4' }],
     ['place c7k2mq4 laptop-77 ~/.aws/credentials', { type: 'place', id: 'c7k2mq4', location: 'laptop-77 ~/.aws/credentials' }],
@@ -17,9 +20,15 @@ describe('/canary text is parsed before anything touches AWS', () => {
     ['new laptop-42', { type: 'new', kind: 'aws-key', location: 'laptop-42' }],
     ['new laptop-jdoe ~/.aws/credentials', { type: 'new', kind: 'aws-key', location: 'laptop-jdoe ~/.aws/credentials' }],
     ['new aws-key laptop-42', { type: 'new', kind: 'aws-key', location: 'laptop-42' }],
-    ['new repo <https://git.example.com/a/b|git.example.com/a/b> .env', { type: 'new', kind: 'aws-key', location: 'repo https://git.example.com/a/b .env' }],
+    [
+      'new repo <https://git.example.com/a/b|git.example.com/a/b> .env',
+      { type: 'new', kind: 'aws-key', location: 'repo https://git.example.com/a/b .env' },
+    ],
     ['new a &amp; b &lt;prod&gt;', { type: 'new', kind: 'aws-key', location: 'a & b <prod>' }],
-    ['new laptop-42 --owner <@U0ALICE|alice> --name ci-deploy-web --note spare laptop, 3rd floor', { type: 'new', kind: 'aws-key', location: 'laptop-42', owner: 'U0ALICE', name: 'ci-deploy-web', note: 'spare laptop, 3rd floor' }],
+    [
+      'new laptop-42 --owner <@U0ALICE|alice> --name ci-deploy-web --note spare laptop, 3rd floor',
+      { type: 'new', kind: 'aws-key', location: 'laptop-42', owner: 'U0ALICE', name: 'ci-deploy-web', note: 'spare laptop, 3rd floor' },
+    ],
     ['new laptop-42 --note=under the desk', { type: 'new', kind: 'aws-key', location: 'laptop-42', note: 'under the desk' }],
     ['new laptop-42 --auto-disable on', { type: 'new', kind: 'aws-key', location: 'laptop-42', autoDisable: true }],
   ])('parses %j', (text, expected) => {
@@ -53,7 +62,23 @@ describe('/canary help lists every command the parser accepts, once', () => {
   const help = JSON.stringify(helpReply().blocks);
   const listed = [...help.matchAll(/\*\/canary ([a-z-]+)\*/g)].map((m) => m[1]);
   // Every word that appears as a subcommand anywhere in help, plus words people try.
-  const probes = [...new Set([...listed, ...COMMANDS.map((c) => c.name), 'disable', 'delete', 'remove', 'suppress', 'status', 'mint', 'create', 'check', 'selftest', 'self-test', 'move'])];
+  const probes = [
+    ...new Set([
+      ...listed,
+      ...COMMANDS.map((c) => c.name),
+      'disable',
+      'delete',
+      'remove',
+      'suppress',
+      'status',
+      'mint',
+      'create',
+      'check',
+      'selftest',
+      'self-test',
+      'move',
+    ]),
+  ];
   const accepted = probes.filter((word) => {
     const cmd = parseCommand(`${word} c7k2mq4 s1a2b`);
     return !(cmd.type === 'invalid' && cmd.message.startsWith("I don't know"));
@@ -70,4 +95,3 @@ describe('/canary help lists every command the parser accepts, once', () => {
     for (const b of helpReply().blocks as { text?: { text: string } }[]) expect(b.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
   });
 });
-

@@ -25,7 +25,13 @@ const failure = (env: Record<string, string>) => {
 describe('configuration is read and checked once, failing with one line that names the variable', () => {
   it('reads a valid environment, with sane defaults', () => {
     const c = loadConfig(valid);
-    expect(c).toMatchObject({ userPath: '/svc/', region: 'us-east-1', adminUserIds: ['U012AB', 'W034CD'], jobsFunctionName: undefined, slackApiUrl: undefined });
+    expect(c).toMatchObject({
+      userPath: '/svc/',
+      region: 'us-east-1',
+      adminUserIds: ['U012AB', 'W034CD'],
+      jobsFunctionName: undefined,
+      slackApiUrl: undefined,
+    });
   });
 
   it.each(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'ALERT_CHANNEL_ID', 'CANARY_TABLE'])('names %s when it is missing', (name) => {
@@ -66,7 +72,9 @@ describe('configuration is read and checked once, failing with one line that nam
   it('lets the alert and audit handlers start without the workspace and app ids, which the slack and jobs handlers require', () => {
     const { SLACK_TEAM_ID: _t, SLACK_APP_ID: _a, ...older } = valid;
     const config = loadConfig(older);
-    expect(() => requireSlackIdentity(config)).toThrow(/^Configuration error: SLACK_TEAM_ID is required but not set \(in AWS: add "teamId" and "appId" to the Slack secret\)$/);
+    expect(() => requireSlackIdentity(config)).toThrow(
+      /^Configuration error: SLACK_TEAM_ID is required but not set \(in AWS: add "teamId" and "appId" to the Slack secret\)$/,
+    );
     expect(() => requireSlackIdentity(loadConfig({ ...older, SLACK_TEAM_ID: 'T0123ABC' }))).toThrow(/SLACK_APP_ID is required/);
     expect(requireSlackIdentity(loadConfig(valid))).toEqual({ teamId: 'T0123ABC', appId: 'A0123ABC' });
     expect(() => loadConfig({ ...valid, SLACK_TEAM_ID: 'workspace' })).toThrow(ConfigError);

@@ -17,7 +17,15 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'canary-cdk-'));
     await buildHandlers(dir);
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1,eu-west-1,ap-southeast-2' } });
+    const app = new App({
+      context: {
+        alertChannelId: 'C0ALERTS1',
+        adminUserIds: 'U0ADMIN1',
+        opsEmail: 'secops@example.com',
+        homeRegion: 'us-east-1',
+        regions: 'us-east-1,eu-west-1,ap-southeast-2',
+      },
+    });
     stacks = buildApp(app, dir);
     home = Template.fromStack(stacks.home);
   }, 120_000);
@@ -38,16 +46,28 @@ describe('the CDK app deploys the whole detection pipeline', () => {
       t.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: f.resolve(canaryEventPattern('/svc/', f.account)),
         State: RULE_STATE,
-        Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([':events:us-east-1:', ':event-bus/default'])] }, RoleArn: Match.anyValue() })],
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::Join': ['', Match.arrayWith([':events:us-east-1:', ':event-bus/default'])] },
+            RoleArn: Match.anyValue(),
+          }),
+        ],
       });
     }
   });
 
   it('wires topic -> queue (with a DLQ after 5 receives) -> alert Lambda with partial batch failures', () => {
-    home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] } });
+    home.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] },
+    });
     home.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 } });
     // No batching window: the first call of a quiet canary reaches the handler at once.
-    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 10, MaximumBatchingWindowInSeconds: Match.absent() });
+    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
   });
 
   it('sends a failed job to the alert queue, without retries, and sweeps the queue every five minutes', () => {
@@ -58,11 +78,16 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     });
     home.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] }, Input: JSON.stringify({ type: 'sweep' }) })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlertQueue'), 'Arn'] },
+          Input: JSON.stringify({ type: 'sweep' }),
+        }),
+      ],
     });
   });
 
-  it('alarms on everything that can drop an alert, to an ops topic only this app\'s alarms may publish to, with a human subscriber', () => {
+  it("alarms on everything that can drop an alert, to an ops topic only this app's alarms may publish to, with a human subscriber", () => {
     const alarms = Object.values(home.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     for (const a of alarms) {
       expect(JSON.stringify(a.AlarmActions)).toMatch(/OpsTopic/);
@@ -71,7 +96,8 @@ describe('the CDK app deploys the whole detection pipeline', () => {
       expect(a.AlarmDescription.length).toBeGreaterThan(40); // what broke, and what to do
     }
     const metrics = alarms.map((a) => a.MetricName);
-    for (const m of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'NumberOfNotificationsFailed']) expect(metrics).toContain(m);
+    for (const m of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'NumberOfNotificationsFailed'])
+      expect(metrics).toContain(m);
     expect(metrics.filter((m) => m === 'Errors')).toHaveLength(4);
     expect(metrics.filter((m) => m === 'Throttles')).toHaveLength(4);
     home.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -85,7 +111,11 @@ describe('the CDK app deploys the whole detection pipeline', () => {
         ]),
       }),
     });
-    home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com', TopicArn: { Ref: Match.stringLikeRegexp('OpsTopic') } });
+    home.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'secops@example.com',
+      TopicArn: { Ref: Match.stringLikeRegexp('OpsTopic') },
+    });
     home.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', TopicArn: { Ref: Match.stringLikeRegexp('OpsTopic') } });
   });
 
@@ -96,7 +126,11 @@ describe('the CDK app deploys the whole detection pipeline', () => {
       const watched = Object.values(t.findResources('AWS::CloudWatch::Alarm'))
         .filter((a) => a.Properties.MetricName === 'FailedInvocations')
         .map((a) => JSON.stringify(a.Properties.Dimensions));
-      for (const r of rules) expect(watched.some((d) => d.includes(r)), `${stack.stackName} ${r}`).toBe(true);
+      for (const r of rules)
+        expect(
+          watched.some((d) => d.includes(r)),
+          `${stack.stackName} ${r}`,
+        ).toBe(true);
       for (const r of Object.values(t.findResources('AWS::Events::Rule')).filter((x) => x.Properties.EventPattern)) {
         for (const target of r.Properties.Targets) expect(target.DeadLetterConfig, stack.stackName).toBeDefined();
       }
@@ -104,19 +138,42 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   });
 
   it('always forwards us-east-1, where IAM and global STS events arrive, whatever -c regions says', () => {
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'eu-west-1', regions: 'eu-west-1', heartbeat: 'true' } });
+    const app = new App({
+      context: {
+        alertChannelId: 'C0ALERTS1',
+        adminUserIds: 'U0ADMIN1',
+        opsEmail: 'secops@example.com',
+        homeRegion: 'eu-west-1',
+        regions: 'eu-west-1',
+        heartbeat: 'true',
+      },
+    });
     const built = buildApp(app, dir);
     expect(built.forwarders.map((f) => f.region)).toEqual(['us-east-1']);
     // and, asked for, the daily heartbeat, watched like every rule
     const t = Template.fromStack(built.home);
-    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(47 5 * * ? *)', Targets: [Match.objectLike({ Input: '{"task":"heartbeat"}' })] });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(47 5 * * ? *)',
+      Targets: [Match.objectLike({ Input: '{"task":"heartbeat"}' })],
+    });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'aws-canary-bot-heartbeat-failed', MetricName: 'FailedInvocations' });
   });
 
   it('checks at deploy that a trail feeds EventBridge, or creates one when asked', () => {
-    home.hasResourceProperties('AWS::CloudFormation::CustomResource', { ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuditFunction'), 'Arn'] } });
+    home.hasResourceProperties('AWS::CloudFormation::CustomResource', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuditFunction'), 'Arn'] },
+    });
     home.resourceCountIs('AWS::CloudTrail::Trail', 0);
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1', createTrail: 'true' } });
+    const app = new App({
+      context: {
+        alertChannelId: 'C0ALERTS1',
+        adminUserIds: 'U0ADMIN1',
+        opsEmail: 'secops@example.com',
+        homeRegion: 'us-east-1',
+        regions: 'us-east-1',
+        createTrail: 'true',
+      },
+    });
     const withTrail = buildApp(app, dir).home;
     const t = Template.fromStack(withTrail);
     t.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, IsLogging: true });
@@ -126,15 +183,25 @@ describe('the CDK app deploys the whole detection pipeline', () => {
 
   it('refuses to deploy without a human subscriber for alarms, in every region', () => {
     expect(() => buildApp(new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1' } }), dir)).toThrow(/opsEmail/);
-    const pagerOnly = { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager', homeRegion: 'us-east-1' };
-    expect(() => buildApp(new App({ context: { ...pagerOnly, regions: 'us-east-1,eu-west-1' } }), dir)).toThrow(/only reach a person by email/);
+    const pagerOnly = {
+      alertChannelId: 'C0ALERTS1',
+      adminUserIds: 'U0ADMIN1',
+      opsTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager',
+      homeRegion: 'us-east-1',
+    };
+    expect(() => buildApp(new App({ context: { ...pagerOnly, regions: 'us-east-1,eu-west-1' } }), dir)).toThrow(
+      /only reach a person by email/,
+    );
     expect(() => buildApp(new App({ context: { ...pagerOnly, regions: 'us-east-1' } }), dir)).not.toThrow();
   });
 
   it('retries a detection target for an hour, not a day, before its DLQ and alarm', () => {
     for (const stack of [stacks.home]) {
-      for (const r of Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).filter((x) => x.Properties.EventPattern)) {
-        for (const target of r.Properties.Targets) expect(target.RetryPolicy, stack.stackName).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 });
+      for (const r of Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).filter(
+        (x) => x.Properties.EventPattern,
+      )) {
+        for (const target of r.Properties.Targets)
+          expect(target.RetryPolicy, stack.stackName).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 });
       }
     }
   });
@@ -172,7 +239,15 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   });
 
   it('scopes every IAM-user permission to the canary path, every change to a user the bot tagged, and creating one to the deny-all boundary', () => {
-    const statements = Object.values(home.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }>);
+    const statements = Object.values(home.findResources('AWS::IAM::Policy')).flatMap(
+      (p) =>
+        p.Properties.PolicyDocument.Statement as Array<{
+          Effect: string;
+          Action: string | string[];
+          Resource: unknown;
+          Condition?: unknown;
+        }>,
+    );
     const iamAllows = statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('iam:')));
     expect(iamAllows.length).toBeGreaterThan(0);
     const changes = (s: { Action: string | string[] }) => [s.Action].flat().some((a) => !/^iam:(Get|List)/.test(a));
@@ -186,52 +261,95 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     const create = iamAllows.find((s) => [s.Action].flat().includes('iam:CreateUser'))!;
     expect(JSON.stringify(create.Condition)).toContain('policy/AWSDenyAll');
     const wildcard = statements.filter((s) => s.Effect === 'Allow' && s.Resource === '*');
-    for (const w of wildcard) expect([['account:ListRegions', 'cloudtrail:DescribeTrails'], ['iam:ListUsers']]).toContainEqual([w.Action].flat().sort()); // no resource-level permissions exist for them
+    for (const w of wildcard)
+      expect([['account:ListRegions', 'cloudtrail:DescribeTrails'], ['iam:ListUsers']]).toContainEqual([w.Action].flat().sort()); // no resource-level permissions exist for them
     // The alert function, which parses attacker-shaped input, can create nothing in IAM.
     const alertRole = Object.entries(home.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('AlertFunction'));
     expect(alertRole).toHaveLength(1);
-    const alertActions = alertRole.flatMap(([, p]) => (p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[] }>).filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat()));
+    const alertActions = alertRole.flatMap(([, p]) =>
+      (p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[] }>)
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => [s.Action].flat()),
+    );
     expect(alertActions.filter((a) => /^iam:(Create|Put|Tag|Delete)/.test(a))).toEqual([]);
   });
 
   it("lets AWS services into topics and queues only from this app's own sources in this account, and use the key only for its topics", () => {
-    type Doc = { Statement: Array<{ Sid?: string; Effect: string; Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>> }> };
+    type Doc = {
+      Statement: Array<{
+        Sid?: string;
+        Effect: string;
+        Principal?: { Service?: unknown };
+        Condition?: Record<string, Record<string, unknown>>;
+      }>;
+    };
     for (const stack of [stacks.home, ...stacks.forwarders]) {
       const t = Template.fromStack(stack);
-      const docs = (type: string, prop: string) => Object.entries(t.findResources(type)).map(([id, r]) => [id, r.Properties[prop] as Doc] as const);
+      const docs = (type: string, prop: string) =>
+        Object.entries(t.findResources(type)).map(([id, r]) => [id, r.Properties[prop] as Doc] as const);
       let services = 0;
       for (const [id, doc] of [...docs('AWS::SNS::TopicPolicy', 'PolicyDocument'), ...docs('AWS::SQS::QueuePolicy', 'PolicyDocument')]) {
         for (const st of doc.Statement.filter((x) => x.Effect === 'Allow' && x.Principal?.Service)) {
           services++;
-          expect(Object.values(st.Condition ?? {}).flatMap((c) => Object.keys(c)), `${stack.stackName} ${id} ${st.Sid ?? JSON.stringify(st.Principal)}`).toContain('aws:SourceArn');
+          expect(
+            Object.values(st.Condition ?? {}).flatMap((c) => Object.keys(c)),
+            `${stack.stackName} ${id} ${st.Sid ?? JSON.stringify(st.Principal)}`,
+          ).toContain('aws:SourceArn');
         }
       }
       expect(services).toBeGreaterThan(0);
       for (const [id, doc] of docs('AWS::KMS::Key', 'KeyPolicy')) {
         for (const st of doc.Statement.filter((x) => x.Effect === 'Allow' && x.Principal?.Service)) {
-          expect(Object.keys(st.Condition?.StringLike ?? {}), `${stack.stackName} ${id}`).toEqual(['kms:EncryptionContext:aws:sns:topicArn']);
+          expect(Object.keys(st.Condition?.StringLike ?? {}), `${stack.stackName} ${id}`).toEqual([
+            'kms:EncryptionContext:aws:sns:topicArn',
+          ]);
         }
       }
     }
     // CDK's own SnsTopic target would add an unconditioned grant to events.amazonaws.com: ours names the rules.
-    const topicPolicy = Object.values(home.findResources('AWS::SNS::TopicPolicy')).map((r) => JSON.stringify(r.Properties.PolicyDocument)).join();
+    const topicPolicy = Object.values(home.findResources('AWS::SNS::TopicPolicy'))
+      .map((r) => JSON.stringify(r.Properties.PolicyDocument))
+      .join();
     expect(topicPolicy).toContain('ThisAppsDetectionRulesOnly');
     expect(topicPolicy).toContain('rule/aws-canary-bot-detect*');
   });
 
   it('schedules the daily audit and the silent-use poll, and names the rules the audit checks', () => {
-    home.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(17 6 * * ? *)', Targets: [Match.objectLike({ Input: '{"task":"daily"}' })] });
-    home.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Input: '{"task":"silent-use"}' })] });
+    home.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(17 6 * * ? *)',
+      Targets: [Match.objectLike({ Input: '{"task":"daily"}' })],
+    });
+    home.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Input: '{"task":"silent-use"}' })],
+    });
     home.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect', State: RULE_STATE });
     for (const f of stacks.forwarders) Template.fromStack(f).hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-forward' });
   });
 
   it('deploys the S3 and ECR decoy rules, and the trail for decoy data events, when asked', () => {
-    const app = new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com', homeRegion: 'us-east-1', regions: 'us-east-1', decoys: 's3,ecr' } });
+    const app = new App({
+      context: {
+        alertChannelId: 'C0ALERTS1',
+        adminUserIds: 'U0ADMIN1',
+        opsEmail: 'secops@example.com',
+        homeRegion: 'us-east-1',
+        regions: 'us-east-1',
+        decoys: 's3,ecr',
+      },
+    });
     const { home: decoyHome } = buildApp(app, dir);
     const t = Template.fromStack(decoyHome);
-    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-s3', EventPattern: decoyHome.resolve(s3DecoyEventPattern(decoyHome.account)), State: RULE_STATE });
-    t.hasResourceProperties('AWS::Events::Rule', { Name: 'aws-canary-bot-detect-ecr', EventPattern: decoyHome.resolve(ecrDecoyEventPattern(decoyHome.account)), State: RULE_STATE });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'aws-canary-bot-detect-s3',
+      EventPattern: decoyHome.resolve(s3DecoyEventPattern(decoyHome.account)),
+      State: RULE_STATE,
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'aws-canary-bot-detect-ecr',
+      EventPattern: decoyHome.resolve(ecrDecoyEventPattern(decoyHome.account)),
+      State: RULE_STATE,
+    });
     t.resourceCountIs('AWS::CloudTrail::Trail', 1);
     expect(new AwsSolutionsChecks().validateScope(decoyHome).violations.map((v) => v.ruleName)).toEqual([]);
     expect(home.findResources('AWS::CloudTrail::Trail')).toEqual({}); // off by default
@@ -240,7 +358,10 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   it('passes cdk-nag (AwsSolutions), every accepted finding acknowledged with a reason in code', () => {
     for (const stack of [stacks.home, ...stacks.forwarders]) {
       const report = new AwsSolutionsChecks().validateScope(stack);
-      expect(report.violations.map((v) => v.ruleName), stack.stackName).toEqual([]);
+      expect(
+        report.violations.map((v) => v.ruleName),
+        stack.stackName,
+      ).toEqual([]);
     }
   });
 });

@@ -6,19 +6,41 @@ import { keysInText } from '../../local/attacker';
 import { credentialShapes } from '../../bot/views/minted';
 import { SAMPLES_DIR, readSample } from '../support/cloudtrail';
 
-const identity = { arn: 'arn:aws:iam::123456789012:user/svc/ci-deploy', accountId: '123456789012', accessKeyId: 'AKIAEXAMPLE000000001', userName: 'ci-deploy', principalId: 'AIDAEXAMPLE' };
+const identity = {
+  arn: 'arn:aws:iam::123456789012:user/svc/ci-deploy',
+  accountId: '123456789012',
+  accessKeyId: 'AKIAEXAMPLE000000001',
+  userName: 'ci-deploy',
+  principalId: 'AIDAEXAMPLE',
+};
 
 /** The attacker panel's events must look like AWS's, or the sandbox would prove nothing. */
 describe('the sandbox writes CloudTrail records the way AWS does', () => {
   it('has the fields of a real record, and the alert path reads them back', () => {
     const real = readSample(join(SAMPLES_DIR, 'edge', '001-sts-GetCallerIdentity-iamuser.json'));
     for (const call of ATTACK_CALLS) {
-      const r = cloudTrailRecord({ call, identity, region: 'eu-west-1', sourceIp: '203.0.113.9', userAgent: 'aws-cli/2', outcome: denyAllOutcome(call, identity.arn), bucket: 'b', key: 'k.csv' });
+      const r = cloudTrailRecord({
+        call,
+        identity,
+        region: 'eu-west-1',
+        sourceIp: '203.0.113.9',
+        userAgent: 'aws-cli/2',
+        outcome: denyAllOutcome(call, identity.arn),
+        bucket: 'b',
+        key: 'k.csv',
+      });
       for (const k of Object.keys(real)) expect(r, `${call} has ${k}`).toHaveProperty(k);
       const parsed = parseTrailEvent(r);
       if (!parsed.ok) throw new Error(parsed.reason);
       expect(parsed.event).toMatchObject({ region: 'eu-west-1', sourceIp: '203.0.113.9', userAgent: 'aws-cli/2', userIdentity: identity });
-      expect(actionOf(parsed.event)).toBe({ GetCallerIdentity: 'sts:GetCallerIdentity', ListBuckets: 's3:ListBuckets', DescribeInstances: 'ec2:DescribeInstances', GetObject: 's3:GetObject' }[call]);
+      expect(actionOf(parsed.event)).toBe(
+        {
+          GetCallerIdentity: 'sts:GetCallerIdentity',
+          ListBuckets: 's3:ListBuckets',
+          DescribeInstances: 'ec2:DescribeInstances',
+          GetObject: 's3:GetObject',
+        }[call],
+      );
       expect(JSON.parse(eventBridgeEntry(r).Detail)).toEqual(r);
     }
   });
@@ -30,8 +52,21 @@ describe('the sandbox writes CloudTrail records the way AWS does', () => {
   });
 
   it('describes an S3 read as a data event on the object', () => {
-    const r = cloudTrailRecord({ call: 'GetObject', identity, region: 'us-east-1', sourceIp: '203.0.113.9', userAgent: 'x', outcome: {}, bucket: 'db-backups-abc', key: 'secrets/prod.env' });
-    expect(r).toMatchObject({ eventCategory: 'Data', managementEvent: false, requestParameters: { bucketName: 'db-backups-abc', key: 'secrets/prod.env' } });
+    const r = cloudTrailRecord({
+      call: 'GetObject',
+      identity,
+      region: 'us-east-1',
+      sourceIp: '203.0.113.9',
+      userAgent: 'x',
+      outcome: {},
+      bucket: 'db-backups-abc',
+      key: 'secrets/prod.env',
+    });
+    expect(r).toMatchObject({
+      eventCategory: 'Data',
+      managementEvent: false,
+      requestParameters: { bucketName: 'db-backups-abc', key: 'secrets/prod.env' },
+    });
     const parsed = parseTrailEvent(r);
     expect(parsed.ok && parsed.event.objectKey).toBe('secrets/prod.env');
     expect(eventBridgeEntry(r).Source).toBe('aws.s3');

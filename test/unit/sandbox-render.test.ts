@@ -6,7 +6,8 @@ import { mrkdwn, renderBlock, renderMessage } from '../../local/sandbox/page/ren
 import type { VNode } from '../../local/sandbox/page/render';
 
 type Child = VNode | string;
-const nodes = (c: Child | Child[]): VNode[] => (Array.isArray(c) ? c.flatMap(nodes) : typeof c === 'string' ? [] : [c, ...c.children.flatMap(nodes)]);
+const nodes = (c: Child | Child[]): VNode[] =>
+  Array.isArray(c) ? c.flatMap(nodes) : typeof c === 'string' ? [] : [c, ...c.children.flatMap(nodes)];
 const text = (c: Child | Child[]): string => (Array.isArray(c) ? c.map(text).join('') : typeof c === 'string' ? c : text(c.children));
 const USERS = { U0SANDBOX: 'you' };
 
@@ -23,7 +24,10 @@ describe('the sandbox page renders Block Kit and mrkdwn as Slack does', () => {
   it('decodes Slack entities into text, never into markup', () => {
     const out = mrkdwn('`&lt;img src=x onerror=alert(1)&gt;` &amp; <javascript:alert(1)|click>', USERS);
     expect(text(out)).toBe('<img src=x onerror=alert(1)> & click');
-    expect(nodes(out).some((n) => n.tag === 'a'), 'only http(s) and mailto links become links').toBe(false);
+    expect(
+      nodes(out).some((n) => n.tag === 'a'),
+      'only http(s) and mailto links become links',
+    ).toBe(false);
   });
 
   it('never makes an element or attribute out of any input', () => {
@@ -44,7 +48,13 @@ describe('the sandbox page renders Block Kit and mrkdwn as Slack does', () => {
     const blocks = modal.blocks.map((b) => renderBlock(b, USERS));
     expect(nodes(blocks).filter((n) => n.cls === 'unsupported')).toEqual([]);
     const fields = nodes(blocks).flatMap((n) => (n.field ? [n.field] : []));
-    expect(fields.map((f) => f.type)).toEqual(['static_select', 'plain_text_input', 'users_select', 'plain_text_input', 'plain_text_input']);
+    expect(fields.map((f) => f.type)).toEqual([
+      'static_select',
+      'plain_text_input',
+      'users_select',
+      'plain_text_input',
+      'plain_text_input',
+    ]);
     expect(fields[2]!.options!.find((o) => o.selected)!.value).toBe('U0SANDBOX');
     expect(fields[4]!.multiline).toBe(true);
   });
@@ -54,11 +64,31 @@ describe('the sandbox page renders Block Kit and mrkdwn as Slack does', () => {
       {
         type: 'actions',
         block_id: 'triage',
-        elements: [{ type: 'button', action_id: 'go', value: '{"x":1}', style: 'danger', text: { type: 'plain_text', text: 'Disable key' }, confirm: { title: { type: 'plain_text', text: 'Sure?' }, text: { type: 'mrkdwn', text: 'It stops.' }, confirm: { type: 'plain_text', text: 'Disable' }, deny: { type: 'plain_text', text: 'No' }, style: 'danger' } }],
+        elements: [
+          {
+            type: 'button',
+            action_id: 'go',
+            value: '{"x":1}',
+            style: 'danger',
+            text: { type: 'plain_text', text: 'Disable key' },
+            confirm: {
+              title: { type: 'plain_text', text: 'Sure?' },
+              text: { type: 'mrkdwn', text: 'It stops.' },
+              confirm: { type: 'plain_text', text: 'Disable' },
+              deny: { type: 'plain_text', text: 'No' },
+              style: 'danger',
+            },
+          },
+        ],
       },
       USERS,
     );
-    expect(nodes(actions)[1]!.button).toEqual({ actionId: 'go', blockId: 'triage', value: '{"x":1}', confirm: { title: 'Sure?', text: 'It stops.', confirm: 'Disable', deny: 'No', style: 'danger' } });
+    expect(nodes(actions)[1]!.button).toEqual({
+      actionId: 'go',
+      blockId: 'triage',
+      value: '{"x":1}',
+      confirm: { title: 'Sure?', text: 'It stops.', confirm: 'Disable', deny: 'No', style: 'danger' },
+    });
     expect(text(renderBlock({ type: 'video' }, USERS))).toContain('video block');
   });
 });

@@ -15,8 +15,15 @@ describe("the sandbox workspace applies Slack's rules to the bot's calls", () =>
   afterEach(() => standin.close());
 
   const api = async (method: string, args: object) =>
-    (await (await fetch(`${standin.apiUrl}${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer xoxb-test' }, body: JSON.stringify(args) })).json()) as { ts: string };
-  const respond = (url: string, body: object) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    (await (
+      await fetch(`${standin.apiUrl}${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer xoxb-test' },
+        body: JSON.stringify(args),
+      })
+    ).json()) as { ts: string };
+  const respond = (url: string, body: object) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const texts = () => ws.snapshot().messages.map((m) => `${m.ephemeral ? 'eph' : 'msg'}:${m.text}`);
 
   it('shows channel messages in order with their thread replies, and marks edits', async () => {

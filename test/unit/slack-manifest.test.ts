@@ -9,7 +9,9 @@ describe('manifest.yml configures the Slack app the code expects', () => {
     oauth_config: { scopes: { bot: string[] } };
     settings: { interactivity: { is_enabled: boolean; request_url: string } };
   };
-  const code = ['bot/slack-app.ts', 'bot/admins.ts', 'bot/listeners/canary-command.ts', 'bot/alerts/reconcile.ts'].map((f) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8')).join('\n');
+  const code = ['bot/slack-app.ts', 'bot/admins.ts', 'bot/listeners/canary-command.ts', 'bot/alerts/reconcile.ts']
+    .map((f) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8'))
+    .join('\n');
 
   it('declares /canary with escaping on, which the parser relies on', () => {
     expect(manifest.features.slash_commands).toHaveLength(1);
@@ -23,7 +25,11 @@ describe('manifest.yml configures the Slack app the code expects', () => {
   });
 
   it('asks for the scopes of the Web API methods the bot calls, and no more', () => {
-    const needs: Record<string, string> = { 'usergroups.users.list': 'usergroups:read', 'chat.postMessage': 'chat:write', 'conversations.open': 'im:write' };
+    const needs: Record<string, string> = {
+      'usergroups.users.list': 'usergroups:read',
+      'chat.postMessage': 'chat:write',
+      'conversations.open': 'im:write',
+    };
     for (const [method, scope] of Object.entries(needs)) {
       if (code.includes(method)) expect(manifest.oauth_config.scopes.bot).toContain(scope);
     }

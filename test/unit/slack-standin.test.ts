@@ -29,10 +29,48 @@ describe('the Slack stand-in answers like Slack', () => {
     ['11 fields', [{ type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'f' })) }], /fields: max 10/],
     ['header over 150', [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }], /max 150/],
     ['mrkdwn header', [{ type: 'header', text: { type: 'mrkdwn', text: 'h' } }], /must be plain_text/],
-    ['button value over 2000', [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b' }, action_id: 'a', value: 'v'.repeat(2001) }] }], /value: max 2000/],
-    ['button text over 75', [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b'.repeat(76) }, action_id: 'a' }] }], /max 75/],
-    ['a confirm with long title', [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b' }, action_id: 'a', confirm: { title: { type: 'plain_text', text: 't'.repeat(101) }, text: { type: 'plain_text', text: 'x' }, confirm: { type: 'plain_text', text: 'y' }, deny: { type: 'plain_text', text: 'n' } } }] }], /max 100/],
-    ['input block in a message', [{ type: 'input', label: { type: 'plain_text', text: 'l' }, element: { type: 'plain_text_input', action_id: 'v' } }], /only in modals/],
+    [
+      'button value over 2000',
+      [
+        {
+          type: 'actions',
+          elements: [{ type: 'button', text: { type: 'plain_text', text: 'b' }, action_id: 'a', value: 'v'.repeat(2001) }],
+        },
+      ],
+      /value: max 2000/,
+    ],
+    [
+      'button text over 75',
+      [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b'.repeat(76) }, action_id: 'a' }] }],
+      /max 75/,
+    ],
+    [
+      'a confirm with long title',
+      [
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'button',
+              text: { type: 'plain_text', text: 'b' },
+              action_id: 'a',
+              confirm: {
+                title: { type: 'plain_text', text: 't'.repeat(101) },
+                text: { type: 'plain_text', text: 'x' },
+                confirm: { type: 'plain_text', text: 'y' },
+                deny: { type: 'plain_text', text: 'n' },
+              },
+            },
+          ],
+        },
+      ],
+      /max 100/,
+    ],
+    [
+      'input block in a message',
+      [{ type: 'input', label: { type: 'plain_text', text: 'l' }, element: { type: 'plain_text_input', action_id: 'v' } }],
+      /only in modals/,
+    ],
     ['an unknown block', [{ type: 'rich_video' }], /not a block the stand-in knows/],
   ])('refuses %s with invalid_blocks', async (_name, blocks, why) => {
     const err = await post(blocks).catch((e: { data: { error: string; errors: string[] } }) => e.data);
@@ -41,7 +79,9 @@ describe('the Slack stand-in answers like Slack', () => {
   });
 
   it('refuses a modal whose title is over 24 characters', async () => {
-    const err = await client.views.open({ trigger_id: 't', view: { type: 'modal', title: { type: 'plain_text', text: 't'.repeat(25) }, blocks: [] } }).catch((e: { data: unknown }) => e.data);
+    const err = await client.views
+      .open({ trigger_id: 't', view: { type: 'modal', title: { type: 'plain_text', text: 't'.repeat(25) }, blocks: [] } })
+      .catch((e: { data: unknown }) => e.data);
     expect(err).toMatchObject({ ok: false, error: 'invalid_arguments' });
   });
 
@@ -52,21 +92,36 @@ describe('the Slack stand-in answers like Slack', () => {
 
   it('answers 429 with Retry-After when told, then recovers', async () => {
     s.failNext('chat.postMessage', { status: 429, retryAfter: 7 });
-    await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
+      code: 'slack_webapi_rate_limited_error',
+      retryAfter: 7,
+    });
     await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).resolves.toMatchObject({ ok: true });
   });
 
   it('answers 500 when told', async () => {
     s.failNext('*', { status: 500 });
-    const res = await fetch(`${s.apiUrl}chat.postMessage`, { method: 'POST', headers: { authorization: 'Bearer xoxb-1' }, body: 'channel=C1&text=x' });
+    const res = await fetch(`${s.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-1' },
+      body: 'channel=C1&text=x',
+    });
     expect(res.status).toBe(500);
   });
 
   it('validates and records response_url posts', async () => {
     const url = s.newResponseUrl();
-    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', text: 'hi' }) });
+    const ok = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'ephemeral', text: 'hi' }),
+    });
     expect(ok.status).toBe(200);
-    const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ blocks: [{ type: 'nope' }] }) });
+    const bad = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blocks: [{ type: 'nope' }] }),
+    });
     expect(bad.status).toBe(400);
     expect(s.calls.filter((c) => c.method === 'response_url').map((c) => url.endsWith(c.responseUrlId!))).toEqual([true, true]);
   });

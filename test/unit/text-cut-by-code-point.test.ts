@@ -122,7 +122,13 @@ const base = {
   sourceIPAddress: '203.0.113.7',
   userAgent: 'aws-cli/2.15.0',
   requestParameters: null,
-  userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/canary-c1234567', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'canary-c1234567', accountId: '111122223333' },
+  userIdentity: {
+    type: 'IAMUser',
+    arn: 'arn:aws:iam::111122223333:user/canary-c1234567',
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    userName: 'canary-c1234567',
+    accountId: '111122223333',
+  },
 };
 
 function parse(record: Record<string, unknown>): TrailEvent {
@@ -213,38 +219,51 @@ describe('attacker text with an emoji at a cut point, or a lone surrogate, stays
   it.each([
     ['an emoji', EMOJI],
     ['a ZWJ family emoji', FAMILY],
-  ])('alertParent shows no lone surrogate when user agent, error, parameters, IP, ARN, location or reason has %s at its cut point', (_name, emoji) => {
-    const messages: unknown[] = [];
-    const render = (e: TrailEvent, c = canary(), inc: Partial<Incident> = {}) => {
-      const msg = alertParent(c, incident(e, inc));
-      messages.push(msg);
-      return msg;
-    };
-    // the Slack cut points: inlineCode(userAgent, 300), inlineCode(errorMessage, 300),
-    // inlineCode(requestParameters, 500), inlineCode(errorCode, 100), inlineCode(ip, 100)
-    for (const long of across(300, emoji)) render(parse({ userAgent: long, errorCode: 'AccessDenied', errorMessage: long }));
-    for (const long of across(500, emoji)) render(parse({ requestParameters: params(long) }));
-    for (const long of across(100, emoji)) render(parse({ errorCode: long, sourceIPAddress: long }));
-    // the header (150) with the location typed in Slack, or an unknown canary's ARN
-    for (const long of across(150 - 'Canary used: '.length, emoji)) render(parse({}), canary({ location: long }));
-    for (const long of across(150 - 'Unknown canary used: '.length, emoji)) render(parse({ userIdentity: { ...base.userIdentity, arn: long } }), canary({ status: 'unknown' }));
-    // the notification text (300) ends with the attacker's source IP
-    const before = `Canary c1234567 used: ${actionOf(parse({}))} from `.length;
-    for (const long of across(300 - before, emoji)) {
-      const msg = render(parse({ sourceIPAddress: long }));
-      expect(msg.text.length).toBeLessThanOrEqual(300);
-    }
-    // a responder's false-positive reason (300)
-    for (const long of across(300, emoji)) render(parse({}), canary(), { triage: { state: 'false-positive', by: 'U0ADMIN', at: '2024-08-01T14:00:00.000Z', reason: long } });
-    // and the cut points of the record itself
-    for (const long of across(FIELD_MAX, emoji)) render(parse({ userAgent: long, errorCode: 'AccessDenied', errorMessage: long, requestParameters: params(long) }));
-    expect(messages.length).toBeGreaterThan(8 * emoji.length);
-    expect(loneSurrogates(messages)).toEqual([]);
-  });
+  ])(
+    'alertParent shows no lone surrogate when user agent, error, parameters, IP, ARN, location or reason has %s at its cut point',
+    (_name, emoji) => {
+      const messages: unknown[] = [];
+      const render = (e: TrailEvent, c = canary(), inc: Partial<Incident> = {}) => {
+        const msg = alertParent(c, incident(e, inc));
+        messages.push(msg);
+        return msg;
+      };
+      // the Slack cut points: inlineCode(userAgent, 300), inlineCode(errorMessage, 300),
+      // inlineCode(requestParameters, 500), inlineCode(errorCode, 100), inlineCode(ip, 100)
+      for (const long of across(300, emoji)) render(parse({ userAgent: long, errorCode: 'AccessDenied', errorMessage: long }));
+      for (const long of across(500, emoji)) render(parse({ requestParameters: params(long) }));
+      for (const long of across(100, emoji)) render(parse({ errorCode: long, sourceIPAddress: long }));
+      // the header (150) with the location typed in Slack, or an unknown canary's ARN
+      for (const long of across(150 - 'Canary used: '.length, emoji)) render(parse({}), canary({ location: long }));
+      for (const long of across(150 - 'Unknown canary used: '.length, emoji))
+        render(parse({ userIdentity: { ...base.userIdentity, arn: long } }), canary({ status: 'unknown' }));
+      // the notification text (300) ends with the attacker's source IP
+      const before = `Canary c1234567 used: ${actionOf(parse({}))} from `.length;
+      for (const long of across(300 - before, emoji)) {
+        const msg = render(parse({ sourceIPAddress: long }));
+        expect(msg.text.length).toBeLessThanOrEqual(300);
+      }
+      // a responder's false-positive reason (300)
+      for (const long of across(300, emoji))
+        render(parse({}), canary(), { triage: { state: 'false-positive', by: 'U0ADMIN', at: '2024-08-01T14:00:00.000Z', reason: long } });
+      // and the cut points of the record itself
+      for (const long of across(FIELD_MAX, emoji))
+        render(parse({ userAgent: long, errorCode: 'AccessDenied', errorMessage: long, requestParameters: params(long) }));
+      expect(messages.length).toBeGreaterThan(8 * emoji.length);
+      expect(loneSurrogates(messages)).toEqual([]);
+    },
+  );
 
   it('alertParent shows no lone surrogate when the record carries lone surrogates', () => {
     for (const half of [HIGH, LOW]) {
-      const e = parse({ userAgent: `boto3${half}`, errorCode: `Denied${half}`, errorMessage: `${half}`, sourceIPAddress: `${half}1.2.3.4`, requestParameters: { k: half }, userIdentity: { ...base.userIdentity, arn: `arn${half}` } });
+      const e = parse({
+        userAgent: `boto3${half}`,
+        errorCode: `Denied${half}`,
+        errorMessage: `${half}`,
+        sourceIPAddress: `${half}1.2.3.4`,
+        requestParameters: { k: half },
+        userIdentity: { ...base.userIdentity, arn: `arn${half}` },
+      });
       expect(loneSurrogates(alertParent(canary(), incident(e)))).toEqual([]);
       expect(loneSurrogates(alertParent(canary({ status: 'unknown' }), incident(e)))).toEqual([]);
     }

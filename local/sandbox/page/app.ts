@@ -23,7 +23,9 @@ const press = (message: Message) => (b: Button, el: HTMLButtonElement) => {
   void (async () => {
     if (b.confirm && !(await confirmDialog(b.confirm))) return;
     el.disabled = true;
-    await post('/sandbox/action', { messageId: message.id, actionId: b.actionId, blockId: b.blockId, value: b.value }).catch((e: Error) => toast(e.message));
+    await post('/sandbox/action', { messageId: message.id, actionId: b.actionId, blockId: b.blockId, value: b.value }).catch((e: Error) =>
+      toast(e.message),
+    );
     el.disabled = false;
   })();
 };
@@ -41,7 +43,11 @@ function messageNode(m: Message, replies: number): HTMLElement {
   body.className = 'msg-body';
   const meta = document.createElement('div');
   meta.className = 'meta';
-  meta.append(mount(h('b', undefined, ['Canary']), onButton), mount(h('span', 'app-badge', ['APP']), onButton), mount(h('span', 'time', [time(m.at)]), onButton));
+  meta.append(
+    mount(h('b', undefined, ['Canary']), onButton),
+    mount(h('span', 'app-badge', ['APP']), onButton),
+    mount(h('span', 'time', [time(m.at)]), onButton),
+  );
   if (m.edited) meta.append(mount(h('span', 'edited', ['(edited)']), onButton));
   body.append(meta);
   if (m.ephemeral) body.append(mount(h('div', 'only-you', ['👁 Only visible to you']), onButton));
@@ -77,7 +83,8 @@ function renderChannels(): void {
   );
   const current = state!.channels.find((c) => c.id === channel);
   $('channel-title').textContent = current ? (channel.startsWith('C') ? `# ${current.name}` : current.name) : '';
-  $<HTMLInputElement>('composer-input').placeholder = `Message ${current?.id.startsWith('C') ? '#' : ''}${current?.name ?? ''}: try /canary help`;
+  $<HTMLInputElement>('composer-input').placeholder =
+    `Message ${current?.id.startsWith('C') ? '#' : ''}${current?.name ?? ''}: try /canary help`;
 }
 
 function renderMessages(): void {
@@ -86,13 +93,19 @@ function renderMessages(): void {
   const list = $('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   list.replaceChildren(...all.filter((m) => !m.threadTs || m.threadTs === m.ts).map((m) => messageNode(m, replies(m).length)));
-  if (!all.length) list.append(mount(h('div', 'empty', ['Nothing here yet. Type /canary new laptop-42 below to mint a decoy key.']), onButton));
+  if (!all.length)
+    list.append(mount(h('div', 'empty', ['Nothing here yet. Type /canary new laptop-42 below to mint a decoy key.']), onButton));
   if (atBottom) list.scrollTop = list.scrollHeight;
 
   const pane = $('thread');
   const parent = all.find((m) => m.id === openThread);
   pane.hidden = !parent;
-  if (parent) $('thread-messages').replaceChildren(messageNode(parent, 0), mount(h('div', 'thread-divider', [`${replies(parent).length} replies`]), onButton), ...replies(parent).map((r) => messageNode(r, 0)));
+  if (parent)
+    $('thread-messages').replaceChildren(
+      messageNode(parent, 0),
+      mount(h('div', 'thread-divider', [`${replies(parent).length} replies`]), onButton),
+      ...replies(parent).map((r) => messageNode(r, 0)),
+    );
 }
 
 // --- The loop: every server change re-renders from fresh state. ---

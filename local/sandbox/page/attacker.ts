@@ -13,12 +13,24 @@ function setOptions(select: HTMLSelectElement, options: Array<{ value: string; t
 
 export function renderAttacker(a: AttackState): void {
   const canary = $<HTMLSelectElement>('attack-canary');
-  setOptions(canary, a.targets.map((t) => ({ value: t.canaryId, text: t.label })), 'no canary found yet');
+  setOptions(
+    canary,
+    a.targets.map((t) => ({ value: t.canaryId, text: t.label })),
+    'no canary found yet',
+  );
   const target = a.targets.find((t) => t.canaryId === canary.value);
   const call = $<HTMLSelectElement>('attack-call');
-  setOptions(call, (target?.calls ?? []).map((c) => ({ value: c, text: c })), '-');
+  setOptions(
+    call,
+    (target?.calls ?? []).map((c) => ({ value: c, text: c })),
+    '-',
+  );
   const object = $<HTMLSelectElement>('attack-object');
-  setOptions(object, a.objects.map((o) => ({ value: o.canaryId, text: o.label })), 'no S3 decoy: /canary new s3-object <where>');
+  setOptions(
+    object,
+    a.objects.map((o) => ({ value: o.canaryId, text: o.label })),
+    'no S3 decoy: /canary new s3-object <where>',
+  );
   $('attack-object-row').hidden = !(call.value === 'GetObject' && target?.kind === 'aws-key');
   $<HTMLInputElement>('attack-count').max = String(a.maxFlood);
   $('attack-count-row').hidden = !$<HTMLInputElement>('attack-flood').checked;
@@ -27,7 +39,8 @@ export function renderAttacker(a: AttackState): void {
   const status = $('attack-status');
   status.dataset.at = a.last?.at ?? '';
   if (a.running) status.textContent = `Calling… ${a.sent} / ${a.total} events on the bus`;
-  else if (a.last) status.textContent = `${a.last.call} with ${a.last.canaryId}: ${a.last.answer}\n${a.last.sent} CloudTrail event(s) put on the bus.`;
+  else if (a.last)
+    status.textContent = `${a.last.call} with ${a.last.canaryId}: ${a.last.answer}\n${a.last.sent} CloudTrail event(s) put on the bus.`;
   else status.textContent = '';
 }
 

@@ -92,7 +92,8 @@ export function renderModal(modals: Modal[], users: Record<string, string>): voi
   form.onsubmit = (e) => {
     e.preventDefault();
     const values: Record<string, Record<string, unknown>> = {};
-    for (const wrap of form.querySelectorAll<HTMLElement>('.field[data-block-id]')) (values[wrap.dataset.blockId!] ??= {})[wrap.dataset.actionId!] = readField(wrap);
+    for (const wrap of form.querySelectorAll<HTMLElement>('.field[data-block-id]'))
+      (values[wrap.dataset.blockId!] ??= {})[wrap.dataset.actionId!] = readField(wrap);
     void post('/sandbox/submit', { modalId: top.id, values }).catch((err: Error) => toast(err.message));
   };
   layer.replaceChildren(form);

@@ -80,5 +80,8 @@ export function readField(wrap: HTMLElement): Record<string, unknown> {
   const select = wrap.querySelector('select')!;
   if (type === 'users_select') return { type, selected_user: select.value || null };
   const chosen = select.selectedOptions[0];
-  return { type, selected_option: select.value && chosen ? { value: select.value, text: { type: 'plain_text', text: chosen.text } } : null };
+  return {
+    type,
+    selected_option: select.value && chosen ? { value: select.value, text: { type: 'plain_text', text: chosen.text } } : null,
+  };
 }

@@ -36,7 +36,12 @@ export interface VNode {
 type Json = Record<string, unknown>;
 type Child = VNode | string;
 
-export const h = (tag: string, cls: string | undefined, children: Child[] = [], extra: Partial<VNode> = {}): VNode => ({ tag, ...(cls ? { cls } : {}), children, ...extra });
+export const h = (tag: string, cls: string | undefined, children: Child[] = [], extra: Partial<VNode> = {}): VNode => ({
+  tag,
+  ...(cls ? { cls } : {}),
+  children,
+  ...extra,
+});
 
 const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
@@ -70,10 +75,13 @@ function entity(inner: string, users: Record<string, string>): Child {
   if (target.startsWith('!')) return h('span', 'mention', [`@${target.slice(1)}`]);
   const href = decode(target);
   const shown = decode(label ?? target);
-  return /^(https?:|mailto:)/i.test(href) ? h('a', undefined, [shown], { attrs: { href, target: '_blank', rel: 'noopener noreferrer' } }) : shown;
+  return /^(https?:|mailto:)/i.test(href)
+    ? h('a', undefined, [shown], { attrs: { href, target: '_blank', rel: 'noopener noreferrer' } })
+    : shown;
 }
 
-const INLINE = /(`[^`\n]+`)|<([^<>\s][^<>]*)>|(?<![\w*])\*([^*\n]+)\*(?![\w*])|(?<![\w_])_([^_\n]+)_(?![\w_])|(?<![\w~])~([^~\n]+)~(?![\w~])/g;
+const INLINE =
+  /(`[^`\n]+`)|<([^<>\s][^<>]*)>|(?<![\w*])\*([^*\n]+)\*(?![\w*])|(?<![\w_])_([^_\n]+)_(?![\w_])|(?<![\w~])~([^~\n]+)~(?![\w~])/g;
 
 function inline(source: string, users: Record<string, string>): Child[] {
   const out: Child[] = [];
@@ -114,7 +122,17 @@ function button(el: Json, blockId: string | undefined): VNode {
     actionId: str(el.action_id),
     ...(blockId ? { blockId } : {}),
     ...(typeof el.value === 'string' ? { value: el.value } : {}),
-    ...(c ? { confirm: { title: plain(c.title), text: plain(c.text), confirm: plain(c.confirm) || 'Yes', deny: plain(c.deny) || 'Cancel', ...(typeof c.style === 'string' ? { style: c.style } : {}) } } : {}),
+    ...(c
+      ? {
+          confirm: {
+            title: plain(c.title),
+            text: plain(c.text),
+            confirm: plain(c.confirm) || 'Yes',
+            deny: plain(c.deny) || 'Cancel',
+            ...(typeof c.style === 'string' ? { style: c.style } : {}),
+          },
+        }
+      : {}),
   };
   return h('button', `btn ${str(el.style)}`.trim(), [plain(el.text)], { button: spec });
 }
@@ -130,11 +148,19 @@ function inputField(b: Json, users: Record<string, string>): VNode {
   let optionNodes: Child[] = [];
   switch (el.type) {
     case 'plain_text_input':
-      field = { ...base, ...(typeof el.initial_value === 'string' ? { initial: el.initial_value } : {}), ...(el.multiline === true ? { multiline: true } : {}), ...(typeof el.max_length === 'number' ? { maxLength: el.max_length } : {}) };
+      field = {
+        ...base,
+        ...(typeof el.initial_value === 'string' ? { initial: el.initial_value } : {}),
+        ...(el.multiline === true ? { multiline: true } : {}),
+        ...(typeof el.max_length === 'number' ? { maxLength: el.max_length } : {}),
+      };
       break;
     case 'static_select': {
       const initial = opt(el.initial_option).value;
-      field = { ...base, options: (Array.isArray(el.options) ? el.options : []).map(opt).map((o) => ({ ...o, selected: o.value === initial })) };
+      field = {
+        ...base,
+        options: (Array.isArray(el.options) ? el.options : []).map(opt).map((o) => ({ ...o, selected: o.value === initial })),
+      };
       break;
     }
     case 'users_select':
@@ -151,7 +177,12 @@ function inputField(b: Json, users: Record<string, string>): VNode {
     default:
       return h('div', 'unsupported', [`[${str(el.type)} input: not rendered by the sandbox]`]);
   }
-  return h('div', 'input-block', [label, h('div', 'field', optionNodes, { field }), ...hint, h('div', 'field-error', [], { attrs: { 'data-error-for': blockId } })]);
+  return h('div', 'input-block', [
+    label,
+    h('div', 'field', optionNodes, { field }),
+    ...hint,
+    h('div', 'field-error', [], { attrs: { 'data-error-for': blockId } }),
+  ]);
 }
 
 export function renderBlock(b: unknown, users: Record<string, string>): VNode {
@@ -163,15 +194,33 @@ export function renderBlock(b: unknown, users: Record<string, string>): VNode {
     case 'section':
       return h('div', 'block-section', [
         ...(b.text ? [h('div', 'section-text', textObject(b.text, users))] : []),
-        ...(Array.isArray(b.fields) ? [h('div', 'section-fields', b.fields.map((f) => h('div', 'section-field', textObject(f, users))))] : []),
+        ...(Array.isArray(b.fields)
+          ? [
+              h(
+                'div',
+                'section-fields',
+                b.fields.map((f) => h('div', 'section-field', textObject(f, users))),
+              ),
+            ]
+          : []),
         ...(isObj(b.accessory) && b.accessory.type === 'button' ? [button(b.accessory, blockId)] : []),
       ]);
     case 'context':
-      return h('div', 'block-context', (Array.isArray(b.elements) ? b.elements : []).map((e) => h('span', undefined, textObject(e, users))));
+      return h(
+        'div',
+        'block-context',
+        (Array.isArray(b.elements) ? b.elements : []).map((e) => h('span', undefined, textObject(e, users))),
+      );
     case 'divider':
       return h('hr', 'block-divider');
     case 'actions':
-      return h('div', 'block-actions', (Array.isArray(b.elements) ? b.elements : []).map((e) => (isObj(e) && e.type === 'button' ? button(e, blockId) : h('span', 'unsupported', [`[${isObj(e) ? str(e.type) : '?'}]`]))));
+      return h(
+        'div',
+        'block-actions',
+        (Array.isArray(b.elements) ? b.elements : []).map((e) =>
+          isObj(e) && e.type === 'button' ? button(e, blockId) : h('span', 'unsupported', [`[${isObj(e) ? str(e.type) : '?'}]`]),
+        ),
+      );
     case 'input':
       return inputField(b, users);
     default:
@@ -181,5 +230,11 @@ export function renderBlock(b: unknown, users: Record<string, string>): VNode {
 
 /** A message: its blocks, or its text when it has none (Slack shows text only then). */
 export function renderMessage(m: { text: string; blocks?: unknown[] }, users: Record<string, string>): VNode {
-  return m.blocks?.length ? h('div', 'blocks', m.blocks.map((b) => renderBlock(b, users))) : h('div', 'section-text', mrkdwn(m.text, users));
+  return m.blocks?.length
+    ? h(
+        'div',
+        'blocks',
+        m.blocks.map((b) => renderBlock(b, users)),
+      )
+    : h('div', 'section-text', mrkdwn(m.text, users));
 }
