@@ -164,15 +164,14 @@ export function releasePending(db: Db, id: string, action?: PendingAction): Prom
     : update(db, id, 'REMOVE pending', undefined, {});
 }
 
+/** A final state, who put it there and when; the claim and `alsoRemove` go. */
+function settle(db: Db, id: string, status: 'disabled' | 'retired', by: string, at: string, alsoRemove: string): Promise<boolean> {
+  const set = `SET #s = :s, ${status}By = :by, ${status}At = :at REMOVE pending, ${alsoRemove}`;
+  return update(db, id, set, undefined, { ':s': status, ':by': by, ':at': at }, STATUS);
+}
+
 export function markDisabled(db: Db, id: string, by: string, at: string): Promise<boolean> {
-  return update(
-    db,
-    id,
-    'SET #s = :d, disabledBy = :by, disabledAt = :at REMOVE pending, disableFailed',
-    undefined,
-    { ':d': 'disabled', ':by': by, ':at': at },
-    STATUS,
-  );
+  return settle(db, id, 'disabled', by, at, 'disableFailed');
 }
 
 /** The last disable that failed, shown on the alert until one succeeds; frees the claim. */
@@ -182,14 +181,7 @@ export function recordDisableFailure(db: Db, id: string, failure: { by: string; 
 
 /** Retired, whoever retired it (a person, or the expiry): the claim and the self-test copy go too. */
 export function markRetired(db: Db, id: string, by: string, at: string): Promise<boolean> {
-  return update(
-    db,
-    id,
-    'SET #s = :r, retiredBy = :by, retiredAt = :at REMOVE pending, selfTestSecretArn',
-    undefined,
-    { ':r': 'retired', ':by': by, ':at': at },
-    STATUS,
-  );
+  return settle(db, id, 'retired', by, at, 'selfTestSecretArn');
 }
 
 /** The disabled canary `newId` re-armed this placement. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { applied } from './db';
 import type { Db } from './db';
-import { TTL_ATTRIBUTE, degradedKey, eventOnceKey, expiresIn, lockKey, onceKey } from './schema';
+import { TTL_ATTRIBUTE, degradedKey, eventOnceName, expiresIn, lockKey, onceKey } from './schema';
 
 /**
  * Records that `key` happened, once: true for the first caller, false for every repeat. Lambda,
@@ -21,16 +21,8 @@ export function claimOnce({ ddb, table }: Db, key: string, ttlSeconds: number): 
 }
 
 /** A CloudTrail event, once: the same dedupe item counting writes (store/counting.ts). */
-export function claimEvent({ ddb, table }: Db, eventId: string, ttlSeconds: number): Promise<boolean> {
-  return applied(
-    ddb.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...eventOnceKey(eventId), [TTL_ATTRIBUTE]: expiresIn(ttlSeconds) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
-  );
+export function claimEvent(db: Db, eventId: string, ttlSeconds: number): Promise<boolean> {
+  return claimOnce(db, eventOnceName(eventId), ttlSeconds);
 }
 
 /** Forgets a claimOnce, so the work it guarded runs again (it failed before it was done). */

@@ -31,7 +31,8 @@ export const auditKey = (canaryId: string, at: string, random: string): Key => (
 export const refusalsKey = (canaryId: string, hour: string): Key => ({ pk: CANARY(canaryId), sk: `REFUSALS#${hour}` });
 export const aliasKey = (alias: string): Key => ({ pk: `ALIAS#${alias}`, sk: 'ALIAS' });
 export const onceKey = (key: string): Key => ({ pk: key, sk: 'ONCE' });
-export const eventOnceKey = (eventId: string): Key => onceKey(`EVENT#${eventId}`);
+export const eventOnceName = (eventId: string) => `EVENT#${eventId}`;
+export const eventOnceKey = (eventId: string): Key => onceKey(eventOnceName(eventId));
 export const degradedKey = (canaryId: string): Key => ({ pk: `DEGRADED#${canaryId}`, sk: 'ONCE' });
 export const lockKey = (name: string): Key => ({ pk: `LOCK#${name}`, sk: 'LOCK' });
 

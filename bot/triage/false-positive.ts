@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { checkFreeText, NOTE_MAX } from '../command';
 import { escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
 import { cut } from '../text';
+import { modal } from '../views/blocks';
 import type { Store } from '../store';
 import { ipv6Slash64, suppress as addSuppression } from './suppress';
 import type { Incident } from '../model/incident';
@@ -37,37 +38,29 @@ export function fpModal(inc: Incident, meta: FpMetadata): types.ModalView {
         ]
       : []),
   ];
-  return {
-    type: 'modal',
-    callback_id: FP_MODAL_ID,
-    private_metadata: JSON.stringify(meta),
-    title: { type: 'plain_text', text: 'False positive' },
-    submit: { type: 'plain_text', text: 'Mark' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      {
-        type: 'input',
-        block_id: 'reason',
-        label: { type: 'plain_text', text: 'Why is this harmless?' },
-        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX },
-      },
-      ...(options.length
-        ? [
-            {
-              type: 'input' as const,
-              block_id: 'suppress',
-              optional: true,
-              label: { type: 'plain_text' as const, text: 'Stop alerting on this source, for this canary only' },
-              hint: {
-                type: 'plain_text' as const,
-                text: 'Its calls are still counted; /canary show lists suppressions and /canary unsuppress removes one.',
-              },
-              element: { type: 'checkboxes' as const, action_id: 'value', options },
+  return modal(FP_MODAL_ID, meta, 'False positive', 'Mark', [
+    {
+      type: 'input',
+      block_id: 'reason',
+      label: { type: 'plain_text', text: 'Why is this harmless?' },
+      element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX },
+    },
+    ...(options.length
+      ? [
+          {
+            type: 'input' as const,
+            block_id: 'suppress',
+            optional: true,
+            label: { type: 'plain_text' as const, text: 'Stop alerting on this source, for this canary only' },
+            hint: {
+              type: 'plain_text' as const,
+              text: 'Its calls are still counted; /canary show lists suppressions and /canary unsuppress removes one.',
             },
-          ]
-        : []),
-    ],
-  };
+            element: { type: 'checkboxes' as const, action_id: 'value', options },
+          },
+        ]
+      : []),
+  ]);
 }
 
 type State = Record<string, Record<string, { value?: string | null; selected_options?: Array<{ value: string }> }>>;

@@ -37,3 +37,16 @@ export interface Reply {
 }
 
 export const ephemeral = (text: string, blocks?: Block[]): Reply => ({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) });
+
+/** A modal whose submission comes back to `callbackId` with `meta` (JSON) as its private metadata. */
+export function modal(callbackId: string, meta: object, title: string, submit: string, blocks: types.ModalView['blocks']): types.ModalView {
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    private_metadata: JSON.stringify(meta),
+    title: { type: 'plain_text', text: title },
+    submit: { type: 'plain_text', text: submit },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks,
+  };
+}

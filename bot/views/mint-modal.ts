@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { MintRequest } from '../model/job';
+import { modal } from './blocks';
 import { LOCATION_MAX, NOTE_MAX, checkFreeText } from '../command';
 import { DEFAULT_KIND, KINDS, findKind } from '../kinds';
 import { checkUserName } from '../names';
@@ -15,50 +16,42 @@ export interface MintModalMetadata {
 const option = (k: (typeof KINDS)[number]) => ({ text: { type: 'plain_text' as const, text: k.label }, value: k.name });
 
 export function mintModal(requester: string, meta: MintModalMetadata): types.ModalView {
-  return {
-    type: 'modal',
-    callback_id: MINT_MODAL_ID,
-    private_metadata: JSON.stringify(meta),
-    title: { type: 'plain_text', text: 'New canary' },
-    submit: { type: 'plain_text', text: 'Mint' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      {
-        type: 'input',
-        block_id: 'kind',
-        label: { type: 'plain_text', text: 'Kind' },
-        element: { type: 'static_select', action_id: 'value', options: KINDS.map(option), initial_option: option(DEFAULT_KIND) },
-      },
-      {
-        type: 'input',
-        block_id: 'location',
-        label: { type: 'plain_text', text: 'Where will it live?' },
-        hint: { type: 'plain_text', text: 'e.g. laptop-jdoe ~/.aws/credentials, or the repo and file' },
-        element: { type: 'plain_text_input', action_id: 'value', max_length: LOCATION_MAX },
-      },
-      {
-        type: 'input',
-        block_id: 'owner',
-        label: { type: 'plain_text', text: 'Owner' },
-        element: { type: 'users_select', action_id: 'value', initial_user: requester },
-      },
-      {
-        type: 'input',
-        block_id: 'name',
-        optional: true,
-        label: { type: 'plain_text', text: 'IAM user name' },
-        hint: { type: 'plain_text', text: 'Leave empty for a generated, plausible service-account name' },
-        element: { type: 'plain_text_input', action_id: 'value', max_length: 64 },
-      },
-      {
-        type: 'input',
-        block_id: 'note',
-        optional: true,
-        label: { type: 'plain_text', text: 'Note' },
-        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX },
-      },
-    ],
-  };
+  return modal(MINT_MODAL_ID, meta, 'New canary', 'Mint', [
+    {
+      type: 'input',
+      block_id: 'kind',
+      label: { type: 'plain_text', text: 'Kind' },
+      element: { type: 'static_select', action_id: 'value', options: KINDS.map(option), initial_option: option(DEFAULT_KIND) },
+    },
+    {
+      type: 'input',
+      block_id: 'location',
+      label: { type: 'plain_text', text: 'Where will it live?' },
+      hint: { type: 'plain_text', text: 'e.g. laptop-jdoe ~/.aws/credentials, or the repo and file' },
+      element: { type: 'plain_text_input', action_id: 'value', max_length: LOCATION_MAX },
+    },
+    {
+      type: 'input',
+      block_id: 'owner',
+      label: { type: 'plain_text', text: 'Owner' },
+      element: { type: 'users_select', action_id: 'value', initial_user: requester },
+    },
+    {
+      type: 'input',
+      block_id: 'name',
+      optional: true,
+      label: { type: 'plain_text', text: 'IAM user name' },
+      hint: { type: 'plain_text', text: 'Leave empty for a generated, plausible service-account name' },
+      element: { type: 'plain_text_input', action_id: 'value', max_length: 64 },
+    },
+    {
+      type: 'input',
+      block_id: 'note',
+      optional: true,
+      label: { type: 'plain_text', text: 'Note' },
+      element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: NOTE_MAX },
+    },
+  ]);
 }
 
 /** What the modal asks: a part of the mint request (model/job.ts). */
