@@ -55,7 +55,7 @@ export async function handleControl(
     try {
       const canary = await rt.store.getCanary(canaryId);
       if (!canary) continue;
-      await rt.store.clearFlush(canaryId, seq);
+      await rt.alertStore.clearFlush(canaryId, seq);
       await reconcile(rt, canary, seq, now);
     } catch (err) {
       log.error('flush failed; it will be redelivered', { canaryId, error: errorText(err) });

@@ -30,7 +30,7 @@ export async function alertDegraded(
   try {
     let stored: boolean;
     try {
-      if (!(await rt.store.claimDegradedWindow(canary.id, DEGRADED_TTL_SECONDS, now))) return;
+      if (!(await rt.alertStore.claimDegradedWindow(canary.id, DEGRADED_TTL_SECONDS, now))) return;
       stored = true;
     } catch {
       if (now - (saidHere.get(canary.id) ?? 0) < DEGRADED_TTL_SECONDS * 1000) return;
@@ -52,7 +52,7 @@ export async function alertDegraded(
     });
     log.warn('degraded alert posted', { canaryId: canary.id, events: events.length });
     if (stored && !open?.parent) {
-      await rt.store.recordDegradedParent(canary.id, { channel: String(res.channel), ts: String(res.ts) }, now);
+      await rt.alertStore.recordDegradedParent(canary.id, { channel: String(res.channel), ts: String(res.ts) }, now);
     }
   } catch (err) {
     // Slack down as well: the messages are back on the queue; the DLQ alarm is the last word.
@@ -72,11 +72,11 @@ export async function degradedParent(
   incidentOpenedAt: string,
   now: number,
 ): Promise<{ channel: string; ts: string } | undefined> {
-  const posted = await rt.store.getDegradedParent(canaryId, now);
+  const posted = await rt.alertStore.getDegradedParent(canaryId, now);
   return posted && posted.postedAt >= Date.parse(incidentOpenedAt) - 60_000 ? posted.parent : undefined;
 }
 
 /** The full alert has taken the message over. */
 export async function forgetDegraded(rt: AlertRuntime, canaryId: string): Promise<void> {
-  await rt.store.forgetDegradedParent(canaryId);
+  await rt.alertStore.forgetDegradedParent(canaryId);
 }

@@ -79,7 +79,7 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
       const events = await countAndDropSuppressed(rt, canary, await reportAndDropSelfTests(rt, canary, all, now), now);
       if (!events.length) continue;
       const seq = await incidentFor(rt, canary, events, now);
-      const fresh = await rt.counting.countEvents(canary, seq, events, now, SOURCES);
+      const fresh = await rt.alertStore.countEvents(canary, seq, events, now, SOURCES);
       counted = true;
       log.info('canary events counted', { canaryId: canary.id, incident: seq, received: events.length, new: fresh.length });
       // Containment is decided from the stored state, before Slack hears: an outage never delays
@@ -144,11 +144,11 @@ function standIn(arn: string, e: TrailEvent): CanaryRecord {
  * source raises a new top-level alert instead of a line under a message marked harmless.
  */
 async function incidentFor(rt: AlertRuntime, canary: CanaryRecord, events: TrailEvent[], now: number): Promise<number> {
-  const seq = await rt.counting.currentIncident(canary.id, now);
+  const seq = await rt.alertStore.currentIncident(canary.id, now);
   const inc = await rt.store.getIncident(canary.id, seq);
   if (!inc?.triage || events.every((e) => ipEntry(e.sourceIp) in inc.ips)) return seq;
   log.info('new source after a false positive: a new incident', { canaryId: canary.id, closed: seq });
-  return rt.counting.currentIncident(canary.id, now, seq);
+  return rt.alertStore.currentIncident(canary.id, now, seq);
 }
 
 /**
@@ -197,7 +197,7 @@ async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, ev
     else rest.push(e);
   }
   for (const [id, matched] of bySuppression) {
-    const counted = await rt.counting.countSuppressed(canary, id, matched, now);
+    const counted = await rt.alertStore.countSuppressed(canary, id, matched, now);
     log.info('suppressed calls counted', { canaryId: canary.id, suppression: id, received: matched.length, new: counted.length });
   }
   return rest;

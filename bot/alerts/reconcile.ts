@@ -19,23 +19,23 @@ import type { Incident } from '../model/incident';
 const PARENT_LEASE_MS = 30_000;
 
 export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: number, now = Date.now()): Promise<void> {
-  const { store } = rt;
+  const { store, alertStore } = rt;
   // Read fresh: a responder may have acted since the batch looked the canary up.
   const [inc, canary = seen] = await Promise.all([store.getIncident(seen.id, seq), store.getCanary(seen.id)]);
   if (!inc || !inc.firstEvent) return;
 
   if (!inc.parent) {
-    const won = await store.claimParentLease(canary.id, seq, now, PARENT_LEASE_MS);
+    const won = await alertStore.claimParentLease(canary.id, seq, now, PARENT_LEASE_MS);
     if (!won) return scheduleFlush(rt, canary, inc, now + PARENT_LEASE_MS, now);
     let parent: { channel: string; ts: string };
     try {
       parent = await postParent(rt, canary, inc);
     } catch (err) {
       // Let the redelivery (or another Lambda) try at once instead of waiting out the lease.
-      await store.releaseParentLease(canary.id, seq);
+      await alertStore.releaseParentLease(canary.id, seq);
       throw err;
     }
-    await store.recordParent(inc, parent, now);
+    await alertStore.recordParent(inc, parent, now);
     log.info('alert posted', { canaryId: canary.id, incident: seq, calls: inc.calls });
     await notifyOwner(rt, canary, { ...inc, parent }, now).catch((err: unknown) =>
       // The channel alert is what matters; a failed DM is logged, not retried forever.
@@ -49,7 +49,7 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
   if (!fresh && !inc.parentStale) return;
   const due = posted.at + rt.updateIntervalMs;
   if (now < due) return scheduleFlush(rt, canary, inc, due, now);
-  const won = await store.claimUpdate(canary.id, seq, posted.at, now);
+  const won = await alertStore.claimUpdate(canary.id, seq, posted.at, now);
   // Lost to a concurrent update, which may have read the counters before ours landed: flush later.
   if (!won) return scheduleFlush(rt, canary, inc, now + rt.updateIntervalMs, now);
   if (fresh) {
@@ -63,11 +63,11 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
       unfurl_media: false,
     });
     // Recorded before the parent update, so a failure there never repeats this summary.
-    await store.recordSummary(inc, now);
+    await alertStore.recordSummary(inc, now);
   }
   const parent = alertParent(canary, inc, rt.config.autoDisable);
   await rt.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: parent.text, blocks: parent.blocks });
-  await store.clearParentStale(canary.id, seq);
+  await alertStore.clearParentStale(canary.id, seq);
 }
 
 /** Slack answered and refused (message deleted, say), as opposed to not answering. */
@@ -103,7 +103,7 @@ async function postParent(rt: AlertRuntime, canary: CanaryRecord, inc: Incident)
 /** One pending flush per incident, delivered through the alert queue itself after the interval. */
 async function scheduleFlush(rt: AlertRuntime, canary: CanaryRecord, inc: Incident, at: number, now: number): Promise<void> {
   if (!rt.config.alertQueueUrl) return; // no queue (direct SNS wiring): the next event flushes
-  const won = await rt.store.claimFlush(canary.id, inc.seq, at, now);
+  const won = await rt.alertStore.claimFlush(canary.id, inc.seq, at, now);
   if (!won) return;
   const delay = Math.min(900, Math.max(1, Math.ceil((at - now) / 1000)));
   await rt.aws.sqs.send(
@@ -122,7 +122,7 @@ async function notifyOwner(
   now: number,
 ): Promise<void> {
   if (!canary.owner || canary.status === 'unknown') return;
-  if (!(await rt.store.claimOwnerNotice(canary.id, inc.seq, now))) return;
+  if (!(await rt.alertStore.claimOwnerNotice(canary.id, inc.seq, now))) return;
   const link = await rt.slack.chat.getPermalink({ channel: inc.parent.channel, message_ts: inc.parent.ts });
   const dm = await rt.slack.conversations.open({ users: canary.owner });
   await rt.slack.chat.postMessage({ channel: String(dm.channel?.id), text: ownerNotice(canary, link.permalink), unfurl_links: false });

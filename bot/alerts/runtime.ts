@@ -4,8 +4,8 @@ import { clientOptions, createTableStore } from '../aws';
 import type { Config } from '../config';
 import type { Core, WithAws, WithSlack } from '../deps';
 import { createWebClient } from '../slack-client';
-import { countingIn } from '../store';
-import type { Counting } from '../store';
+import { alertStoreOf } from '../store';
+import type { AlertStore } from '../store';
 
 /**
  * What the alert handler needs: the store, its own queue (for delayed flushes), Slack, and IAM
@@ -14,8 +14,8 @@ import type { Counting } from '../store';
 export type AlertRuntime = Core &
   WithAws<'iam' | 'sqs'> &
   WithSlack & {
-    /** The store's counting verbs (only this function counts). */
-    counting: Counting;
+    /** The store's verbs only this function uses: counting, posting, the degraded alert. */
+    alertStore: AlertStore;
     updateIntervalMs: number;
   };
 
@@ -24,7 +24,7 @@ export function createAlertRuntime(config: Config): AlertRuntime {
   return {
     config,
     store,
-    counting: countingIn(store),
+    alertStore: alertStoreOf(store),
     aws: { sqs: new SQSClient(clientOptions(config.region)), iam: new IAMClient(clientOptions(config.region)) },
     slack: createWebClient(config),
     updateIntervalMs: config.alertUpdateSeconds * 1000,

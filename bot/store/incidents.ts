@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../model/audit-trail';
 import type { CanaryRecord } from '../model/canary';
 import type { Incident } from '../model/incident';
-import { encodeCounts, toIncident, toRecord } from './codec';
-import { applied, params, retryConflicts } from './db';
+import { toIncident, toRecord } from './codec';
+import { claimIncident } from './incident-writes';
 import type { Db } from './db';
 import { canaryPartition, incidentKey, isAuditItem, isCanaryItem, isIncidentItem } from './schema';
 
@@ -48,84 +48,6 @@ export async function canaryHistory(
   };
 }
 
-/** A conditional update of the incident, retried over transaction conflicts: true when this caller won. */
-function claim(
-  db: Db,
-  canaryId: string,
-  seq: number,
-  expression: string,
-  condition: string,
-  values: Record<string, unknown>,
-  names?: Record<string, string>,
-): Promise<boolean> {
-  return applied(
-    retryConflicts(() =>
-      db.ddb.send(
-        new UpdateCommand({
-          TableName: db.table,
-          Key: incidentKey(canaryId, seq),
-          UpdateExpression: expression,
-          ConditionExpression: condition,
-          ...params(values, names),
-        }),
-      ),
-    ),
-  );
-}
-
-async function set(db: Db, canaryId: string, seq: number, expression: string, values: Record<string, unknown> = {}): Promise<void> {
-  await retryConflicts(() =>
-    db.ddb.send(
-      new UpdateCommand({ TableName: db.table, Key: incidentKey(canaryId, seq), UpdateExpression: expression, ...params(values) }),
-    ),
-  );
-}
-
-/** What Slack now shows, stored with keys encoded as the counters are. */
-const snapshot = (inc: Pick<Incident, 'calls' | 'actions' | 'ips'>, at: number) => ({
-  calls: inc.calls,
-  actions: encodeCounts(inc.actions),
-  ips: encodeCounts(inc.ips),
-  at,
-});
-
-/** The right to post the parent for `leaseMs`, while no parent is posted. */
-export const claimParentLease = (db: Db, canaryId: string, seq: number, now: number, leaseMs: number) =>
-  claim(
-    db,
-    canaryId,
-    seq,
-    'SET parentLease = :until',
-    'attribute_not_exists(parent) AND (attribute_not_exists(parentLease) OR parentLease < :now)',
-    { ':until': now + leaseMs, ':now': now },
-  );
-
-export const releaseParentLease = (db: Db, canaryId: string, seq: number) => set(db, canaryId, seq, 'REMOVE parentLease');
-
-/** The parent is posted, showing `inc` as it was read. */
-export const recordParent = (db: Db, inc: Incident, parent: { channel: string; ts: string }, now: number) =>
-  set(db, inc.canaryId, inc.seq, 'SET parent = :p, posted = :posted REMOVE parentLease', { ':p': parent, ':posted': snapshot(inc, now) });
-
-/** The right to post the next update, if nobody posted one since `postedAt`. */
-export const claimUpdate = (db: Db, canaryId: string, seq: number, postedAt: number, now: number) =>
-  claim(db, canaryId, seq, 'SET posted.#at = :now', 'posted.#at = :at', { ':now': now, ':at': postedAt }, { '#at': 'at' });
-
-/** A thread summary is posted; the parent still shows older numbers until clearParentStale. */
-export const recordSummary = (db: Db, inc: Incident, now: number) =>
-  set(db, inc.canaryId, inc.seq, 'SET posted = :posted, parentStale = :t', { ':posted': snapshot(inc, now), ':t': true });
-
-export const clearParentStale = (db: Db, canaryId: string, seq: number) => set(db, canaryId, seq, 'REMOVE parentStale');
-
-/** One pending flush per incident: true for the caller that should queue it. */
-export const claimFlush = (db: Db, canaryId: string, seq: number, at: number, now: number) =>
-  claim(db, canaryId, seq, 'SET flushAt = :at', 'attribute_not_exists(flushAt) OR flushAt < :now', { ':at': at, ':now': now });
-
-export const clearFlush = (db: Db, canaryId: string, seq: number) => set(db, canaryId, seq, 'REMOVE flushAt');
-
-/** The owner's direct message, once per incident. */
-export const claimOwnerNotice = (db: Db, canaryId: string, seq: number, now: number) =>
-  claim(db, canaryId, seq, 'SET ownerNotified = :now', 'attribute_not_exists(ownerNotified)', { ':now': now });
-
 /** A responder's verdict, once: false when the incident already has one. */
 export const recordFalsePositive = (db: Db, canaryId: string, seq: number, verdict: { by: string; at: string; reason: string }) =>
-  claim(db, canaryId, seq, 'SET triage = :t', 'attribute_not_exists(triage)', { ':t': { state: 'false-positive', ...verdict } });
+  claimIncident(db, canaryId, seq, 'SET triage = :t', 'attribute_not_exists(triage)', { ':t': { state: 'false-positive', ...verdict } });

@@ -2,9 +2,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as auditTrail from './audit-trail';
 import * as canaries from './canaries';
 import * as counting from './counting';
+import * as degraded from './degraded';
 import type { Db } from './db';
 import * as incidents from './incidents';
 import * as once from './once';
+import * as posting from './posting';
 
 /**
  * The store: the only code that knows the table's keys and writes DynamoDB expressions (see
@@ -22,8 +24,11 @@ export type Store = BoundAll<typeof OPERATIONS> & {
   readonly client: DynamoDBDocumentClient;
 };
 
-/** Counting events into incidents: the alert function's part of the store, bound apart so no other bundle carries it. */
-export type Counting = BoundAll<typeof counting>;
+/**
+ * The alert function's part of the store: counting events into incidents, bringing them to Slack,
+ * the degraded alert. Bound apart so that no other bundle carries it.
+ */
+export type AlertStore = BoundAll<typeof counting & typeof posting & typeof degraded>;
 
 function bindAll<M extends object>(db: Db, operations: M): BoundAll<M> {
   const bound: Record<string, unknown> = {};
@@ -37,6 +42,7 @@ export function createStore(ddb: DynamoDBDocumentClient, table: string): Store {
   return { ...bindAll({ ddb, table }, OPERATIONS), table, client: ddb };
 }
 
-export function countingIn(store: Store): Counting {
-  return bindAll({ ddb: store.client, table: store.table }, counting);
+export function alertStoreOf(store: Store): AlertStore {
+  // Spread here, not at module scope, so that bundles which never call this leave the three out.
+  return bindAll({ ddb: store.client, table: store.table }, { ...counting, ...posting, ...degraded });
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { applied } from './db';
 import type { Db } from './db';
-import { TTL_ATTRIBUTE, degradedKey, eventOnceName, expiresIn, lockKey, onceKey } from './schema';
+import { TTL_ATTRIBUTE, eventOnceName, expiresIn, lockKey, onceKey } from './schema';
 
 /**
  * Records that `key` happened, once: true for the first caller, false for every repeat. Lambda,
@@ -28,56 +28,6 @@ export function claimEvent(db: Db, eventId: string, ttlSeconds: number): Promise
 /** Forgets a claimOnce, so the work it guarded runs again (it failed before it was done). */
 export async function releaseOnce({ ddb, table }: Db, key: string): Promise<void> {
   await ddb.send(new DeleteCommand({ TableName: table, Key: onceKey(key) }));
-}
-
-/**
- * The degraded alert of a canary (bot/alerts/degraded.ts): at most one per window, and where it
- * was posted, so the real alert can replace it once counting works again.
- */
-export function claimDegradedWindow({ ddb, table }: Db, canaryId: string, windowSeconds: number, now: number): Promise<boolean> {
-  return applied(
-    ddb.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...degradedKey(canaryId), [TTL_ATTRIBUTE]: expiresIn(windowSeconds, now) },
-        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
-        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
-      }),
-    ),
-  );
-}
-
-export async function recordDegradedParent(
-  { ddb, table }: Db,
-  canaryId: string,
-  parent: { channel: string; ts: string },
-  now: number,
-): Promise<void> {
-  await ddb.send(
-    new UpdateCommand({
-      TableName: table,
-      Key: degradedKey(canaryId),
-      UpdateExpression: 'SET parent = :p, postedAt = :at',
-      ExpressionAttributeValues: { ':p': parent, ':at': now },
-    }),
-  );
-}
-
-/** The degraded alert still in its window: where it is and when it was posted. */
-export async function getDegradedParent(
-  { ddb, table }: Db,
-  canaryId: string,
-  now: number,
-): Promise<{ parent: { channel: string; ts: string }; postedAt: number } | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: table, Key: degradedKey(canaryId), ConsistentRead: true }));
-  const item = out.Item as { parent?: { channel: string; ts: string }; postedAt?: number; [TTL_ATTRIBUTE]?: number } | undefined;
-  if (!item?.parent || !item.postedAt || (item[TTL_ATTRIBUTE] ?? 0) * 1000 < now) return undefined;
-  return { parent: item.parent, postedAt: item.postedAt };
-}
-
-export async function forgetDegradedParent({ ddb, table }: Db, canaryId: string): Promise<void> {
-  await ddb.send(new UpdateCommand({ TableName: table, Key: degradedKey(canaryId), UpdateExpression: 'REMOVE parent' }));
 }
 
 /**
