@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requestDisable } from '../../bot/triage/disable';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
@@ -54,7 +53,7 @@ describe('the alert path never fails silently', () => {
   async function minted(location: string) {
     await h.command(`new ${location}`);
     await h.settle();
-    const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === location.replace(/ --.*$/, ''))!;
+    const rec = (await h.store.allCanaries()).find((i) => i.location === location.replace(/ --.*$/, ''))!;
     const resource = rec.resource as { userName: string; userArn: string; accessKeyId: string };
     return { id: String(rec.id), identity: { accessKeyId: resource.accessKeyId, arn: resource.userArn, userName: resource.userName } };
   }
@@ -121,14 +120,9 @@ describe('the alert path never fails silently', () => {
     await h.alert.handler(sqsEvent([snsNotificationBody(eventBridgeEnvelope(canaryCall(c.identity)))]));
     const ts = (await h.store.getIncident(c.id, 1))!.parent!.ts;
     // What a job that timed out leaves behind: a claim nobody will release.
-    const stale = { action: 'disable', by: 'U0GONE', at: new Date(Date.now() - 3_600_000).toISOString(), expiresAt: Date.now() - 60_000 };
-    await h.ddb.send(
-      new UpdateCommand({
-        TableName: h.table,
-        Key: { pk: `CANARY#${c.id}`, sk: 'META' },
-        UpdateExpression: 'SET pending = :p',
-        ExpressionAttributeValues: { ':p': stale },
-      }),
+    // Taken an hour ago, expired a minute ago.
+    expect(await h.store.claimPending(c.id, { action: 'disable', by: 'U0GONE', ttlMs: 3_600_000 - 60_000 }, Date.now() - 3_600_000)).toBe(
+      true,
     );
     await h.interact(
       blockAction({

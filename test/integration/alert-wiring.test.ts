@@ -105,7 +105,7 @@ describe('alert wiring, unknown canaries and races', () => {
     const outs = await Promise.all([h.alert.handler(batch()), h.alert.handler(batch()), h.alert.handler(batch())]);
     expect(outs).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }, { batchItemFailures: [] }]);
     expect(parents().length - before).toBe(1);
-    const incidents = (await h.scanTable()).filter((i) => i.pk === 'CANARY#crace01' && String(i.sk).startsWith('INCIDENT#'));
+    const incidents = (await h.store.canaryHistory('crace01'))!.incidents;
     expect(incidents).toHaveLength(1);
     expect(incidents[0]!.calls).toBe(15);
   });

@@ -41,7 +41,7 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
     for (const name of ['intact', 'policy', 'deleted', 'extra', 'password', 'expired', 'quiet', 'loud']) {
       const { responseUrl } = await h.command(`new ${name}-box`);
       await h.settle();
-      const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === `${name}-box`)!;
+      const rec = (await h.store.allCanaries()).find((i) => i.location === `${name}-box`)!;
       canaries[name] = { ...(await h.store.getCanary(String(rec.id)))!, secret: deliveredSecret(h, responseUrl) };
     }
   }, 60_000);

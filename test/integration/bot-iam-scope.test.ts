@@ -80,7 +80,7 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
     calls.length = 0;
     await h.command('new laptop-42');
     await h.settle();
-    const [rec] = (await h.scanTable()).filter((i) => i.sk === 'META' && i.location === 'laptop-42');
+    const [rec] = (await h.store.allCanaries()).filter((i) => i.location === 'laptop-42');
     const ctx = h.slack.runtime;
     const canary = rec as unknown as Parameters<typeof awsKey.audit>[1];
     const allowed = (fn: 'jobs' | 'alert' | 'audit') =>

@@ -35,7 +35,7 @@ describe('ecr-image decoys, minted from the form, alerting on pulls', () => {
       }),
     );
     await h.settle();
-    const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.kind === 'ecr-image')!;
+    const rec = (await h.store.allCanaries()).find((i) => i.kind === 'ecr-image')!;
     canary = (await h.store.getCanary(String(rec.id)))!;
   });
   afterAll(() => h.close());

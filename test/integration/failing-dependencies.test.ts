@@ -29,7 +29,7 @@ describe('failing dependencies', () => {
   async function minted(location: string) {
     const { responseUrl } = await h.command(`new ${location}`);
     await h.settle();
-    const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === location)!;
+    const rec = (await h.store.allCanaries()).find((i) => i.location === location)!;
     return { canary: (await h.store.getCanary(String(rec.id)))!, responseUrl };
   }
   const lastReply = (url: string) => h.standin.calls.filter((c) => c.method === 'response_url' && url.endsWith(c.responseUrlId!)).at(-1);

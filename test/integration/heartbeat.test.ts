@@ -19,7 +19,7 @@ describe('the end-to-end heartbeat', () => {
     for (const where of ['kiosk-1', 'kiosk-2']) {
       await h.command(`new ${where} --self-test`);
       await h.settle();
-      const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === where)!;
+      const rec = (await h.store.allCanaries()).find((i) => i.location === where)!;
       minted.push((await h.store.getCanary(String(rec.id)))!);
     }
   });

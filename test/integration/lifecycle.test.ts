@@ -17,7 +17,7 @@ describe('canary lifecycle: retire, place, rotate', () => {
   async function minted(location: string) {
     await h.command(`new ${location}`);
     await h.settle();
-    const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === location)!;
+    const rec = (await h.store.allCanaries()).find((i) => i.location === location)!;
     return (await h.store.getCanary(String(rec.id)))!;
   }
   const repliesTo = (url: string) => h.standin.calls.filter((c) => c.method === 'response_url' && url.endsWith(c.responseUrlId!));

@@ -57,7 +57,7 @@ describe('/canary new with no text opens a form; submitting it mints like the co
     await h.settle();
     const users = (await h.iam.send(new ListUsersCommand({ PathPrefix: h.userPath }))).Users ?? [];
     expect(users.map((u) => u.UserName)).toEqual(['etl-ledger-prod']);
-    const [rec] = (await h.scanTable()).filter((i) => i.sk === 'META');
+    const [rec] = await h.store.allCanaries();
     expect(rec).toMatchObject({
       location: 'build server ci-3 /etc/aws.env',
       owner: 'UOWNER123',

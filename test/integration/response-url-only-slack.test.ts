@@ -33,7 +33,7 @@ describe('response_urls: only the paths Slack issues for our commands and intera
     await expect(h.jobs.handler(mint(url))).rejects.toThrow(/response_url is not one Slack issued/);
     expect(h.standin.calls.slice(before)).toEqual([]);
     expect((await h.iam.send(new ListUsersCommand({ PathPrefix: h.userPath }))).Users ?? []).toEqual([]);
-    expect((await h.scanTable()).filter((i) => i.sk === 'META')).toEqual([]);
+    expect(await h.store.allCanaries()).toEqual([]);
   });
 
   it('takes the shapes Slack issues, on its host or the stand-in, for this workspace only', () => {

@@ -25,7 +25,7 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     const { body } = await h.command(`new s3-object finance wiki, page "Backups" --allow-principal ${trusted}`);
     expect(String(body?.text)).toContain('Minting a canary (S3 decoy object)');
     await h.settle();
-    const rec = (await h.scanTable()).find((i) => i.sk === 'META' && i.kind === 's3-object')!;
+    const rec = (await h.store.allCanaries()).find((i) => i.kind === 's3-object')!;
     canary = (await h.store.getCanary(String(rec.id)))!;
   });
   afterAll(() => h.close());

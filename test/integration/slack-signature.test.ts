@@ -108,7 +108,7 @@ describe('every request from Slack is signature-checked, and only our workspace 
     const res = await h.send(signed(SIGNING_SECRET, body, `${form}; charset=utf-8`), { base64: true });
     expect(res.statusCode).toBe(200);
     await h.settle();
-    const record = (await h.scanTable()).find((i) => i.sk === 'META');
+    const record = (await h.store.allCanaries())[0];
     expect(record?.location).toBe(location);
     const [user] = (await h.iam.send(new ListUsersCommand({ PathPrefix: h.userPath }))).Users ?? [];
     expect((await h.iam.send(new ListAccessKeysCommand({ UserName: user!.UserName! }))).AccessKeyMetadata).toHaveLength(1);

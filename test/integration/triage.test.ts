@@ -20,7 +20,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
   async function alertedCanary(location: string) {
     await h.command(`new ${location}`);
     await h.settle();
-    const canary = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === location.replace(/ --.*$/, ''))!;
+    const canary = (await h.store.allCanaries()).find((i) => i.location === location.replace(/ --.*$/, ''))!;
     const resource = canary.resource as { userName: string; userArn: string; accessKeyId: string };
     const identity = { accessKeyId: resource.accessKeyId, arn: resource.userArn, userName: resource.userName };
     await h.alert.handler(
@@ -76,7 +76,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     const c = await alertedCanary('laptop-2');
     const [u1, u2] = await Promise.all([press(c, ALERT_ACTIONS.disableKey, ADMIN), press(c, ALERT_ACTIONS.disableKey, ADMIN2)]);
     await h.settle();
-    const items = (await h.scanTable()).filter((i) => i.pk === `CANARY#${c.id}` && String(i.sk).startsWith('AUDIT#'));
+    const items = (await h.store.canaryHistory(c.id))!.audit;
     expect(items.filter((i) => i.action === 'disabled')).toHaveLength(1);
     expect(items.filter((i) => i.action === 'disable-requested')).toHaveLength(1);
     const loser = [...repliesTo(u1!), ...repliesTo(u2!)];
@@ -117,7 +117,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     await press(c, ALERT_ACTIONS.disableKey);
     await h.settle();
     for (let i = 0; i < 60; i++) await press(c, i % 2 ? ALERT_ACTIONS.disableKey : ALERT_ACTIONS.falsePositive, OUTSIDER);
-    const refusals = (await h.scanTable()).filter((i) => i.pk === `CANARY#${c.id}` && i.action === 'refused');
+    const refusals = (await h.store.canaryHistory(c.id))!.audit.filter((i) => i.action === 'refused');
     expect(refusals).toHaveLength(3);
     const { body } = await h.command(`show ${c.id}`);
     const text = JSON.stringify(body?.blocks);
@@ -197,7 +197,7 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
   it('contains automatically on the first alert when the canary asks for it, and says so on the alert', async () => {
     const c = await alertedCanary('kiosk-9 --auto-disable on');
     await h.settle();
-    const canary = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === 'kiosk-9')!;
+    const canary = (await h.store.allCanaries()).find((i) => i.location === 'kiosk-9')!;
     expect(canary).toMatchObject({ autoDisable: true, status: 'disabled', disabledBy: 'auto' });
     const user = (canary.resource as { userName: string }).userName;
     expect(await keyStatus(user)).toEqual(['Inactive']);
@@ -205,13 +205,13 @@ describe('triage from the alert: disable, false positive, re-arm, with an audit 
     expect(parent).toContain(':lock: *Disabled* by automatic containment');
     expect(parent).toContain('automatic containment on: the key is disabled on the first alert');
     // the others, minted without the flag, follow AUTO_DISABLE (off by default) and say so
-    const other = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === 'laptop-4')!;
+    const other = (await h.store.allCanaries()).find((i) => i.location === 'laptop-4')!;
     const otherInc = await h.store.getIncident(String(other.id), 1);
     expect(JSON.stringify(h.standin.messages.get(`C0ALERTS1/${otherInc!.parent!.ts}`)!.blocks)).toContain('automatic containment off');
   });
 
   it('/canary show lists the canary, its incidents, suppressions and actions in order', async () => {
-    const c = (await h.scanTable()).find((i) => i.sk === 'META' && i.location === 'ci-secrets-test-repo')!;
+    const c = (await h.store.allCanaries()).find((i) => i.location === 'ci-secrets-test-repo')!;
     const { body } = await h.command(`show ${String(c.id)}`);
     expect(checkMessage(body!)).toEqual([]);
     const text = JSON.stringify(body!.blocks);
