@@ -18,9 +18,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * OAuth. On Lambda the bot uses only AwsLambdaReceiver, yet V8 would compile all of it on every
  * cold start (measured: bench/cold-start.ts). These packages are replaced in the Lambda bundles
  * by a stub that fails loudly if anything ever touches it; `npm start` (Socket Mode) runs from
- * source with the real packages.
+ * source with the real packages. The same for bowser (34 KiB in every bundle), which the AWS SDK
+ * imports only inside its browser user-agent provider; Node clients use the Node one.
  */
-const NOT_ON_LAMBDA = ['express', 'raw-body', '@slack/socket-mode', '@slack/oauth'];
+const NOT_ON_LAMBDA = ['express', 'raw-body', '@slack/socket-mode', '@slack/oauth', 'bowser'];
 const stubUnusedBoltReceivers: Plugin = {
   name: 'stub-unused-bolt-receivers',
   setup(b) {
