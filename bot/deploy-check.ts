@@ -1,6 +1,6 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { log } from './log';
-import { checkTrailCoverage } from './self-check';
+import { checkTrailCoverage } from './audit';
 
 /**
  * The deploy refuses when nothing would ever reach EventBridge: a CloudFormation custom resource

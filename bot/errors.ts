@@ -1,6 +1,7 @@
 /**
  * The bot's own errors, and the one way any error becomes text for a person or a log line.
- * AWS and Slack errors are recognised by their name, which the SDKs set and responders search for.
+ * Code recognises an AWS error by its class (each SDK client exports its exceptions); people
+ * read its name (errorName, errorText), which is what they search for.
  */
 
 /** The configuration is missing or wrong: the process cannot start. */

@@ -4,7 +4,7 @@ import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
 import { isAllowedResponseUrl, postToResponseUrl } from './respond';
 import { dlqDepth, redrive } from './redrive';
-import { runSelfCheck } from './self-check';
+import { runAudit } from './audit';
 import { runSelfTest } from './self-test';
 import { inlineCode } from './mrkdwn';
 import { auditReport } from './views/audit-report';
@@ -76,7 +76,7 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
       );
     }
     case 'audit': {
-      const report = auditReport(await runSelfCheck(rt));
+      const report = auditReport(await runAudit(rt));
       return postToResponseUrl(rt.config, job.responseUrl, ephemeral(report.text, report.blocks));
     }
     case 'redrive': {

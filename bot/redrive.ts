@@ -1,4 +1,5 @@
 import {
+  BatchRequestTooLong,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -44,7 +45,7 @@ async function sendAll(sqs: SQSClient, queueUrl: string, bodies: string[]): Prom
     );
     return new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
   } catch (err) {
-    if (!(err instanceof Error && err.name === 'BatchRequestTooLong')) throw err;
+    if (!(err instanceof BatchRequestTooLong)) throw err;
     const ok = new Set<number>();
     for (const [i, MessageBody] of bodies.entries()) {
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody })).then(

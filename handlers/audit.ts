@@ -4,7 +4,7 @@ import { answerDeployCheck, isCustomResourceEvent } from '../bot/deploy-check';
 import { log } from '../bot/log';
 import { createRuntime } from '../bot/runtime';
 import { initialise } from '../bot/secrets';
-import { runSelfCheck } from '../bot/self-check';
+import { runAudit } from '../bot/audit';
 import { checkHeartbeats, sendHeartbeats } from '../bot/heartbeat';
 import { checkSilentUse } from '../bot/silent-use';
 import { auditReport } from '../bot/views/audit-report';
@@ -34,7 +34,7 @@ export const handler = async (
     log.info('heartbeat calls made', { sent: await sendHeartbeats(runtime) });
     return { task: 'heartbeat', problems: 0 };
   }
-  const report = auditReport(await runSelfCheck(runtime));
+  const report = auditReport(await runAudit(runtime));
   if (!report.ok)
     await runtime.slack.chat.postMessage({
       channel: runtime.config.alertChannelId,

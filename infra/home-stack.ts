@@ -265,7 +265,7 @@ export class CanaryBotStack extends Stack {
         targets: [new targets.LambdaFunction(audit, { event: events.RuleTargetInput.fromObject({ task: 'silent-use' }) })],
       }),
     ]);
-    // The self-check's reads, for the daily audit and for /canary audit (which runs in jobs).
+    // The audit's reads, daily and for /canary audit (which runs in jobs).
     for (const fn of [audit, jobs]) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({

@@ -12,13 +12,15 @@ import {
   ListGroupsForUserCommand,
   ListUserPoliciesCommand,
   PutUserPolicyCommand,
+  EntityAlreadyExistsException,
+  NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { log } from '../log';
 import { checkUserName, generateUserName } from '../names';
 import { newRecord } from './kind';
 import type { AuditFinding, CanaryKind, Credentials, KindContext, MintRequest, Minted } from './kind';
-import { MintError, errorName as awsErrorName } from '../errors';
+import { AlreadyExistsError, MintError, errorName as awsErrorName } from '../errors';
 import type { CanaryRecord } from '../model/canary';
 
 /** Inline policy on every canary user: whatever else gets attached, nothing is allowed. */
@@ -50,8 +52,8 @@ async function createUser(iam: IAMClient, path: string, id: string, typed: strin
     } catch (err) {
       // A generated name can collide with an existing user: draw another. A typed one cannot be
       // changed behind the admin's back.
-      if (awsErrorName(err) === 'EntityAlreadyExistsException' && !typed && attempt < GENERATED_NAME_ATTEMPTS) continue;
-      if (awsErrorName(err) === 'EntityAlreadyExistsException')
+      if (err instanceof EntityAlreadyExistsException && !typed && attempt < GENERATED_NAME_ATTEMPTS) continue;
+      if (err instanceof EntityAlreadyExistsException)
         throw new MintError('create IAM user', `an IAM user named ${userName} already exists`);
       throw new MintError('create IAM user', awsErrorName(err));
     }
@@ -59,7 +61,7 @@ async function createUser(iam: IAMClient, path: string, id: string, typed: strin
 }
 
 const ignoreMissing = (err: unknown) => {
-  if (awsErrorName(err) !== 'NoSuchEntityException') throw err;
+  if (!(err instanceof NoSuchEntityException)) throw err;
 };
 
 /**
@@ -129,7 +131,7 @@ async function mint({ aws, config, store }: KindContext, req: MintRequest): Prom
     aliases = record.aliases;
     recordWritten = true; // a timed-out write may still have landed, so undo it either way
     await store.putNewCanary(record).catch((err: unknown) => {
-      if (awsErrorName(err) === 'AlreadyExistsError') recordWritten = false; // nothing of ours was written
+      if (err instanceof AlreadyExistsError) recordWritten = false; // nothing of ours was written
       throw new MintError('record the canary', awsErrorName(err));
     });
     return { record, credentials: { accessKeyId, secretAccessKey } };
@@ -211,7 +213,7 @@ async function disable({ aws, config }: KindContext, rec: CanaryRecord): Promise
     await aws.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: keyId, Status: 'Inactive' }));
     return 'disabled';
   } catch (err) {
-    if (awsErrorName(err) === 'NoSuchEntityException') return 'gone';
+    if (err instanceof NoSuchEntityException) return 'gone';
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { escapeMrkdwn, inlineCode } from '../mrkdwn';
-import type { CheckReport } from '../self-check';
+import type { AuditReport } from '../audit';
 import { context, header, section } from './blocks';
 import type { Block } from './blocks';
 
@@ -7,7 +7,7 @@ import type { Block } from './blocks';
  * The audit's answer. `/canary audit` always answers; the daily run posts only when something
  * is wrong (or was retired, or expires soon), so silence in the channel means all is well.
  */
-export function auditReport(r: CheckReport): { ok: boolean; text: string; blocks: Block[] } {
+export function auditReport(r: AuditReport): { ok: boolean; text: string; blocks: Block[] } {
   const ok = !r.findings.length && !r.retired.length && !r.expiring.length;
   const blocks: Block[] = [
     header(ok ? 'Canary audit: all intact' : `Canary audit: ${r.findings.length} problem${r.findings.length === 1 ? '' : 's'}`),

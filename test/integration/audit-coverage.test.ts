@@ -13,7 +13,7 @@ import { CreateQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } 
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from '../../infra/detection';
-import type { CheckDeps, CheckReport } from '../../bot/self-check';
+import type { AuditDeps, AuditReport } from '../../bot/audit';
 import { failCommand } from '../support/aws-spy';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -96,7 +96,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
   let trailArn: string;
   let dlqUrl: string;
   let makeOrgTrail: () => Promise<string>;
-  let runSelfCheck: (deps: CheckDeps) => Promise<CheckReport>;
+  let runAudit: (deps: AuditDeps) => Promise<AuditReport>;
   const tag = randomBytes(4).toString('hex');
   const trailName = `org-trail-${tag}`;
 
@@ -144,7 +144,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
         ALERT_DLQ_URL: dlqUrl,
       },
     });
-    ({ runSelfCheck } = await import('../../bot/self-check'));
+    ({ runAudit } = await import('../../bot/audit'));
     // The forwarding rule the CDK app puts in every other region, from the same pattern code.
     await new EventBridgeClient(aws(member, 'eu-west-1')).send(
       new PutRuleCommand({
@@ -162,7 +162,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
     const reply = h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).at(-1)!;
     return JSON.stringify(reply.args.blocks);
   };
-  const deps = (overrides: Partial<CheckDeps['config']> = {}, clients: CheckDeps['clients'] = {}): CheckDeps => ({
+  const deps = (overrides: Partial<AuditDeps['config']> = {}, clients: AuditDeps['clients'] = {}): AuditDeps => ({
     config: { ...h.audit.runtime.config, ...overrides },
     store: h.audit.runtime.store,
     aws: h.audit.runtime.aws,
@@ -200,7 +200,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
   });
 
   it('judges an organization trail it can read like any other (AWS documents GetTrailStatus by ARN for member accounts)', async () => {
-    const stopped = await runSelfCheck(
+    const stopped = await runAudit(
       deps(
         {},
         {
@@ -216,7 +216,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
       expect.objectContaining({ scope: 'CloudTrail', problem: 'no logging multi-region trail records all management events' }),
     );
     expect(stopped.notes).toEqual([]);
-    const logging = await runSelfCheck(
+    const logging = await runAudit(
       deps(
         {},
         {
@@ -259,7 +259,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
   });
 
   it('says us-east-1 must be forwarded, once, whatever the home region', async () => {
-    const report = await runSelfCheck(deps({ region: 'eu-west-1', regions: ['eu-west-1'] }));
+    const report = await runAudit(deps({ region: 'eu-west-1', regions: ['eu-west-1'] }));
     const east = report.findings.filter((f) => f.scope === 'forwarding (us-east-1)');
     expect(east).toHaveLength(1);
     expect(east[0]!.problem).toMatch(
@@ -270,7 +270,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
   });
 
   it('says so when the enabled regions cannot be listed', async () => {
-    const report = await runSelfCheck(
+    const report = await runAudit(
       deps(
         {},
         {
@@ -313,7 +313,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
   });
 
   it('says so when the DLQ cannot be read', async () => {
-    const report = await runSelfCheck(deps({ alertDlqUrl: dlqUrl.replace(/[^/]+$/, `gone-${tag}`) }));
+    const report = await runAudit(deps({ alertDlqUrl: dlqUrl.replace(/[^/]+$/, `gone-${tag}`) }));
     expect(report.findings).toEqual([
       expect.objectContaining({
         scope: 'alert dead-letter queue',

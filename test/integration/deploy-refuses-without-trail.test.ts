@@ -5,7 +5,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { answerDeployCheck, isCustomResourceEvent } from '../../bot/deploy-check';
-import { checkTrailCoverage } from '../../bot/self-check';
+import { checkTrailCoverage } from '../../bot/audit';
 import { awsEndpoint } from '../support/emulator';
 
 /**

@@ -28,7 +28,7 @@ export interface Finding {
   fix: string;
 }
 
-export interface CheckReport {
+export interface AuditReport {
   canaries: number;
   findings: Finding[];
   /** What the audit relies on without being able to check it from here (no problem, no finding). */
@@ -37,7 +37,7 @@ export interface CheckReport {
   retired: CanaryRecord[];
 }
 
-export type CheckDeps = Core &
+export type AuditDeps = Core &
   WithIam & {
     /** Where the coverage checks get their clients (one per check and region); tests add SDK middleware. */
     clients?: Partial<CoverageClients>;
@@ -60,7 +60,7 @@ const defaultClients: CoverageClients = {
 /** Canaries this close to their expiry date are listed, so someone can rotate or extend them. */
 const EXPIRY_WARNING_DAYS = 14;
 
-export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<CheckReport> {
+export async function runAudit(deps: AuditDeps, now = new Date()): Promise<AuditReport> {
   const findings: Finding[] = [];
   const canaries = await deps.store.allCanaries();
   const today = now.toISOString().slice(0, 10);
@@ -107,7 +107,7 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
   );
   const pipeline = await checkPipeline(deps.config, { ...defaultClients, ...deps.clients });
   findings.push(...pipeline.findings);
-  log.info('self-check done', {
+  log.info('audit done', {
     canaries: canaries.length,
     findings: findings.length,
     retired: retired.length,
@@ -118,7 +118,7 @@ export async function runSelfCheck(deps: CheckDeps, now = new Date()): Promise<C
 }
 
 /** IAM users under the canary path with no canary record: a mint killed midway, or made by hand. */
-async function orphanUsers(deps: CheckDeps, canaries: CanaryRecord[]): Promise<Finding[]> {
+async function orphanUsers(deps: AuditDeps, canaries: CanaryRecord[]): Promise<Finding[]> {
   const known = new Set(canaries.map((c) => c.resource.userName).filter(Boolean));
   const findings: Finding[] = [];
   let marker: string | undefined;
