@@ -61,6 +61,35 @@ const DOMAINS = [
 ] as const;
 const SUFFIXES = ['', '', '', 'prod', 'prd', 'stg', 'eu1', 'eu2', 'use1', 'usw2', 'apse1', '01', '02', 'legacy', 'v2'] as const;
 
+/** Single words a service account's role is called by: the middle of a name in the account's style (name-style.ts). */
+export const ROLE_WORDS = [
+  'exporter',
+  'importer',
+  'reconciler',
+  'syncer',
+  'deployer',
+  'uploader',
+  'reader',
+  'writer',
+  'scheduler',
+  'builder',
+  'runner',
+  'shipper',
+  'ingest',
+  'backup',
+  'archiver',
+  'migrator',
+  'reporter',
+  'notifier',
+  'worker',
+  'cron',
+  'batch',
+  'etl',
+  'terraform',
+  'jenkins',
+  'airflow',
+] as const;
+
 const pick = <T>(xs: readonly T[]): T => xs[randomInt(xs.length)]!;
 
 export function generateUserName(): string {

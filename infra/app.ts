@@ -1,3 +1,4 @@
+import { isUserPath, proposeUserPath } from './user-path';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
@@ -11,7 +12,7 @@ import { CanaryBotStack } from './home-stack';
  *   -c alertChannelId=C0123 -c adminUserIds=U01,U02 (or -c adminUsergroupId=S01)
  *   -c opsEmail=secops@example.com and/or -c opsTopicArn=arn:aws:sns:... (who hears when the
  *      pipeline itself breaks: required)
- *   [-c homeRegion=us-east-1] [-c regions=us-east-1,eu-west-1,...] [-c userPath=/svc/]
+ *   [-c homeRegion=us-east-1] [-c regions=us-east-1,eu-west-1,...] -c userPath=/automation/
  *   [-c autoDisable=true] [-c xray=true] [-c decoys=s3,ecr]
  *   [-c alertConcurrency=10] [-c slackConcurrency=10] [-c jobsConcurrency=5] [-c auditConcurrency=5]
  *   (reserved concurrency; 0 for none)
@@ -29,7 +30,13 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
     .map((r) => r.trim())
     .filter(Boolean);
   const regions = [...new Set([homeRegion, 'us-east-1', ...listed])];
-  const userPath = ctx('userPath') ?? '/svc/';
+  const userPath = ctx('userPath');
+  if (!userPath)
+    throw new Error(
+      `Choose the IAM path the canaries live under, one your real users do not use: -c userPath=${proposeUserPath(account)} is proposed for this account. ` +
+        '(Deployments made before this choice: keep the path your canaries already use, -c userPath=/svc/.)',
+    );
+  if (!isUserPath(userPath)) throw new Error('-c userPath must be an IAM path other than /, such as /automation/');
   const alertChannelId = ctx('alertChannelId');
   if (!alertChannelId) throw new Error('Set the security channel: cdk deploy -c alertChannelId=C0123456');
   // The workspace and app usually go in the Slack secret with the token (the app exists only after

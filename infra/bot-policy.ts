@@ -111,6 +111,14 @@ export function botIamStatements(opts: { partition: string; account: string; use
       // compromised jobs function cannot give it an inline policy.
       allow('InlinePoliciesOfCanariesOnly', POLICIES, { ...TAGGED, ArnEquals: { 'iam:PermissionsBoundary': boundary } }),
       LIST_USERS,
+      {
+        // A canary is named in the account's own style (bot/name-style.ts): mint reads the names of
+        // the users and, when they are few, the roles. ListRoles too has no resource type.
+        Sid: 'ListRolesForTheNamingStyle',
+        Effect: 'Allow',
+        Action: ['iam:ListRoles'],
+        Resource: '*',
+      },
     );
   }
   statements.push({

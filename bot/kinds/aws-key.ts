@@ -11,13 +11,16 @@ import {
   ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
   ListUserPoliciesCommand,
+  ListRolesCommand,
+  ListUsersCommand,
   PutUserPolicyCommand,
   EntityAlreadyExistsException,
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { log } from '../log';
-import { checkUserName, generateUserName } from '../names';
+import { generateInStyle, learnStyle } from '../name-style';
+import { checkUserName } from '../names';
 import { newRecord } from './kind';
 import type { AuditFinding, CanaryKind, Credentials, KindContext, MintRequest, Minted } from './kind';
 import { AlreadyExistsError, MintError, errorName as awsErrorName } from '../errors';
@@ -36,9 +39,57 @@ export const REGISTRY_TAG = 'registry-id';
 
 const GENERATED_NAME_ATTEMPTS = 5;
 
+/** Pages of IAM's list calls read to learn the naming style: 1,000 names each, plenty for a style. */
+const STYLE_PAGES = 3;
+/** Below this many users, the roles' names are read too (an account run mostly by roles). */
+const FEW_USERS = 20;
+
+async function listPages<T>(next: (marker?: string) => Promise<{ items: T[]; marker?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < STYLE_PAGES; page++) {
+    const out = await next(marker);
+    items.push(...out.items);
+    if (!(marker = out.marker)) break;
+  }
+  return items;
+}
+
+/**
+ * The names already in the account: every user and, when users are few, every role but AWS's own.
+ * The canaries' own users count as taken but are not learned from, so the style stays the
+ * account's. Empty when IAM will not say (the name is then drawn from the fixed lists).
+ */
+export async function accountNames(iam: IAMClient, canaryPath: string): Promise<{ learn: string[]; taken: Set<string> }> {
+  try {
+    const all = await listPages(async (Marker) => {
+      const out = await iam.send(new ListUsersCommand({ Marker, MaxItems: 1000 }));
+      return { items: out.Users ?? [], marker: out.IsTruncated ? out.Marker : undefined };
+    });
+    const users = all.filter((u) => !u.Path?.startsWith(canaryPath)).map((u) => u.UserName!);
+    const roles =
+      users.length < FEW_USERS
+        ? await listPages(async (Marker) => {
+            const out = await iam.send(new ListRolesCommand({ Marker, MaxItems: 1000 }));
+            const own = (out.Roles ?? []).filter(
+              (r) => !r.Path?.startsWith('/aws-service-role/') && !r.Path?.startsWith('/aws-reserved/') && !r.RoleName?.startsWith('AWS'),
+            );
+            return { items: own.map((r) => r.RoleName!), marker: out.IsTruncated ? out.Marker : undefined };
+          })
+        : [];
+    const learn = [...users, ...roles];
+    return { learn, taken: new Set([...all.map((u) => u.UserName!), ...roles].map((n) => n.toLowerCase())) };
+  } catch (err) {
+    log.warn('could not read the account names; naming from the fixed lists', { error: awsErrorName(err) });
+    return { learn: [], taken: new Set() };
+  }
+}
+
 async function createUser(iam: IAMClient, path: string, id: string, typed: string | undefined): Promise<{ userName: string; arn: string }> {
+  const names = typed ? undefined : await accountNames(iam, path);
+  const style = names && learnStyle(names.learn);
   for (let attempt = 1; ; attempt++) {
-    const userName = typed ?? generateUserName();
+    const userName = typed ?? generateInStyle(style, names!.taken);
     try {
       const out = await iam.send(
         new CreateUserCommand({

@@ -31,6 +31,7 @@ describe('the synthesized detection rule matches canary calls, and only those', 
     for (const h of ['slack', 'jobs', 'alert']) writeFileSync(join(dir, `${h}.js`), '');
     const app = new App({
       context: {
+        userPath: '/svc/',
         alertChannelId: 'C0ALERTS1',
         adminUserIds: 'U0ADMIN1',
         opsEmail: 'secops@example.com',

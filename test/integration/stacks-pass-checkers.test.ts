@@ -47,6 +47,7 @@ describe('the synthesized stacks pass cfn-lint, checkov and parliament', () => {
       for (const [name, extra] of Object.entries(CONFIGURATIONS)) {
         const out = join(dir, name);
         const context = {
+          userPath: '/svc/',
           alertChannelId: 'C0ALERTS1',
           adminUserIds: 'U0ADMIN1',
           opsEmail: 'secops@example.com',

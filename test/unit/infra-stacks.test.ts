@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
+import { isUserPath, proposeUserPath } from '../../infra/user-path';
 import { canaryEventPattern, ecrDecoyEventPattern, RULE_STATE, s3DecoyEventPattern } from '../../infra/detection';
 import { buildHandlers } from '../../scripts/build';
 
@@ -19,6 +20,7 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     await buildHandlers(dir);
     const app = new App({
       context: {
+        userPath: '/svc/',
         alertChannelId: 'C0ALERTS1',
         adminUserIds: 'U0ADMIN1',
         opsEmail: 'secops@example.com',
@@ -140,6 +142,7 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   it('always forwards us-east-1, where IAM and global STS events arrive, whatever -c regions says', () => {
     const app = new App({
       context: {
+        userPath: '/svc/',
         alertChannelId: 'C0ALERTS1',
         adminUserIds: 'U0ADMIN1',
         opsEmail: 'secops@example.com',
@@ -166,6 +169,7 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     home.resourceCountIs('AWS::CloudTrail::Trail', 0);
     const app = new App({
       context: {
+        userPath: '/svc/',
         alertChannelId: 'C0ALERTS1',
         adminUserIds: 'U0ADMIN1',
         opsEmail: 'secops@example.com',
@@ -181,9 +185,24 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     t.resourceCountIs('AWS::CloudFormation::CustomResource', 0);
   });
 
+  it('takes no shared default path: proposes one per account, the same on every synth, and refuses a bad one', () => {
+    const base = { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com' };
+    expect(() => buildApp(new App({ context: base }), dir)).toThrow(/-c userPath=\/[a-z]+\/ is proposed for this account/);
+    expect(proposeUserPath('123456789012')).toBe(proposeUserPath('123456789012'));
+    const proposals = new Set(Array.from({ length: 40 }, (_, i) => proposeUserPath(String(100000000000 + i * 7919))));
+    expect(proposals.size).toBeGreaterThan(5);
+    expect(proposals).not.toContain('/svc/');
+    for (const bad of ['/', 'svc/', '/svc', '/s vc/'])
+      expect(() => buildApp(new App({ context: { ...base, userPath: bad } }), dir), bad).toThrow(/IAM path/);
+    expect(isUserPath('/automation/')).toBe(true);
+  });
+
   it('refuses to deploy without a human subscriber for alarms, in every region', () => {
-    expect(() => buildApp(new App({ context: { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1' } }), dir)).toThrow(/opsEmail/);
+    expect(() => buildApp(new App({ context: { userPath: '/svc/', alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1' } }), dir)).toThrow(
+      /opsEmail/,
+    );
     const pagerOnly = {
+      userPath: '/svc/',
       alertChannelId: 'C0ALERTS1',
       adminUserIds: 'U0ADMIN1',
       opsTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager',
@@ -252,8 +271,8 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     expect(iamAllows.length).toBeGreaterThan(0);
     const changes = (s: { Action: string | string[] }) => [s.Action].flat().some((a) => !/^iam:(Get|List)/.test(a));
     for (const s of iamAllows) {
-      // ListUsers has no resource type, so only "*" grants it; every other IAM action is on the path.
-      if ([s.Action].flat().join() === 'iam:ListUsers') expect(s.Resource).toBe('*');
+      // ListUsers and ListRoles have no resource type, so only "*" grants them; every other IAM action is on the path.
+      if (['iam:ListUsers', 'iam:ListRoles'].includes([s.Action].flat().join())) expect(s.Resource).toBe('*');
       else expect(JSON.stringify(s.Resource)).toMatch(/:iam::",\{"Ref":"AWS::AccountId"\},":user\/svc\/\*"/);
       // Every change needs the bot's tag on the user, or (creating one) the boundary and the tag in the request.
       if (changes(s)) expect(JSON.stringify(s.Condition), JSON.stringify(s.Action)).toMatch(/aws:(Resource|Request)Tag\/registry-id/);
@@ -262,7 +281,9 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     expect(JSON.stringify(create.Condition)).toContain('policy/AWSDenyAll');
     const wildcard = statements.filter((s) => s.Effect === 'Allow' && s.Resource === '*');
     for (const w of wildcard)
-      expect([['account:ListRegions', 'cloudtrail:DescribeTrails'], ['iam:ListUsers']]).toContainEqual([w.Action].flat().sort()); // no resource-level permissions exist for them
+      expect([['account:ListRegions', 'cloudtrail:DescribeTrails'], ['iam:ListUsers'], ['iam:ListRoles']]).toContainEqual(
+        [w.Action].flat().sort(),
+      ); // no resource-level permissions exist for them
     // The alert function, which parses attacker-shaped input, can create nothing in IAM.
     const alertRole = Object.entries(home.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('AlertFunction'));
     expect(alertRole).toHaveLength(1);
@@ -330,6 +351,7 @@ describe('the CDK app deploys the whole detection pipeline', () => {
   it('deploys the S3 and ECR decoy rules, and the trail for decoy data events, when asked', () => {
     const app = new App({
       context: {
+        userPath: '/svc/',
         alertChannelId: 'C0ALERTS1',
         adminUserIds: 'U0ADMIN1',
         opsEmail: 'secops@example.com',
