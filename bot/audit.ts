@@ -74,7 +74,7 @@ export async function runAudit(deps: AuditDeps, now = new Date()): Promise<Audit
     if (!kind) continue;
     if (c.expiresOn && c.expiresOn <= today) {
       try {
-        await retireCanary(deps, c, 'expiry', `expired on ${c.expiresOn}`);
+        await retireCanary(deps, c, 'expiry', `expired on ${c.expiresOn}`, now.toISOString());
         retired.push(c);
       } catch (err) {
         findings.push({

@@ -1,3 +1,4 @@
+import { isCanaryPath } from './names';
 import { ConfigError } from './errors';
 import * as z from 'zod/mini';
 
@@ -29,9 +30,8 @@ const idList = z.pipe(
 // IAM paths are /.../ with printable ASCII. "/" alone is refused: the bot's IAM permissions are
 // scoped to this path, and the root path would scope them to every user in the account.
 const iamPath = z.string().check(
-  z.maxLength(512, 'must be at most 512 characters'),
-  z.regex(/^\/([\x21-\x7e]*\/)?$/, 'must look like /svc/ (start and end with /, printable ASCII)'),
-  z.refine((p) => p !== '/' && !p.includes('//') && !p.includes('*'), 'must be a dedicated path such as /svc/, not / and without * or //'),
+  z.refine((p) => p !== '/', 'must be a dedicated path such as /svc/, not /'),
+  z.refine((p) => p === '/' || isCanaryPath(p), 'must look like /svc/: segments of letters, digits and + = , . @ _ -, each ended by /'),
 );
 
 const schema = z.object({

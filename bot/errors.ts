@@ -32,6 +32,16 @@ export class MintError extends Error {
   }
 }
 
+/** The kind's resources (IAM user, S3 object, ECR image) could not be removed: nothing was recorded. */
+export class RetireError extends Error {
+  override name = 'RetireError';
+}
+
+/** A store lock another holder keeps past every wait (store/once.ts withLock). */
+export class LockHeldError extends Error {
+  override name = 'LockHeldError';
+}
+
 /** The error's name (AWS's error code, for the SDK's errors), whatever shape it came in. */
 export function errorName(err: unknown): string {
   return err instanceof Error ? err.name : 'UnknownError';

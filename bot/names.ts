@@ -137,3 +137,13 @@ export function checkUserName(name: string): NameCheck {
   if (name.length < 4) return { ok: false, reason: 'very short names stand out; use at least 4 characters' };
   return { ok: true };
 }
+
+/**
+ * A canary path: `/` + one or more segments of the characters IAM allows in names, each ended by
+ * `/`. Narrower than IAM's own path syntax on purpose: the path goes into IAM ARNs of the bot's
+ * grants and into EventBridge patterns, where `*` or `?` would widen them to other paths, and `/`
+ * alone would cover every user in the account.
+ */
+export function isCanaryPath(path: string): boolean {
+  return path.length <= 512 && /^\/([\w+=,.@-]+\/)+$/.test(path);
+}

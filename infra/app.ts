@@ -33,10 +33,14 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
   const userPath = ctx('userPath');
   if (!userPath)
     throw new Error(
-      `Choose the IAM path the canaries live under, one your real users do not use: -c userPath=${proposeUserPath(account)} is proposed for this account. ` +
-        '(Deployments made before this choice: keep the path your canaries already use, -c userPath=/svc/.)',
+      'Set the IAM path the canaries live under with -c userPath. Upgrading a deployment made before this was required: keep the path ' +
+        "your canaries already use (-c userPath=/svc/); another path would leave them outside the detection rule and the bot's rights. " +
+        `A new deployment: -c userPath=${proposeUserPath(account)} is proposed for this account; choose one your real users do not use.`,
     );
-  if (!isUserPath(userPath)) throw new Error('-c userPath must be an IAM path other than /, such as /automation/');
+  if (!isUserPath(userPath))
+    throw new Error(
+      '-c userPath must be an IAM path other than /, such as /automation/: segments of letters, digits and + = , . @ _ -, each ended by /',
+    );
   const alertChannelId = ctx('alertChannelId');
   if (!alertChannelId) throw new Error('Set the security channel: cdk deploy -c alertChannelId=C0123456');
   // The workspace and app usually go in the Slack secret with the token (the app exists only after

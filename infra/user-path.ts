@@ -1,4 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
+import { isCanaryPath } from '../bot/names';
 
 /**
  * The IAM path canaries live under, chosen per deployment. One path shared by every deployment of
@@ -28,7 +29,5 @@ export function proposeUserPath(account: string | undefined): string {
   return PLAUSIBLE[index]!;
 }
 
-/** IAM's path syntax: `/`, or `/` + segments + `/`, printable ASCII, at most 512 characters. */
-export function isUserPath(path: string): boolean {
-  return path.length <= 512 && /^\/([\x21-\x2e\x30-\x7e]+\/)*$/.test(path) && path !== '/';
-}
+/** The bot's own check (bot/names.ts), so that a path the app accepts is one the functions start with. */
+export const isUserPath = isCanaryPath;

@@ -56,33 +56,45 @@ async function listPages<T>(next: (marker?: string) => Promise<{ items: T[]; mar
 }
 
 /**
- * The names already in the account: every user and, when users are few, every role but AWS's own.
- * The canaries' own users count as taken but are not learned from, so the style stays the
- * account's. Empty when IAM will not say (the name is then drawn from the fixed lists).
+ * Roles that say nothing about how the account names things, or would give the canary away: AWS's
+ * own, CDK's bootstrap roles (`cdk-<qualifier>-...`, the same in every account), and names
+ * CloudFormation generated (`<stack>-<logical id>-<RANDOM>`, which would tie the canary to a stack).
+ */
+const isOwnRole = (r: { RoleName?: string; Path?: string }) =>
+  !!r.RoleName &&
+  !/^\/(aws-service-role|aws-reserved|service-role)\//.test(r.Path ?? '/') &&
+  !/^(AWS|cdk-)/i.test(r.RoleName) &&
+  checkUserName(r.RoleName).ok;
+
+/**
+ * The names already in the account: every user and, when users are few, its own roles. The
+ * canaries' users count as taken but are not learned from, so the style stays the account's.
+ * When IAM will not list users, nothing is learned (the name comes from the fixed lists); when it
+ * will not list roles, the users alone are.
  */
 export async function accountNames(iam: IAMClient, canaryPath: string): Promise<{ learn: string[]; taken: Set<string> }> {
+  let all;
   try {
-    const all = await listPages(async (Marker) => {
+    all = await listPages(async (Marker) => {
       const out = await iam.send(new ListUsersCommand({ Marker, MaxItems: 1000 }));
       return { items: out.Users ?? [], marker: out.IsTruncated ? out.Marker : undefined };
     });
-    const users = all.filter((u) => !u.Path?.startsWith(canaryPath)).map((u) => u.UserName!);
-    const roles =
-      users.length < FEW_USERS
-        ? await listPages(async (Marker) => {
-            const out = await iam.send(new ListRolesCommand({ Marker, MaxItems: 1000 }));
-            const own = (out.Roles ?? []).filter(
-              (r) => !r.Path?.startsWith('/aws-service-role/') && !r.Path?.startsWith('/aws-reserved/') && !r.RoleName?.startsWith('AWS'),
-            );
-            return { items: own.map((r) => r.RoleName!), marker: out.IsTruncated ? out.Marker : undefined };
-          })
-        : [];
-    const learn = [...users, ...roles];
-    return { learn, taken: new Set([...all.map((u) => u.UserName!), ...roles].map((n) => n.toLowerCase())) };
   } catch (err) {
-    log.warn('could not read the account names; naming from the fixed lists', { error: awsErrorName(err) });
+    log.warn('could not list the account users; naming from the fixed lists', { error: awsErrorName(err) });
     return { learn: [], taken: new Set() };
   }
+  const users = all.filter((u) => !u.Path?.startsWith(canaryPath)).map((u) => u.UserName!);
+  let roles: string[] = [];
+  if (users.length < FEW_USERS) {
+    roles = await listPages(async (Marker) => {
+      const out = await iam.send(new ListRolesCommand({ Marker, MaxItems: 1000 }));
+      return { items: (out.Roles ?? []).filter(isOwnRole).map((r) => r.RoleName!), marker: out.IsTruncated ? out.Marker : undefined };
+    }).catch(
+      (err: unknown) => (log.warn('could not list the account roles; learning from the users alone', { error: awsErrorName(err) }), []),
+    );
+  }
+  const learn = [...users, ...roles];
+  return { learn, taken: new Set([...all.map((u) => u.UserName!), ...roles].map((n) => n.toLowerCase())) };
 }
 
 async function createUser(iam: IAMClient, path: string, id: string, typed: string | undefined): Promise<{ userName: string; arn: string }> {

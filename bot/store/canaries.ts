@@ -164,10 +164,10 @@ export function releasePending(db: Db, id: string, action?: PendingAction): Prom
     : update(db, id, 'REMOVE pending', undefined, {});
 }
 
-/** A final state, who put it there and when; the claim and `alsoRemove` go. */
+/** A final state, who put it there and when; the claim and `alsoRemove` go. Never undoes a retire. */
 function settle(db: Db, id: string, status: 'disabled' | 'retired', by: string, at: string, alsoRemove: string): Promise<boolean> {
   const set = `SET #s = :s, ${status}By = :by, ${status}At = :at REMOVE pending, ${alsoRemove}`;
-  return update(db, id, set, undefined, { ':s': status, ':by': by, ':at': at }, STATUS);
+  return update(db, id, set, '#s <> :retired', { ':s': status, ':by': by, ':at': at, ':retired': 'retired' }, STATUS);
 }
 
 export function markDisabled(db: Db, id: string, by: string, at: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { LockHeldError } from '../errors';
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { applied } from './db';
@@ -49,7 +50,7 @@ export async function withLock<T>({ ddb, table }: Db, name: string, ttlSeconds: 
       ),
     );
     if (took) break;
-    if (attempt >= attempts) throw new Error(`lock ${name} is held`);
+    if (attempt >= attempts) throw new LockHeldError(`lock ${name} is held`);
     await new Promise((r) => setTimeout(r, 100 + Math.random() * 100));
   }
   try {

@@ -16,10 +16,13 @@ describe('minting names the canary like the account names its users', () => {
   const SEEDED = [
     'payments.exporter.prod',
     'payments.reconciler.dev',
+    'payments.ledger.prod',
     'orders.sync.prod',
     'orders.archiver.dev',
+    'orders.fulfilment.prod',
     'search.indexer.prod',
-    'search.ranker.stg',
+    'search.ranker.dev',
+    'search.crawler.dev',
   ];
 
   beforeAll(async () => {
@@ -32,35 +35,30 @@ describe('minting names the canary like the account names its users', () => {
     await moto?.stop();
   });
 
-  it('mints users in the dotted team.role.env style, none a real name', async () => {
+  it('mints users in the dotted team.role.env style the account shares, none a real name', async () => {
     for (const place of ['laptop-1', 'laptop-2', 'laptop-3']) await h.command(`new ${place}`);
     await h.settle();
     const names = (await h.store.allCanaries()).map((c) => c.resource.userName!);
     expect(names).toHaveLength(3);
     for (const name of names) {
-      expect(name).toMatch(/^(payments|orders|search)\.[a-z]+\.(prod|dev|stg)$/);
+      expect(name).toMatch(/^(payments|orders|search)\.[a-z]+\.(prod|dev)$/);
       expect(SEEDED).not.toContain(name);
     }
   });
 
   it('reads the roles too when the account has few users', async () => {
-    for (const RoleName of [
-      'svc_ci_deploy',
-      'svc_data_sync',
-      'svc_ml_train',
-      'svc_web_render',
-      'svc_api_gateway',
-      'svc_batch_report',
-      'svc_etl_load',
-    ]) {
+    // Roles a platform team made: svc_<team>_<job>.
+    const teams = ['ci', 'data', 'web'];
+    const jobs = ['deploy', 'sync', 'render', 'export'];
+    for (const RoleName of teams.flatMap((t) => jobs.map((j) => `svc_${t}_${j}`))) {
       await h.iam.send(
         new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }),
       );
     }
-    // Six dotted users and seven snake-case roles: the roles' style is the majority now.
+    // Nine dotted users and twelve snake-case roles: the roles' style is the majority now.
     await h.command('new laptop-4');
     await h.settle();
     const rec = (await h.store.allCanaries()).find((c) => c.location === 'laptop-4')!;
-    expect(rec.resource.userName).toMatch(/^svc_[a-z]+_[a-z]+$/);
+    expect(rec.resource.userName).toMatch(/^svc(_[a-z]+)+$/);
   });
 });

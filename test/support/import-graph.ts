@@ -14,7 +14,11 @@ export function sourceGraph(repo: string, roots: string[]): Map<string, string[]
   const graph = new Map<string, string[]>();
   for (const file of files) {
     const code = readFileSync(join(repo, file), 'utf8');
-    const specs = [...code.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'(\.{1,2}\/[^']+)'/gms)].map((m) => m[1]!);
+    const specs = [
+      ...code.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'(\.{1,2}\/[^']+)'/gms), // import x from, export { y } from
+      ...code.matchAll(/^import\s+'(\.{1,2}\/[^']+)'/gm), // import './side-effect'
+      ...code.matchAll(/\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/g), // import('./x'): dynamic, or in a type
+    ].map((m) => m[1]!);
     const targets = specs
       .map((s) => resolve(repo, dirname(file), s))
       .map((abs) => [`${abs}.ts`, join(abs, 'index.ts'), abs].find((c) => c.endsWith('.ts') && existsSync(c)))

@@ -15,6 +15,7 @@ import { importCycles, sourceGraph } from '../support/import-graph';
  */
 describe('each bundle holds only what its function needs', () => {
   const inputs: Record<string, string[]> = {};
+  const outputBytes: Record<string, (file: string) => number> = {};
   beforeAll(async () => {
     for (const name of HANDLERS) {
       const out = await build({
@@ -24,7 +25,10 @@ describe('each bundle holds only what its function needs', () => {
         minify: false,
         sourcemap: false,
       });
-      inputs[name] = Object.keys((out.metafile as Metafile).inputs);
+      const meta = out.metafile as Metafile;
+      inputs[name] = Object.keys(meta.inputs);
+      const output = Object.values(meta.outputs).find((o) => o.entryPoint)!;
+      outputBytes[name] = (file) => output.inputs[file]?.bytesInOutput ?? 0;
     }
   }, 120_000);
 
@@ -45,6 +49,14 @@ describe('each bundle holds only what its function needs', () => {
     for (const name of HANDLERS.filter((h) => h !== 'alert')) expect(has(name, COUNTRY_TABLE), name).toBe(false);
   });
 
+  it("only the alert bundle carries the store's alert verbs (counting, posting, the degraded alert)", () => {
+    for (const name of HANDLERS) {
+      const bytes = outputBytes[name]!('bot/store/counting.ts') + outputBytes[name]!('bot/store/posting.ts');
+      if (name === 'alert') expect(bytes).toBeGreaterThan(5000);
+      else expect(bytes, name).toBeLessThan(500); // what is left is esbuild's module stub
+    }
+  });
+
   it('no bundle has the sandbox or the test support', () => {
     for (const name of HANDLERS)
       expect(
@@ -56,16 +68,22 @@ describe('each bundle holds only what its function needs', () => {
 
 describe('the modules of the bot and its handlers', () => {
   it('import one another without a cycle (type-only imports included)', () => {
-    const graph = sourceGraph(join(import.meta.dirname, '..', '..'), ['bot', 'handlers']);
+    const graph = sourceGraph(join(import.meta.dirname, '..', '..'), ['bot', 'handlers', 'infra']);
     expect(graph.size).toBeGreaterThan(50);
     expect(importCycles(graph)).toEqual([]);
   });
 
   it('reach DynamoDB only through the store (bot/aws.ts builds its client)', () => {
     const repo = join(import.meta.dirname, '..', '..');
-    const files = readdirSync(join(repo, 'bot'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-    const direct = files.filter((f) => /from '@aws-sdk\/(lib-dynamodb|client-dynamodb)'/.test(readFileSync(join(repo, 'bot', f), 'utf8')));
-    expect(direct.filter((f) => !f.startsWith('store/') && f !== 'aws.ts')).toEqual([]);
-    expect(direct).toContain('store/canaries.ts');
+    const files = ['bot', 'handlers'].flatMap((root) =>
+      readdirSync(join(repo, root), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `${root}/${f}`),
+    );
+    // Static, type-only, dynamic and require() imports of any DynamoDB package of the SDK.
+    const dynamodb = /(from\s+|import\(\s*|require\(\s*)'@aws-sdk\/[a-z-]*dynamodb[a-z-]*'/;
+    const direct = files.filter((f) => dynamodb.test(readFileSync(join(repo, f), 'utf8')));
+    expect(direct.filter((f) => !f.startsWith('bot/store/') && f !== 'bot/aws.ts')).toEqual([]);
+    expect(direct).toContain('bot/store/canaries.ts');
   });
 });

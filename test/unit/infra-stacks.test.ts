@@ -187,12 +187,14 @@ describe('the CDK app deploys the whole detection pipeline', () => {
 
   it('takes no shared default path: proposes one per account, the same on every synth, and refuses a bad one', () => {
     const base = { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com' };
-    expect(() => buildApp(new App({ context: base }), dir)).toThrow(/-c userPath=\/[a-z]+\/ is proposed for this account/);
+    expect(() => buildApp(new App({ context: base }), dir)).toThrow(
+      /keep the path your canaries already use \(-c userPath=\/svc\/\).*-c userPath=\/[a-z]+\/ is proposed for this account/,
+    );
     expect(proposeUserPath('123456789012')).toBe(proposeUserPath('123456789012'));
     const proposals = new Set(Array.from({ length: 40 }, (_, i) => proposeUserPath(String(100000000000 + i * 7919))));
     expect(proposals.size).toBeGreaterThan(5);
     expect(proposals).not.toContain('/svc/');
-    for (const bad of ['/', 'svc/', '/svc', '/s vc/'])
+    for (const bad of ['/', 'svc/', '/svc', '/s vc/', '/ci*/', '/a//b/'])
       expect(() => buildApp(new App({ context: { ...base, userPath: bad } }), dir), bad).toThrow(/IAM path/);
     expect(isUserPath('/automation/')).toBe(true);
   });

@@ -91,6 +91,43 @@ describe('names in the account style', () => {
     for (let i = 0; i < 50; i++) expect(checkUserName(generateInStyle(style, new Set()))).toEqual({ ok: true });
   });
 
+  it('never fails and never copies a person, whatever the names: flagged words, people, emails, random suffixes', () => {
+    const accounts = [
+      ['test-app-prod', 'test-db-prod', 'test-web-prod', 'test-api-prod', 'test-etl-prod'],
+      ['app-test', 'db-test', 'web-test', 'api-test', 'etl-test'],
+      ['alice.smith', 'bob.jones', 'carol.white', 'dave.brown', 'erin.green', 'frank.black'],
+      ['alice@corp.com', 'bob@corp.com', 'carol@corp.com', 'dave@corp.com', 'erin@corp.com'],
+      [
+        'Stack-RoleA-1A2B3C4D5E6F',
+        'Stack-RoleB-Z9Y8X7W6V5U4',
+        'Stack-RoleC-Q1W2E3R4T5Y6',
+        'Stack-RoleD-P0O9I8U7Y6T5',
+        'Stack-RoleE-M1N2B3V4C5X6',
+      ],
+    ];
+    const people = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'smith', 'jones', 'white', 'brown', 'green', 'black', 'corp'];
+    for (const names of accounts) {
+      const style = learnStyle(names);
+      for (let i = 0; i < 50; i++) {
+        const name = generateInStyle(style, new Set(names.map((n) => n.toLowerCase())));
+        expect(checkUserName(name), name).toEqual({ ok: true });
+        expect(
+          name
+            .split(/[^a-zA-Z]+|(?=[A-Z])/)
+            .map((w) => w.toLowerCase())
+            .filter((w) => people.includes(w)),
+          name,
+        ).toEqual([]);
+        expect(name).not.toContain('@');
+      }
+    }
+  });
+
+  it('keeps Pascal case', () => {
+    const style = learnStyle(['DeployBot', 'BackupRunner', 'GrafanaReader', 'LokiShipper', 'FluxController', 'ArgoSyncer']);
+    expect(generateInStyle(style, new Set())).toMatch(/^([A-Z][a-z0-9]+){2,}$/);
+  });
+
   it('does not mint what one regular expression from the fixed lists would match, in an account with a style', () => {
     const fixed = Array.from({ length: 200 }, generateUserName);
     const shapeOfFixed = /^[a-z0-9]+(-[a-z0-9]+)+$/;
