@@ -56,7 +56,7 @@ export function checkFreeText(label: string, value: string, max: number): string
   return undefined;
 }
 
-const FLAG = /\s--(owner|name|note|auto-disable|expires|self-test|bucket|allow-ip|allow-principal)(?=\s|=|$)[\s=]*/;
+const FLAG = /\s--(owner|name|note|auto-disable|expires|self-test|bucket|allow-ip|allow-principal|profile)(?=\s|=|$)[\s=]*/;
 
 function parseNew(rest: string): Command {
   let text = rest.trim();
@@ -74,7 +74,8 @@ function parseNew(rest: string): Command {
   while (tail) {
     const m = FLAG.exec(tail);
     if (!m || m.index !== 0) break;
-    const flag = m[1] as 'owner' | 'name' | 'note' | 'auto-disable' | 'expires' | 'self-test' | 'bucket' | 'allow-ip' | 'allow-principal';
+    const flag = m[1] as
+      'owner' | 'name' | 'note' | 'auto-disable' | 'expires' | 'self-test' | 'bucket' | 'allow-ip' | 'allow-principal' | 'profile';
     tail = tail.slice(m[0].length);
     if (flag === 'self-test') {
       cmd.selfTest = true; // takes no value
@@ -106,6 +107,9 @@ function parseNew(rest: string): Command {
         return { type: 'invalid', message: '`--expires` takes a future date, e.g. `--expires 2027-06-30`.' };
       }
       cmd.expiresOn = value;
+    } else if (flag === 'profile') {
+      if (value !== 'quiet' && value !== 'deny-all') return { type: 'invalid', message: '`--profile` takes `deny-all` or `quiet`.' };
+      cmd.profile = value;
     } else if (flag === 'auto-disable') {
       if (value !== 'on' && value !== 'off') return { type: 'invalid', message: '`--auto-disable` takes `on` or `off`.' };
       cmd.autoDisable = value === 'on';
@@ -116,7 +120,7 @@ function parseNew(rest: string): Command {
   if (tail.trim())
     return {
       type: 'invalid',
-      message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --bucket, --allow-ip, --allow-principal, --auto-disable, --expires, --self-test and --note (last).`,
+      message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --bucket, --allow-ip, --allow-principal, --auto-disable, --expires, --profile, --self-test and --note (last).`,
     };
 
   const problem =
@@ -195,7 +199,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'new',
     group: 'mint',
     usage:
-      '`[kind]` `&lt;location&gt;` `[--owner @person]` `[--name iam-user-name]` `[--auto-disable on|off]` `[--expires YYYY-MM-DD]` `[--self-test]` `[--bucket name]` `[--allow-ip ip]` `[--allow-principal arn]` `[--note text]`',
+      '`[kind]` `&lt;location&gt;` `[--owner @person]` `[--name iam-user-name]` `[--auto-disable on|off]` `[--expires YYYY-MM-DD]` `[--profile deny-all|quiet]` `[--self-test]` `[--bucket name]` `[--allow-ip ip]` `[--allow-principal arn]` `[--note text]`',
     summary: `Mint a canary and record where it will live (up to ${LOCATION_MAX} characters). The key comes back to you alone, once. Alone, it opens a form.`,
     parse: (_rest, after) => parseNew(after),
   },

@@ -61,6 +61,8 @@ const schema = z.object({
     ),
     false,
   ),
+  /** The profile of aws-key canaries minted without --profile (model/job.ts mintOptions). */
+  CANARY_PROFILE: z._default(z.enum(['deny-all', 'quiet']), 'deny-all'),
   DETECTION_RULE_NAME: z._default(z.string().check(z.regex(/^[\w.-]{1,64}$/, 'must be an EventBridge rule name')), 'aws-canary-bot-detect'),
   ALERT_TOPIC_ARN: z.optional(z.string().check(z.regex(/^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'))),
   CANARY_REGIONS: z._default(
@@ -112,6 +114,8 @@ export interface Config {
   adminUserIds: readonly string[];
   adminUsergroupId: string | undefined;
   jobsFunctionName: string | undefined;
+  /** aws-key canaries minted without --profile get this one. */
+  defaultProfile: 'deny-all' | 'quiet';
   /** Disable a canary's key on its first alert (a canary's own autoDisable overrides). */
   autoDisable: boolean;
   /** The home detection rule, checked by the audit (the CDK app sets it; forwarders are named FORWARD_RULE_NAME). */
@@ -170,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminUserIds: c.ADMIN_USER_IDS,
     adminUsergroupId: c.ADMIN_USERGROUP_ID,
     jobsFunctionName: c.JOBS_FUNCTION_NAME,
+    defaultProfile: c.CANARY_PROFILE,
     autoDisable: c.AUTO_DISABLE,
     alertQueueUrl: c.ALERT_QUEUE_URL,
     alertDlqUrl: c.ALERT_DLQ_URL,

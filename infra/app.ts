@@ -13,7 +13,7 @@ import { CanaryBotStack } from './home-stack';
  *   -c opsEmail=secops@example.com and/or -c opsTopicArn=arn:aws:sns:... (who hears when the
  *      pipeline itself breaks: required)
  *   [-c homeRegion=us-east-1] [-c regions=us-east-1,eu-west-1,...] -c userPath=/automation/
- *   [-c autoDisable=true] [-c xray=true] [-c decoys=s3,ecr]
+ *   [-c autoDisable=true] [-c canaryProfile=quiet] [-c xray=true] [-c decoys=s3,ecr]
  *   [-c alertConcurrency=10] [-c slackConcurrency=10] [-c jobsConcurrency=5] [-c auditConcurrency=5]
  *   (reserved concurrency; 0 for none)
  *   [-c heartbeat=true] (a daily test call with every canary minted with --self-test)
@@ -37,6 +37,8 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
         "your canaries already use (-c userPath=/svc/); another path would leave them outside the detection rule and the bot's rights. " +
         `A new deployment: -c userPath=${proposeUserPath(account)} is proposed for this account; choose one your real users do not use.`,
     );
+  const canaryProfile = ctx('canaryProfile') ?? 'deny-all';
+  if (canaryProfile !== 'deny-all' && canaryProfile !== 'quiet') throw new Error('-c canaryProfile must be deny-all or quiet');
   if (!isUserPath(userPath))
     throw new Error(
       '-c userPath must be an IAM path other than /, such as /automation/: segments of letters, digits and + = , . @ _ -, each ended by /',
@@ -83,6 +85,7 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
       adminUserIds: ctx('adminUserIds'),
       adminUsergroupId: ctx('adminUsergroupId'),
       autoDisable: ctx('autoDisable') === 'true',
+      canaryProfile,
       xray: ctx('xray') === 'true',
       decoys: (ctx('decoys') ?? '').split(',').filter((d): d is 's3' | 'ecr' => d === 's3' || d === 'ecr'),
       ops,

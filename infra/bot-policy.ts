@@ -40,6 +40,19 @@ const RETIRE = ['iam:DeleteAccessKey', 'iam:DeleteUser'];
 /** Inline policies: only on a user whose boundary is the deny-all one (iam:PermissionsBoundary). */
 const POLICIES = ['iam:PutUserPolicy', 'iam:DeleteUserPolicy'];
 const MINT = ['iam:CreateAccessKey'];
+/**
+ * What the guard reads and undoes on a canary's user: policies and a console password. Not groups:
+ * IAM scopes RemoveUserFromGroup to the group, so it could only be granted on every group, for
+ * every user; a canary put in a group has its key disabled instead (bot/guard.ts).
+ */
+const GUARD_READ = [
+  'iam:ListAttachedUserPolicies',
+  'iam:ListUserPolicies',
+  'iam:GetUserPolicy',
+  'iam:ListGroupsForUser',
+  'iam:GetLoginProfile',
+];
+const GUARD_UNDO = ['iam:DetachUserPolicy', 'iam:DeleteUserPolicy', 'iam:DeleteLoginProfile'];
 
 export function canaryUserArn(partition: string, account: string, userPath: string): string {
   return `arn:${partition}:iam::${account}:user${userPath}*`;
@@ -68,7 +81,12 @@ export function botIamStatements(opts: { partition: string; account: string; use
   });
   const statements: Statement[] = [];
   if (fn === 'alert') {
-    statements.push(allow('ReadCanaryUsers', ALERT_READ), allow('DisableCanaryKeys', DISABLE, TAGGED));
+    statements.push(
+      allow('ReadCanaryUsers', [...ALERT_READ, ...GUARD_READ]),
+      allow('DisableCanaryKeys', DISABLE, TAGGED),
+      // The guard (bot/guard.ts) only ever takes power away from a canary it tagged.
+      allow('GuardRemovesGrantsFromCanaries', GUARD_UNDO, TAGGED),
+    );
   } else if (fn === 'audit') {
     statements.push(
       allow('ReadCanaryUsers', [...READ, 'iam:GetAccessKeyLastUsed']),
@@ -86,6 +104,17 @@ export function botIamStatements(opts: { partition: string; account: string; use
         Condition: {
           ArnEquals: { 'iam:PermissionsBoundary': boundary },
           Null: { [`aws:RequestTag/${REGISTRY_TAG}`]: 'false' },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [REGISTRY_TAG] },
+        },
+      },
+      // A quiet canary (--profile quiet) has no boundary at all, never another one; the guard keeps it powerless.
+      {
+        Sid: 'CreateQuietCanaryUsersWithNoBoundaryAndTheTag',
+        Effect: 'Allow',
+        Action: ['iam:CreateUser'],
+        Resource: users,
+        Condition: {
+          Null: { [`aws:RequestTag/${REGISTRY_TAG}`]: 'false', 'iam:PermissionsBoundary': 'true' },
           'ForAllValues:StringEquals': { 'aws:TagKeys': [REGISTRY_TAG] },
         },
       },

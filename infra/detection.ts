@@ -38,6 +38,35 @@ export function canaryEventPattern(userPath: string, account: string): Record<st
 }
 
 /**
+ * The guard's rule (bot/guard.ts): IAM changes that would give a user power or a way in, by anyone,
+ * in this account. IAM is global and CloudTrail delivers its events in us-east-1, so the rule there
+ * forwards them home (forwarder-stack.ts) and the home rule of this name sends them to the alert
+ * topic; the alert function acts only on those naming a canary's user. The name starts with the
+ * detection rule's, which the alert topic's policy admits.
+ */
+export const GUARD_RULE_NAME = 'aws-canary-bot-detect-guard';
+export const GUARD_FORWARD_RULE_NAME = 'aws-canary-bot-forward-guard';
+export const GUARDED_EVENTS = [
+  'AttachUserPolicy',
+  'PutUserPolicy',
+  'DeleteUserPolicy',
+  'AddUserToGroup',
+  'CreateLoginProfile',
+  'UpdateLoginProfile',
+  'PutUserPermissionsBoundary',
+  'DeleteUserPermissionsBoundary',
+] as const;
+
+export function guardEventPattern(account: string): Record<string, unknown> {
+  return {
+    source: ['aws.iam'],
+    account: [account],
+    'detail-type': [CLOUDTRAIL_API_CALL],
+    detail: { eventSource: ['iam.amazonaws.com'], eventName: [...GUARDED_EVENTS] },
+  };
+}
+
+/**
  * Regions enabled by default in every commercial account. Opt-in regions (af-south-1,
  * ap-east-1, me-south-1, eu-south-1, ...) must be enabled in the account first, then added with
  * `-c regions=...` (see README).

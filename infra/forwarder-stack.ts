@@ -5,7 +5,14 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { canaryEventPattern, CLOUDTRAIL_API_CALL, FORWARD_RULE_NAME, RULE_STATE } from './detection';
+import {
+  canaryEventPattern,
+  CLOUDTRAIL_API_CALL,
+  FORWARD_RULE_NAME,
+  GUARD_FORWARD_RULE_NAME,
+  guardEventPattern,
+  RULE_STATE,
+} from './detection';
 import { TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { ALERT_QUEUE_NAME, createOpsTopic, failedInvocations, opsAlarm } from './ops';
 
@@ -40,6 +47,18 @@ export class ForwarderStack extends Stack {
     cfn.addPropertyOverride('EventPattern', canaryEventPattern(props.userPath, this.account));
     cfn.addPropertyOverride('State', RULE_STATE);
 
+    // IAM's events are delivered in us-east-1 only: that region forwards the guard's too (bot/guard.ts).
+    const guardRule =
+      this.region === 'us-east-1'
+        ? new events.Rule(this, 'GuardForwardRule', {
+            ruleName: GUARD_FORWARD_RULE_NAME,
+            description: `aws-canary-bot: changes to users' permissions, forwarded to ${props.homeRegion} for the guard`,
+            eventPattern: { detailType: [CLOUDTRAIL_API_CALL] },
+            targets: [new targets.EventBus(home, { deadLetterQueue: dlq })],
+          })
+        : undefined;
+    if (guardRule) (guardRule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern', guardEventPattern(this.account));
+
     const ops = createOpsTopic(this, { email: props.opsEmail });
     new sns.Subscription(this, 'OpsToHomeQueue', {
       topic: ops,
@@ -53,6 +72,14 @@ export class ForwarderStack extends Stack {
       `The forwarding rule in ${this.region} could not deliver to ${props.homeRegion}: canary calls in this region are not alerting. Check the rule's role; undelivered events wait in this region's forwarding DLQ.`,
       [ops],
     );
+    if (guardRule)
+      opsAlarm(
+        this,
+        'GuardForwardFailedAlarm',
+        failedInvocations(guardRule),
+        `The guard's forwarding rule in ${this.region} could not deliver to ${props.homeRegion}: a change to a canary's permissions would not be undone. Check the rule's role; undelivered events wait in this region's forwarding DLQ.`,
+        [ops],
+      );
     opsAlarm(
       this,
       'ForwardDlqDepthAlarm',

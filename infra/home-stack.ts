@@ -29,6 +29,8 @@ import {
   ECR_DECOY_RULE_NAME,
   ecrDecoyEventPattern,
   FORWARD_RULE_NAME,
+  GUARD_RULE_NAME,
+  guardEventPattern,
   RULE_STATE,
   S3_DECOY_RULE_NAME,
   s3DecoyEventPattern,
@@ -55,6 +57,8 @@ export interface BotSettings {
   adminUserIds?: string;
   adminUsergroupId?: string;
   autoDisable?: boolean;
+  /** The profile of aws-key canaries minted without --profile (README, Canary profiles). */
+  canaryProfile?: 'deny-all' | 'quiet';
   xray?: boolean;
   /** Decoy kinds beyond access keys whose detection to deploy. */
   decoys?: Array<'s3' | 'ecr'>;
@@ -187,6 +191,7 @@ export class CanaryBotStack extends Stack {
       CANARY_TABLE: table.tableName,
       CANARY_USER_PATH: s.userPath,
       AUTO_DISABLE: String(s.autoDisable ?? false),
+      CANARY_PROFILE: s.canaryProfile ?? 'deny-all',
       DETECTION_RULE_NAME,
       CANARY_REGIONS: s.regions.join(','),
       ALERT_DLQ_URL: dlq.queueUrl,
@@ -411,6 +416,8 @@ export class CanaryBotStack extends Stack {
       cfn.addPropertyOverride('EventPattern', pattern);
       cfn.addPropertyOverride('State', RULE_STATE);
     };
+    // The guard: IAM changes to any user reach the alert function, which restores a canary's (bot/guard.ts).
+    decoyRule('GuardRule', GUARD_RULE_NAME, guardEventPattern(this.account), "changes to users' permissions, for the guard");
     const minters = [jobs, alert, audit];
     if (s.decoys?.includes('s3')) {
       decoyRule('S3DecoyRule', S3_DECOY_RULE_NAME, s3DecoyEventPattern(this.account), 'reads of S3 decoy objects');

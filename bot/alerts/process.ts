@@ -1,6 +1,7 @@
 import { unknownCanaryId } from '../ids';
 import { KINDS } from '../kinds';
 import { errorText } from '../errors';
+import { guard, isGuardEvent } from '../guard';
 import { classifySource, countryOf } from './source';
 import type { Sources } from '../store/counting';
 import { log } from '../log';
@@ -39,6 +40,7 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
   const canaries = new Map<string, Promise<CanaryRecord | undefined>>();
   const control: Array<{ id: string; message: Control }> = [];
   const unmatched: TrailEvent[] = [];
+  const guarded: Array<{ id: string; event: TrailEvent }> = [];
 
   for (const m of messages) {
     const unwrapped = unwrap(m.body);
@@ -53,6 +55,8 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
         continue;
       }
       const event = parsed.event;
+      // A change to a canary's permissions, by anyone; a canary's own call also alerts as usual below.
+      if (isGuardEvent(event)) guarded.push({ id: m.id, event });
       let canary: CanaryRecord | undefined;
       try {
         canary = await canaryFor(rt, event, canaries);
@@ -72,6 +76,8 @@ export async function processMessages(rt: AlertRuntime, messages: QueueMessage[]
       groups.set(canary.id, group);
     }
   }
+
+  if (guarded.length) await guardCanaries(rt, guarded, failed);
 
   for (const { canary, events: all, messages: ids } of groups.values()) {
     let counted = false;
@@ -204,6 +210,27 @@ async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, ev
 }
 
 /** The canary an event belongs to: through its aliases, or an "unknown canary" under our path. */
+/** Each guarded IAM change that acted on a canary's user: the guard restores it (a failure is retried). */
+async function guardCanaries(rt: AlertRuntime, guarded: Array<{ id: string; event: TrailEvent }>, failed: Set<string>): Promise<void> {
+  let canaries: CanaryRecord[];
+  try {
+    canaries = await rt.store.allCanaries();
+  } catch (err) {
+    log.error('could not read the canaries for the guard; the messages will be redelivered', { error: errorText(err) });
+    guarded.forEach((g) => failed.add(g.id));
+    return;
+  }
+  for (const { id, event } of guarded) {
+    const target = event.targetUser!.toLowerCase(); // IAM user names are unique without case
+    const canary = canaries.find((c) => c.kind === 'aws-key' && c.resource.userName?.toLowerCase() === target);
+    if (!canary) continue;
+    await guard(rt, canary, event).catch((err: unknown) => {
+      log.error('the guard could not restore a canary; the message will be redelivered', { canaryId: canary.id, error: errorText(err) });
+      failed.add(id);
+    });
+  }
+}
+
 async function canaryFor(
   rt: AlertRuntime,
   event: TrailEvent,

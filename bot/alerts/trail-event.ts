@@ -79,6 +79,9 @@ export function parseTrailEvent(raw: unknown): Parsed {
   if (objectKey) event.objectKey = objectKey;
   const repository = str(params.repositoryName, 256);
   if (repository) event.repository = repository;
+  // The user an IAM call acts on (the guard's events name the canary here, not as the caller).
+  const targetUser = eventSource === 'iam.amazonaws.com' ? str(params.userName, 128) : undefined;
+  if (targetUser) event.targetUser = targetUser;
   return { ok: true, event };
 }
 

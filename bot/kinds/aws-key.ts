@@ -97,7 +97,13 @@ export async function accountNames(iam: IAMClient, canaryPath: string): Promise<
   return { learn, taken: new Set([...all.map((u) => u.UserName!), ...roles].map((n) => n.toLowerCase())) };
 }
 
-async function createUser(iam: IAMClient, path: string, id: string, typed: string | undefined): Promise<{ userName: string; arn: string }> {
+async function createUser(
+  iam: IAMClient,
+  path: string,
+  id: string,
+  typed: string | undefined,
+  profile: 'deny-all' | 'quiet',
+): Promise<{ userName: string; arn: string }> {
   const names = typed ? undefined : await accountNames(iam, path);
   const style = names && learnStyle(names.learn);
   for (let attempt = 1; ; attempt++) {
@@ -107,7 +113,8 @@ async function createUser(iam: IAMClient, path: string, id: string, typed: strin
         new CreateUserCommand({
           UserName: userName,
           Path: path,
-          PermissionsBoundary: DENY_ALL_BOUNDARY,
+          // A quiet canary has no boundary: AWS's AccessDenied would name it.
+          ...(profile === 'deny-all' ? { PermissionsBoundary: DENY_ALL_BOUNDARY } : {}),
           Tags: [{ Key: REGISTRY_TAG, Value: id }],
         }),
       );
@@ -174,13 +181,15 @@ async function mint({ aws, config, store }: KindContext, req: MintRequest): Prom
   let recordWritten = false;
   let aliases: string[] = [];
   try {
-    const user = await createUser(aws.iam, config.userPath, req.id, req.name);
+    const profile = req.profile ?? config.defaultProfile;
+    const user = await createUser(aws.iam, config.userPath, req.id, req.name, profile);
     userName = user.userName;
-    await aws.iam
-      .send(new PutUserPolicyCommand({ UserName: userName, PolicyName: DENY_ALL_POLICY_NAME, PolicyDocument: DENY_ALL_POLICY }))
-      .catch((err: unknown) => {
-        throw new MintError('attach the deny-all policy', awsErrorName(err));
-      });
+    if (profile === 'deny-all')
+      await aws.iam
+        .send(new PutUserPolicyCommand({ UserName: userName, PolicyName: DENY_ALL_POLICY_NAME, PolicyDocument: DENY_ALL_POLICY }))
+        .catch((err: unknown) => {
+          throw new MintError('attach the deny-all policy', awsErrorName(err));
+        });
     const key = await aws.iam.send(new CreateAccessKeyCommand({ UserName: userName })).catch((err: unknown) => {
       throw new MintError('create the access key', awsErrorName(err));
     });
@@ -189,7 +198,7 @@ async function mint({ aws, config, store }: KindContext, req: MintRequest): Prom
     if (!accessKeyId || !secretAccessKey) throw new MintError('create the access key', 'IAM returned no key');
     const record = newRecord(awsKey.name, req, {
       aliases: [accessKeyId, user.arn],
-      resource: { userName, userArn: user.arn, accessKeyId },
+      resource: { userName, userArn: user.arn, accessKeyId, profile },
     });
     aliases = record.aliases;
     recordWritten = true; // a timed-out write may still have landed, so undo it either way
@@ -215,6 +224,18 @@ async function mint({ aws, config, store }: KindContext, req: MintRequest): Prom
     log.error('mint failed', { canaryId: req.id, step: failure.step, reason: failure.reason, leftover });
     throw new MintError(failure.step, failure.reason, leftover);
   }
+}
+
+/** Canaries minted before profiles existed are deny-all. */
+export const profileOf = (rec: Pick<CanaryRecord, 'resource'>): 'deny-all' | 'quiet' =>
+  rec.resource.profile === 'quiet' ? 'quiet' : 'deny-all';
+
+function profileLine(rec: CanaryRecord): string {
+  if (profileOf(rec) === 'deny-all') return 'deny-all (inline Deny * and the AWSDenyAll boundary)';
+  const fired = rec.guardFiredAt
+    ? `; its guard last undid a change at ${rec.guardFiredAt.slice(0, 16).replace('T', ' ')} UTC`
+    : '; its guard has not fired';
+  return `quiet (no policy, no boundary)${fired}`;
 }
 
 async function audit({ aws, config }: KindContext, rec: CanaryRecord): Promise<AuditFinding[]> {
@@ -243,9 +264,10 @@ async function audit({ aws, config }: KindContext, rec: CanaryRecord): Promise<A
     });
   if (keys.length > 1) findings.push({ problem: `the user has ${keys.length} access keys`, fix: 'delete the keys the bot did not mint' });
   const inline = (await aws.iam.send(new ListUserPoliciesCommand({ UserName: userName }))).PolicyNames ?? [];
-  if (!inline.includes(DENY_ALL_POLICY_NAME))
+  const quiet = profileOf(rec) === 'quiet';
+  if (!quiet && !inline.includes(DENY_ALL_POLICY_NAME))
     findings.push({ problem: 'the deny-all inline policy is missing', fix: 'retire and re-mint' });
-  const extraInline = inline.filter((p) => p !== DENY_ALL_POLICY_NAME);
+  const extraInline = inline.filter((p) => quiet || p !== DENY_ALL_POLICY_NAME);
   const attached = (await aws.iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }))).AttachedPolicies ?? [];
   if (extraInline.length || attached.length)
     findings.push({
@@ -310,6 +332,7 @@ export const awsKey: CanaryKind = {
   describe: (rec) => [
     ['IAM user', rec.resource.userName ?? ''],
     ['Key id', rec.resource.accessKeyId ?? ''],
+    ['Profile', profileLine(rec)],
   ],
   // The key for calls signed with it; the ARN for calls made with temporary credentials the
   // canary obtained (GetSessionToken), which carry an ASIA key of their own.

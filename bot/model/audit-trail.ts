@@ -14,7 +14,8 @@ export type AuditAction =
   | 'silent-use'
   | 'self-test'
   | 'self-test-arrived'
-  | 'refused';
+  | 'refused'
+  | 'guarded';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -49,6 +49,8 @@ export interface CanaryRecord {
   autoDisable?: boolean;
   /** The incident new events count into (bot/alerts/counting.ts). */
   openIncident?: { seq: number; lastEventAt: number };
+  /** When the guard (bot/guard.ts) last undid a change to this canary's permissions. */
+  guardFiredAt?: string;
   /** The last disable that failed (IAM refused, say), shown on the alert until one succeeds. */
   disableFailed?: { by: string; at: string; reason: string };
 }

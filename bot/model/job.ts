@@ -17,6 +17,12 @@ export const mintOptions = z.object({
   autoDisable: z.optional(z.boolean()),
   /** YYYY-MM-DD after which the audit retires it. */
   expiresOn: z.optional(z.string()),
+  /**
+   * aws-key: how a call with the key is refused. `deny-all` (the default): an inline Deny * and the
+   * AWSDenyAll boundary, which AWS's AccessDenied messages name. `quiet`: no policy and no boundary,
+   * refused like any unprivileged user; the guard (bot/guard.ts) undoes any grant within seconds.
+   */
+  profile: z.optional(z.enum(['deny-all', 'quiet'])),
   /** Keep a copy of the key in Secrets Manager for `/canary test` (said plainly at mint). */
   selfTest: z.optional(z.boolean()),
   /** s3-object: an existing bucket to put the decoy in; otherwise the bot creates one. */

@@ -32,4 +32,6 @@ export interface TrailEvent {
   objectKey?: string;
   /** ECR repository a call named. */
   repository?: string;
+  /** The IAM user an IAM call acts on (requestParameters.userName). */
+  targetUser?: string;
 }

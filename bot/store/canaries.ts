@@ -219,6 +219,11 @@ export function setExpiry(db: Db, id: string, expiresOn: string): Promise<boolea
   return update(db, id, 'SET expiresOn = :d', undefined, { ':d': expiresOn });
 }
 
+/** The guard undid a change to the canary's permissions (bot/guard.ts). */
+export function markGuardFired(db: Db, id: string, at: string): Promise<boolean> {
+  return update(db, id, 'SET guardFiredAt = :at', undefined, { ':at': at });
+}
+
 export function setSelfTestSecret(db: Db, id: string, arn: string): Promise<boolean> {
   return update(db, id, 'SET selfTestSecretArn = :a', undefined, { ':a': arn });
 }

@@ -185,6 +185,49 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     t.resourceCountIs('AWS::CloudFormation::CustomResource', 0);
   });
 
+  it('guards canaries in the region that receives IAM events: a rule on permission changes, home to the alert topic, forwarded from us-east-1', () => {
+    const guardRule = (t: Template, name: string) => Object.values(t.findResources('AWS::Events::Rule', { Properties: { Name: name } }));
+    const [rule] = guardRule(home, 'aws-canary-bot-detect-guard');
+    expect(rule).toBeDefined();
+    expect(rule!.Properties.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+    expect(rule!.Properties.EventPattern).toEqual({
+      source: ['aws.iam'],
+      account: [{ Ref: 'AWS::AccountId' }],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['iam.amazonaws.com'],
+        eventName: expect.arrayContaining([
+          'AttachUserPolicy',
+          'PutUserPolicy',
+          'AddUserToGroup',
+          'CreateLoginProfile',
+          'DeleteUserPermissionsBoundary',
+        ]),
+      },
+    });
+    expect(JSON.stringify(rule!.Properties.Targets)).toMatch(/"Ref":"AlertTopic[0-9A-F]*"/);
+    // Home elsewhere: the us-east-1 forwarder sends the guard's events home; no other region has the rule.
+    const app = new App({
+      context: {
+        userPath: '/svc/',
+        alertChannelId: 'C0ALERTS1',
+        adminUserIds: 'U0ADMIN1',
+        opsEmail: 'secops@example.com',
+        homeRegion: 'eu-west-1',
+        regions: 'eu-west-1,us-west-2',
+      },
+    });
+    const { forwarders } = buildApp(app, dir);
+    for (const f of forwarders) {
+      const forwarded = guardRule(Template.fromStack(f), 'aws-canary-bot-forward-guard');
+      if (f.region === 'us-east-1') {
+        expect(forwarded).toHaveLength(1);
+        expect(JSON.stringify(forwarded[0]!.Properties.Targets)).toContain(':event-bus/default');
+        expect(forwarded[0]!.Properties.EventPattern.detail.eventName).toContain('AttachUserPolicy');
+      } else expect(forwarded, f.region).toHaveLength(0);
+    }
+  });
+
   it('takes no shared default path: proposes one per account, the same on every synth, and refuses a bad one', () => {
     const base = { alertChannelId: 'C0ALERTS1', adminUserIds: 'U0ADMIN1', opsEmail: 'secops@example.com' };
     expect(() => buildApp(new App({ context: base }), dir)).toThrow(
@@ -294,7 +337,9 @@ describe('the CDK app deploys the whole detection pipeline', () => {
         .filter((s) => s.Effect === 'Allow')
         .flatMap((s) => [s.Action].flat()),
     );
-    expect(alertActions.filter((a) => /^iam:(Create|Put|Tag|Delete)/.test(a))).toEqual([]);
+    // Nothing that gives power; what it may delete (the guard's undo) only ever takes power away.
+    expect(alertActions.filter((a) => /^iam:(Create|Put|Tag|Attach|Add)/.test(a))).toEqual([]);
+    expect(alertActions.filter((a) => /^iam:Delete/.test(a)).sort()).toEqual(['iam:DeleteLoginProfile', 'iam:DeleteUserPolicy']);
   });
 
   it("lets AWS services into topics and queues only from this app's own sources in this account, and use the key only for its topics", () => {

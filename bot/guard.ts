@@ -1,0 +1,117 @@
+import {
+  DeleteLoginProfileCommand,
+  DeleteUserPolicyCommand,
+  DetachUserPolicyCommand,
+  GetLoginProfileCommand,
+  GetUserPolicyCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupsForUserCommand,
+  ListUserPoliciesCommand,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
+import type { Core, WithIam, WithSlack } from './deps';
+import { DENY_ALL_POLICY, DENY_ALL_POLICY_NAME, awsKey, profileOf } from './kinds/aws-key';
+import { GUARDED_EVENTS } from '../infra/detection';
+import { log } from './log';
+import type { CanaryRecord } from './model/canary';
+import type { TrailEvent } from './model/trail-event';
+import { inlineCode } from './mrkdwn';
+
+/**
+ * The guard: a canary grants nothing, and nobody may change that. IAM's events for the changes
+ * that would give a user power or a way in (infra/detection.ts guardEventPattern, delivered in
+ * us-east-1 and forwarded home) reach the alert function; for a canary's user, the guard puts the
+ * user back to what its profile says it is, within seconds, and says so in the channel: it detaches
+ * and deletes policies and deletes a console password; a user put in a group has its key disabled.
+ *
+ * It compares state, not events: the bot's own writes (the deny-all policy at mint) leave the
+ * state as the profile wants it, so they undo nothing and say nothing; whatever else changed is
+ * undone, whoever did it. A quiet canary (no policy, no boundary) depends on this; a deny-all one
+ * (whose boundary caps it at nothing anyway) gets it too. The daily audit checks the same state.
+ */
+
+export const isGuardEvent = (e: Pick<TrailEvent, 'eventSource' | 'eventName' | 'targetUser'>) =>
+  e.eventSource === 'iam.amazonaws.com' && !!e.targetUser && (GUARDED_EVENTS as readonly string[]).includes(e.eventName);
+
+/**
+ * Puts the user back to its profile; returns what it undid, in words, and the groups it is in
+ * (which the bot may not change: see infra/bot-policy.ts GUARD_UNDO).
+ */
+export async function restoreProfile({ aws }: WithIam, canary: CanaryRecord): Promise<{ undone: string[]; groups: string[] }> {
+  const UserName = canary.resource.userName!;
+  const undone: string[] = [];
+  const attached = (await aws.iam.send(new ListAttachedUserPoliciesCommand({ UserName }))).AttachedPolicies ?? [];
+  for (const p of attached) {
+    await aws.iam.send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.PolicyArn }));
+    undone.push(`detached ${p.PolicyArn}`);
+  }
+  const inline = (await aws.iam.send(new ListUserPoliciesCommand({ UserName }))).PolicyNames ?? [];
+  for (const PolicyName of inline) {
+    if (profileOf(canary) === 'deny-all' && PolicyName === DENY_ALL_POLICY_NAME) {
+      const doc = (await aws.iam.send(new GetUserPolicyCommand({ UserName, PolicyName }))).PolicyDocument ?? '';
+      if (sameDocument(doc, DENY_ALL_POLICY)) continue;
+    }
+    await aws.iam.send(new DeleteUserPolicyCommand({ UserName, PolicyName }));
+    undone.push(`deleted inline policy ${PolicyName}`);
+  }
+  const password = await aws.iam.send(new GetLoginProfileCommand({ UserName })).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof NoSuchEntityException) return false;
+      throw err;
+    },
+  );
+  if (password) {
+    await aws.iam.send(new DeleteLoginProfileCommand({ UserName }));
+    undone.push('deleted the console password');
+  }
+  const groups = ((await aws.iam.send(new ListGroupsForUserCommand({ UserName }))).Groups ?? []).map((g) => g.GroupName!);
+  return { undone, groups };
+}
+
+/** IAM returns policy documents URL-encoded, and may reorder whitespace. */
+function sameDocument(got: string, want: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(decodeURIComponent(got))) === JSON.stringify(JSON.parse(want));
+  } catch {
+    return false;
+  }
+}
+
+/** A guarded change to a canary's user: restore it, record it, say it. */
+export async function guard(deps: Core & WithIam & WithSlack, canary: CanaryRecord, event: TrailEvent): Promise<void> {
+  if (canary.kind !== 'aws-key' || canary.status === 'retired') return;
+  let undone: string[];
+  let groups: string[];
+  try {
+    ({ undone, groups } = await restoreProfile(deps, canary));
+  } catch (err) {
+    // The user is gone (the bot's own retire, whose DeleteUserPolicy brought us here): nothing to guard.
+    if (err instanceof NoSuchEntityException) return;
+    throw err;
+  }
+  const at = new Date().toISOString();
+  // In a group the key could have power the bot cannot take away: the key goes instead.
+  if (groups.length && canary.status !== 'disabled') {
+    const outcome = await awsKey.disable!(deps, canary);
+    await deps.store.markDisabled(canary.id, 'guard', at);
+    undone.push(
+      `${outcome === 'disabled' ? 'disabled the key' : 'recorded the key as disabled'}: the user is in ${groups.join(', ')}, which the bot may not change (remove it by hand)`,
+    );
+  }
+  if (!undone.length) return; // the bot's own write, or already undone by an earlier event
+  const who = event.userIdentity.arn ?? event.userIdentity.type ?? 'unknown caller';
+  await deps.store.markGuardFired(canary.id, at);
+  await deps.store.recordAction(canary.id, {
+    action: 'guarded',
+    by: 'guard',
+    at,
+    detail: `${event.eventName} by ${who}: ${undone.join('; ')}`,
+  });
+  log.warn('guard undid a change to a canary', { canaryId: canary.id, event: event.eventName, undone });
+  const text =
+    `:shield: *Guard: someone changed canary ${inlineCode(canary.id)}'s permissions* (${inlineCode(canary.location, 120)}): ` +
+    `${inlineCode(`iam:${event.eventName}`)} by ${inlineCode(who, 200)} from ${inlineCode(event.sourceIp, 64)}. ` +
+    `Undone: ${undone.map((u) => inlineCode(u, 200)).join(', ')}. A canary must grant nothing; find out who made this change and why.`;
+  await deps.slack.chat.postMessage({ channel: deps.config.alertChannelId, text, unfurl_links: false, unfurl_media: false });
+}
