@@ -5,7 +5,7 @@ import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from
 import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from '../infra/detection';
+import { canaryEventPattern, FORWARD_RULE_NAME, GUARD_FORWARD_RULE_NAME, guardEventPattern, RULE_STATE } from '../infra/detection';
 import type { Config } from './config';
 import type { Core, WithIam } from './deps';
 import { findKind } from './kinds';
@@ -197,6 +197,11 @@ async function checkPipeline(config: Config, clients: CoverageClients): Promise<
   for (const region of config.regions.filter((r) => r !== config.region)) {
     findings.push(...(await checkRule(region, FORWARD_RULE_NAME, pattern, `forwarding (${region})`)).findings);
   }
+  // The guard (bot/guard.ts): its rule at home, and in us-east-1, where IAM's events arrive, the one that forwards them.
+  const guard = account ? JSON.stringify(guardEventPattern(account)) : undefined;
+  findings.push(...(await checkRule(config.region, `${config.detectionRuleName}-guard`, guard, `guard (${config.region})`)).findings);
+  if (config.region !== 'us-east-1')
+    findings.push(...(await checkRule('us-east-1', GUARD_FORWARD_RULE_NAME, guard, 'guard forwarding (us-east-1)')).findings);
   findings.push(...(await checkRegions(config, clients)));
   const trail = await checkTrail(config.region, clients);
   findings.push(...trail.findings, ...(await checkDlq(config, clients)));

@@ -57,7 +57,11 @@ export class ForwarderStack extends Stack {
             targets: [new targets.EventBus(home, { deadLetterQueue: dlq })],
           })
         : undefined;
-    if (guardRule) (guardRule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern', guardEventPattern(this.account));
+    if (guardRule) {
+      const cfnGuard = guardRule.node.defaultChild as events.CfnRule;
+      cfnGuard.addPropertyOverride('EventPattern', guardEventPattern(this.account));
+      cfnGuard.addPropertyOverride('State', RULE_STATE); // the audit checks every rule of the app for this state
+    }
 
     const ops = createOpsTopic(this, { email: props.opsEmail });
     new sns.Subscription(this, 'OpsToHomeQueue', {

@@ -30,6 +30,7 @@ import {
   ecrDecoyEventPattern,
   FORWARD_RULE_NAME,
   GUARD_RULE_NAME,
+  GUARD_FORWARD_RULE_NAME,
   guardEventPattern,
   RULE_STATE,
   S3_DECOY_RULE_NAME,
@@ -275,7 +276,9 @@ export class CanaryBotStack extends Stack {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['events:DescribeRule', 'events:ListTargetsByRule'],
-          resources: [DETECTION_RULE_NAME, FORWARD_RULE_NAME].map((name) => `arn:${Aws.PARTITION}:events:*:${Aws.ACCOUNT_ID}:rule/${name}`),
+          resources: [DETECTION_RULE_NAME, FORWARD_RULE_NAME, GUARD_RULE_NAME, GUARD_FORWARD_RULE_NAME].map(
+            (name) => `arn:${Aws.PARTITION}:events:*:${Aws.ACCOUNT_ID}:rule/${name}`,
+          ),
         }),
       );
       fn.addToRolePolicy(
@@ -582,6 +585,12 @@ export class CanaryBotStack extends Stack {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/aws-canary-bot-forward]',
       "The audit reads the bot's own forwarding rule in each region.",
     );
+    for (const name of [GUARD_RULE_NAME, GUARD_FORWARD_RULE_NAME])
+      acks(
+        [audit, jobs],
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:<AWS::AccountId>:rule/${name}]`,
+        "The audit reads the guard's own rules (home, and the one forwarding IAM's events from us-east-1).",
+      );
     acks(
       [jobs, alert, audit],
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${s.userPath}*]`,

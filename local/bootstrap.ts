@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { canaryEventPattern, ecrDecoyEventPattern, RULE_STATE, s3DecoyEventPattern } from '../infra/detection';
+import { canaryEventPattern, ecrDecoyEventPattern, guardEventPattern, RULE_STATE, s3DecoyEventPattern } from '../infra/detection';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/store/schema';
 
@@ -124,6 +124,7 @@ export async function bootstrap({
   for (const [suffix, pattern] of [
     ['s3', s3DecoyEventPattern(account)],
     ['ecr', ecrDecoyEventPattern(account)],
+    ['guard', guardEventPattern(account)],
   ] as const) {
     await events.send(new PutRuleCommand({ Name: `${table}-detect-${suffix}`, EventPattern: JSON.stringify(pattern), State: RULE_STATE }));
     await events.send(new PutTargetsCommand({ Rule: `${table}-detect-${suffix}`, Targets: [{ Id: 'alerts', Arn: ruleTarget }] }));
@@ -132,7 +133,7 @@ export async function bootstrap({
     `alert topic ${topicArn}`,
     `ops topic ${opsTopicArn}`,
     `alert queue ${queueUrl} (DLQ ${dlqUrl})`,
-    `detection rules ${ruleName}, ${table}-detect-s3, ${table}-detect-ecr -> ${ruleTarget}`,
+    `detection rules ${ruleName}, ${table}-detect-s3, ${table}-detect-ecr, ${table}-detect-guard -> ${ruleTarget}`,
   );
   sqs.destroy();
   sns.destroy();

@@ -12,7 +12,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from '../../infra/detection';
+import { canaryEventPattern, FORWARD_RULE_NAME, GUARD_FORWARD_RULE_NAME, guardEventPattern, RULE_STATE } from '../../infra/detection';
 import type { AuditDeps, AuditReport } from '../../bot/audit';
 import { failCommand } from '../support/aws-spy';
 import { startHarness } from '../support/harness';
@@ -267,6 +267,20 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
     );
     expect(east[0]!.fix).toBe('add us-east-1 to -c regions and redeploy');
     expect(report.notes).toHaveLength(1); // the organization trail covers eu-west-1 too
+  });
+
+  it("checks the guard's rules: at home, and the one forwarding IAM's events from us-east-1", async () => {
+    const home = await runAudit(deps());
+    expect(home.findings.filter((f) => f.scope.startsWith('guard'))).toEqual([]); // the harness made the home rule
+    const away = await runAudit(deps({ region: 'eu-west-1', regions: ['eu-west-1', 'us-east-1'], detectionRuleName: 'nowhere-detect' }));
+    const guard = away.findings.filter((f) => f.scope.startsWith('guard'));
+    expect(guard.map((f) => f.scope)).toEqual(['guard (eu-west-1)', 'guard forwarding (us-east-1)']);
+    expect(guard[1]!.problem).toBe(`the rule ${GUARD_FORWARD_RULE_NAME} does not exist: canary use there goes unseen`);
+    await new EventBridgeClient(aws(member, 'us-east-1')).send(
+      new PutRuleCommand({ Name: GUARD_FORWARD_RULE_NAME, EventPattern: JSON.stringify(guardEventPattern(memberId)), State: RULE_STATE }),
+    );
+    const fixed = await runAudit(deps({ region: 'eu-west-1', regions: ['eu-west-1', 'us-east-1'], detectionRuleName: 'nowhere-detect' }));
+    expect(fixed.findings.filter((f) => f.scope === 'guard forwarding (us-east-1)')).toEqual([]);
   });
 
   it('says so when the enabled regions cannot be listed', async () => {
