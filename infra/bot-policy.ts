@@ -10,8 +10,9 @@ import { DENY_ALL_BOUNDARY, REGISTRY_TAG } from '../bot/kinds/aws-key';
  *   slack  (the public endpoint): no IAM at all; it records and hands work to jobs.
  * Every action on users is limited to the canary path. Every one that changes a user also needs
  * the bot's registry tag on it (aws:ResourceTag), so a real user that happens to live under the
- * path is out of reach; creating one needs the deny-all boundary and the tag in the request. No
- * role may give a canary a password, a group, a managed policy or another boundary.
+ * path is out of reach; creating one needs the tag in the request and either the deny-all boundary
+ * or (a quiet canary) no boundary at all. No role may give a canary a password, a group, a managed
+ * policy or another boundary; the alert function's guard may only take such grants away.
  */
 export interface Statement {
   Sid: string;

@@ -62,7 +62,8 @@ export function guardEventPattern(account: string): Record<string, unknown> {
     source: ['aws.iam'],
     account: [account],
     'detail-type': [CLOUDTRAIL_API_CALL],
-    detail: { eventSource: ['iam.amazonaws.com'], eventName: [...GUARDED_EVENTS] },
+    // Only changes that happened: a refused call changes nothing, and would let anyone make the guard work in a loop.
+    detail: { eventSource: ['iam.amazonaws.com'], eventName: [...GUARDED_EVENTS], errorCode: [{ exists: false }] },
   };
 }
 

@@ -209,7 +209,6 @@ async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, ev
   return rest;
 }
 
-/** The canary an event belongs to: through its aliases, or an "unknown canary" under our path. */
 /** Each guarded IAM change that acted on a canary's user: the guard restores it (a failure is retried). */
 async function guardCanaries(rt: AlertRuntime, guarded: Array<{ id: string; event: TrailEvent }>, failed: Set<string>): Promise<void> {
   let canaries: CanaryRecord[];
@@ -220,10 +219,12 @@ async function guardCanaries(rt: AlertRuntime, guarded: Array<{ id: string; even
     guarded.forEach((g) => failed.add(g.id));
     return;
   }
+  const restored = new Set<string>(); // the guard compares state: once per canary per batch is enough
   for (const { id, event } of guarded) {
     const target = event.targetUser!.toLowerCase(); // IAM user names are unique without case
-    const canary = canaries.find((c) => c.kind === 'aws-key' && c.resource.userName?.toLowerCase() === target);
-    if (!canary) continue;
+    const canary = canaries.find((c) => c.kind === 'aws-key' && c.status !== 'retired' && c.resource.userName?.toLowerCase() === target);
+    if (!canary || restored.has(canary.id)) continue;
+    restored.add(canary.id);
     await guard(rt, canary, event).catch((err: unknown) => {
       log.error('the guard could not restore a canary; the message will be redelivered', { canaryId: canary.id, error: errorText(err) });
       failed.add(id);
@@ -231,6 +232,7 @@ async function guardCanaries(rt: AlertRuntime, guarded: Array<{ id: string; even
   }
 }
 
+/** The canary an event belongs to: through its aliases, or an "unknown canary" under our path. */
 async function canaryFor(
   rt: AlertRuntime,
   event: TrailEvent,

@@ -37,6 +37,8 @@ export async function performRearm(rt: Runtime, canaryId: string, seq: number, b
       owner: old.owner || by,
       requestedBy: by,
       note: `re-armed from ${old.id}`,
+      // The same profile as the canary it replaces (records from before profiles are deny-all).
+      ...(old.resource.profile === 'quiet' ? { profile: 'quiet' as const } : {}),
     });
   } catch (err) {
     await release();

@@ -51,6 +51,8 @@ export interface CanaryRecord {
   openIncident?: { seq: number; lastEventAt: number };
   /** When the guard (bot/guard.ts) last undid a change to this canary's permissions. */
   guardFiredAt?: string;
+  /** The guard's message, until Slack has taken it. */
+  guardUnsaid?: string;
   /** The last disable that failed (IAM refused, say), shown on the alert until one succeeds. */
   disableFailed?: { by: string; at: string; reason: string };
 }

@@ -219,9 +219,14 @@ export function setExpiry(db: Db, id: string, expiresOn: string): Promise<boolea
   return update(db, id, 'SET expiresOn = :d', undefined, { ':d': expiresOn });
 }
 
-/** The guard undid a change to the canary's permissions (bot/guard.ts). */
-export function markGuardFired(db: Db, id: string, at: string): Promise<boolean> {
-  return update(db, id, 'SET guardFiredAt = :at', undefined, { ':at': at });
+/** The guard undid a change to the canary's permissions (bot/guard.ts); `text` is to be said. */
+export function markGuardFired(db: Db, id: string, at: string, text: string): Promise<boolean> {
+  return update(db, id, 'SET guardFiredAt = :at, guardUnsaid = :t', undefined, { ':at': at, ':t': text });
+}
+
+/** Said: only this text (a newer one stays to be said). */
+export function clearGuardUnsaid(db: Db, id: string, text: string): Promise<boolean> {
+  return update(db, id, 'REMOVE guardUnsaid', 'guardUnsaid = :t', { ':t': text });
 }
 
 export function setSelfTestSecret(db: Db, id: string, arn: string): Promise<boolean> {

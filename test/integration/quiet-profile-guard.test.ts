@@ -102,7 +102,9 @@ describe('the quiet profile and its guard', () => {
     expect(String(said[0]!.args.text)).toContain(ADMIN_ARN);
     expect(String(said[0]!.args.text)).toContain(`detached ${PolicyArn}`);
     expect(String(said[0]!.args.text)).toContain('deleted the console password');
-    expect(String(said[0]!.args.text)).toContain(`disabled the key: the user is in admins-${canary.id}`);
+    expect(String(said[0]!.args.text)).toContain(
+      `disabled the key: it had power until the guard undid it; the user is in admins-${canary.id}`,
+    );
     const history = (await h.store.canaryHistory(canary.id))!;
     expect(history.canary.guardFiredAt).toBeDefined();
     expect(history.audit.filter((a) => a.action === 'guarded')).toHaveLength(1);
