@@ -115,6 +115,27 @@ describe('the quiet profile and its guard', () => {
     expect(JSON.stringify((await h.command(`show ${canary.id}`)).body)).toContain('its guard last undid a change at');
   });
 
+  it('says it on the next delivery when Slack refused the first time, once', async () => {
+    await h.command('new kiosk-quiet-2 --profile quiet');
+    await h.settle();
+    const c = (await h.store.allCanaries()).find((x) => x.location === 'kiosk-quiet-2')!;
+    const UserName = c.resource.userName!;
+    await h.iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Correct-Horse-9-Battery' }));
+    const before = guardMessages().length;
+    const change = iamChange('CreateLoginProfile', { userName: UserName });
+    h.standin.failNext('chat.postMessage', { error: 'channel_not_found' });
+    // The stand-in records the refused call too: one attempt refused, then one said, then nothing more.
+    expect((await deliver(change))!.batchItemFailures).toHaveLength(1); // undone, but not yet said: redelivered
+    expect(guardMessages()).toHaveLength(before + 1);
+    expect((await h.store.getCanary(c.id))!.guardUnsaid).toContain('deleted the console password');
+    expect((await deliver(change))!.batchItemFailures).toEqual([]);
+    expect(guardMessages()).toHaveLength(before + 2);
+    expect(String(guardMessages().at(-1)!.args.text)).toContain('deleted the console password');
+    expect((await h.store.getCanary(c.id))!.guardUnsaid).toBeUndefined();
+    expect((await deliver(change))!.batchItemFailures).toEqual([]);
+    expect(guardMessages()).toHaveLength(before + 2);
+  });
+
   it("leaves a deny-all canary's own policy alone, and ignores users that are not canaries", async () => {
     await h.command('new kiosk-denyall');
     await h.settle();
