@@ -20,9 +20,11 @@ import { inlineCode } from './mrkdwn';
 /**
  * The guard: a canary grants nothing, and nobody may change that. IAM's events for the changes
  * that would give a user power or a way in (infra/detection.ts guardEventPattern, delivered in
- * us-east-1 and forwarded home) reach the alert function; for a canary's user, the guard puts the
- * user back to what its profile says it is, within seconds, and says so in the channel: it detaches
- * and deletes policies and deletes a console password; a user put in a group has its key disabled.
+ * us-east-1 and forwarded home) reach the alert function as soon as CloudTrail delivers them
+ * (usually within minutes); for a canary's user, the guard puts the user back to what its profile
+ * says it is and says so in the channel: it detaches and deletes policies and deletes a console
+ * password; a quiet canary that had power, or one put in a group (which the bot may not change),
+ * has its key disabled too.
  *
  * It compares state, not events: the bot's own writes (the deny-all policy at mint) leave the
  * state as the profile wants it, so they undo nothing and say nothing; whatever else changed is
