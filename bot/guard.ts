@@ -118,13 +118,16 @@ export async function guard(deps: Core & WithIam & WithSlack, canary: CanaryReco
     await deps.store.markDisabled(canary.id, 'guard', at);
     undone.push(`${outcome === 'disabled' ? 'disabled the key' : 'recorded the key as disabled'}: ${contain.join('; ')}`);
   }
+  // What an earlier pass could not say (Slack refused) goes out with this one, not instead of it.
+  let unsaid = canary.guardUnsaid;
   if (undone.length) {
     const who = event.userIdentity.arn ?? event.userIdentity.type ?? 'unknown caller';
     const text =
       `:shield: *Guard: someone changed canary ${inlineCode(canary.id)}'s permissions* (${inlineCode(canary.location, 120)}): ` +
       `${inlineCode(`iam:${event.eventName}`)} by ${inlineCode(who, 200)} from ${inlineCode(event.sourceIp, 64)}. ` +
       `Done: ${undone.map((u) => inlineCode(u, 300)).join(', ')}. A canary must grant nothing; find out who made this change and why.`;
-    await deps.store.markGuardFired(canary.id, at, text);
+    unsaid = unsaid ? `${unsaid}\n${text}` : text;
+    await deps.store.markGuardFired(canary.id, at, unsaid);
     await deps.store.recordAction(canary.id, {
       action: 'guarded',
       by: 'guard',
@@ -133,8 +136,6 @@ export async function guard(deps: Core & WithIam & WithSlack, canary: CanaryReco
     });
     log.warn('guard undid a change to a canary', { canaryId: canary.id, event: event.eventName, undone });
   }
-  // This pass's message, or one an earlier pass could not say.
-  const unsaid = (await deps.store.getCanary(canary.id))?.guardUnsaid;
   if (!unsaid) return;
   await deps.slack.chat.postMessage({ channel: deps.config.alertChannelId, text: unsaid, unfurl_links: false, unfurl_media: false });
   await deps.store.clearGuardUnsaid(canary.id, unsaid);
