@@ -9,7 +9,11 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 FORMATTED="bot handlers infra local scripts test bench vitest.config.ts"
 types_log=$(mktemp)
 trap 'rm -f "$types_log"' EXIT
-(tsc --noEmit && tsc --noEmit -p local/sandbox/page && prettier --check --log-level warn $FORMATTED) >"$types_log" 2>&1 &
+# Incremental: a rerun checks only what changed (the caches live in node_modules/.cache, which a clean clone lacks).
+CACHE=node_modules/.cache
+(tsc --noEmit --incremental --tsBuildInfoFile $CACHE/tsc/bot.tsbuildinfo &&
+  tsc --noEmit --incremental --tsBuildInfoFile $CACHE/tsc/page.tsbuildinfo -p local/sandbox/page &&
+  prettier --check --cache --cache-location $CACHE/prettier/cache.json --log-level warn $FORMATTED) >"$types_log" 2>&1 &
 types=$!
 vitest run "$@"
 tests=$?

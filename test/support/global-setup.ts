@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startMoto } from '../../local/moto';
+import { ensureCheckers, startMoto } from '../../local/moto';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,6 +11,9 @@ declare module 'vitest' {
 /** One moto server per integration worker (see vitest.config.ts); `awsEndpoint()` picks the worker's own. */
 export default async function setup(project: TestProject) {
   const count = project.config.provide?.emulatorCount ?? 1;
+  // The checkers' set includes moto: installing it here, once and before any file starts, keeps a
+  // clean clone's pip (minutes of CPU) from running beside integration tests that have timeouts.
+  await ensureCheckers();
   const motos = await Promise.all(Array.from({ length: count }, () => startMoto()));
   project.provide(
     'awsEndpoints',
