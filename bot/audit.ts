@@ -1,11 +1,20 @@
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
+import { forCanary, memberCredentials } from './accounts';
+import { refreshOrgAccounts } from './org-accounts';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import type { GetEventSelectorsCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { canaryEventPattern, FORWARD_RULE_NAME, GUARD_FORWARD_RULE_NAME, guardEventPattern, RULE_STATE } from '../infra/detection';
+import {
+  canaryEventPattern,
+  FORWARD_RULE_NAME,
+  GUARD_FORWARD_RULE_NAME,
+  guardEventPattern,
+  organizationEventPattern,
+  RULE_STATE,
+} from '../infra/detection';
 import type { Config } from './config';
 import type { Core, WithIam } from './deps';
 import { findKind } from './kinds';
@@ -87,7 +96,7 @@ export async function runAudit(deps: AuditDeps, now = new Date()): Promise<Audit
     }
     if (c.expiresOn && c.expiresOn <= soon) expiring.push(c);
     try {
-      for (const f of await kind.audit(deps, c)) findings.push({ scope: `canary ${c.id} (${c.location})`, ...f });
+      for (const f of await kind.audit(forCanary(deps, c), c)) findings.push({ scope: `canary ${c.id} (${c.location})`, ...f });
     } catch (err) {
       findings.push({
         scope: `canary ${c.id}`,
@@ -106,7 +115,7 @@ export async function runAudit(deps: AuditDeps, now = new Date()): Promise<Audit
     ])),
   );
   const pipeline = await checkPipeline(deps.config, { ...defaultClients, ...deps.clients });
-  findings.push(...pipeline.findings);
+  findings.push(...pipeline.findings, ...(await checkMembers(deps)));
   log.info('audit done', {
     canaries: canaries.length,
     findings: findings.length,
@@ -119,7 +128,13 @@ export async function runAudit(deps: AuditDeps, now = new Date()): Promise<Audit
 
 /** IAM users under the canary path with no canary record: a mint killed midway, or made by hand. */
 async function orphanUsers(deps: AuditDeps, canaries: CanaryRecord[]): Promise<Finding[]> {
-  const known = new Set(canaries.map((c) => c.resource.userName).filter(Boolean));
+  // The home account's users; a member account's canary of the same name is another user.
+  const known = new Set(
+    canaries
+      .filter((c) => !c.account)
+      .map((c) => c.resource.userName)
+      .filter(Boolean),
+  );
   const findings: Finding[] = [];
   let marker: string | undefined;
   do {
@@ -144,8 +159,9 @@ async function checkRule(
   name: string,
   expectedPattern: string | undefined,
   scope: string,
+  credentials?: ReturnType<typeof memberCredentials>,
 ): Promise<{ findings: Finding[]; arn?: string }> {
-  const events = new EventBridgeClient({ region, maxAttempts: 3 });
+  const events = new EventBridgeClient({ region, maxAttempts: 3, ...(credentials ? { credentials } : {}) });
   try {
     const rule = await events.send(new DescribeRuleCommand({ Name: name }));
     const findings: Finding[] = [];
@@ -181,7 +197,8 @@ async function checkPipeline(config: Config, clients: CoverageClients): Promise<
   // The pattern names the account (infra/detection.ts); the caller's account is the one served.
   const account = await callerAccount(config.region, clients);
   const pattern = account ? JSON.stringify(canaryEventPattern(config.userPath, account)) : undefined;
-  const home = await checkRule(config.region, config.detectionRuleName, pattern, `detection (${config.region})`);
+  const homePattern = config.organizationId ? JSON.stringify(organizationEventPattern(config.userPath)) : pattern;
+  const home = await checkRule(config.region, config.detectionRuleName, homePattern, `detection (${config.region})`);
   const findings = [...home.findings];
   if (home.arn && config.alertTopicArn) {
     const events = new EventBridgeClient({ region: config.region, maxAttempts: 3 });
@@ -206,6 +223,57 @@ async function checkPipeline(config: Config, clients: CoverageClients): Promise<
   const trail = await checkTrail(config.region, clients);
   findings.push(...trail.findings, ...(await checkDlq(config, clients)));
   return { findings, notes: trail.notes };
+}
+
+/** Member accounts checked at once: each is an AssumeRole and a rule read per region. */
+const MEMBERS_AT_ONCE = 5;
+
+/**
+ * Organization mode: every active account of the organization has the member stack (the bot can
+ * assume its role) and its forwarding rule in every forwarded region, in the state and with the
+ * pattern detection needs. An account the StackSet has not reached is named, with why it matters.
+ */
+async function checkMembers(deps: AuditDeps): Promise<Finding[]> {
+  const { config } = deps;
+  if (!config.organizationId) return [];
+  let accounts;
+  try {
+    accounts = await refreshOrgAccounts(deps);
+  } catch (err) {
+    return [
+      {
+        scope: `organization ${config.organizationId}`,
+        problem: `its accounts could not be listed (${awsErrorName(err)}), so an account without the member stack goes unnoticed`,
+        fix: 'run the bot in the management account or a delegated administrator (organizations:ListAccounts)',
+      },
+    ];
+  }
+  const regions = [...new Set([config.region, ...config.regions])];
+  const members = accounts.filter((a) => a.state === 'ACTIVE' && a.id !== config.homeAccountId);
+  const check = async (a: (typeof members)[number]): Promise<Finding[]> => {
+    const scope = `account ${a.name} (${a.id})`;
+    const credentials = memberCredentials(config, a.id);
+    try {
+      await credentials();
+    } catch (err) {
+      return [
+        {
+          scope,
+          problem: `has no member stack (the bot cannot assume its role there: ${awsErrorName(err)}): canaries cannot be minted there, and its calls are not forwarded`,
+          fix: 'make its organizational unit a target of the StackSet (-c ous=...), or check the StackSet instance for this account; the management account never gets one from the StackSet',
+        },
+      ];
+    }
+    const pattern = JSON.stringify(canaryEventPattern(config.userPath, a.id));
+    const found: Finding[] = [];
+    for (const region of regions)
+      found.push(...(await checkRule(region, FORWARD_RULE_NAME, pattern, `${scope}, forwarding (${region})`, credentials)).findings);
+    return found;
+  };
+  const findings: Finding[] = [];
+  for (let i = 0; i < members.length; i += MEMBERS_AT_ONCE)
+    for (const f of await Promise.all(members.slice(i, i + MEMBERS_AT_ONCE).map(check))) findings.push(...f);
+  return findings;
 }
 
 /** CloudTrail delivers the events of IAM and of STS's global endpoint in us-east-1, wherever the caller is. */

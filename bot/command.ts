@@ -56,7 +56,7 @@ export function checkFreeText(label: string, value: string, max: number): string
   return undefined;
 }
 
-const FLAG = /\s--(owner|name|note|auto-disable|expires|self-test|bucket|allow-ip|allow-principal|profile)(?=\s|=|$)[\s=]*/;
+const FLAG = /\s--(owner|name|note|auto-disable|expires|self-test|bucket|allow-ip|allow-principal|profile|account)(?=\s|=|$)[\s=]*/;
 
 function parseNew(rest: string): Command {
   let text = rest.trim();
@@ -75,8 +75,28 @@ function parseNew(rest: string): Command {
     const m = FLAG.exec(tail);
     if (!m || m.index !== 0) break;
     const flag = m[1] as
-      'owner' | 'name' | 'note' | 'auto-disable' | 'expires' | 'self-test' | 'bucket' | 'allow-ip' | 'allow-principal' | 'profile';
+      | 'owner'
+      | 'name'
+      | 'note'
+      | 'auto-disable'
+      | 'expires'
+      | 'self-test'
+      | 'bucket'
+      | 'allow-ip'
+      | 'allow-principal'
+      | 'profile'
+      | 'account';
     tail = tail.slice(m[0].length);
+    // Account names may have spaces: "--account "Shared services"" (Slack may send curly quotes).
+    const quoted = flag === 'account' ? /^["\u201c]([^"\u201d]{1,50})["\u201d](?=\s|$)/.exec(tail) : null;
+    if (quoted) {
+      const name = unescapeSlackText(quoted[1]!).trim();
+      const bad = checkFreeText('account', name, 50);
+      if (bad) return { type: 'invalid', message: bad };
+      cmd.account = name;
+      tail = tail.slice(quoted[0].length);
+      continue;
+    }
     if (flag === 'self-test') {
       cmd.selfTest = true; // takes no value
       tail = tail ? ` ${tail}` : '';
@@ -107,6 +127,10 @@ function parseNew(rest: string): Command {
         return { type: 'invalid', message: '`--expires` takes a future date, e.g. `--expires 2027-06-30`.' };
       }
       cmd.expiresOn = value;
+    } else if (flag === 'account') {
+      const bad = checkFreeText('account', unescapeSlackText(value), 50);
+      if (bad) return { type: 'invalid', message: '`--account` takes an account id or name (quoted if it has spaces).' };
+      cmd.account = unescapeSlackText(value);
     } else if (flag === 'profile') {
       if (value !== 'quiet' && value !== 'deny-all') return { type: 'invalid', message: '`--profile` takes `deny-all` or `quiet`.' };
       cmd.profile = value;
@@ -120,7 +144,7 @@ function parseNew(rest: string): Command {
   if (tail.trim())
     return {
       type: 'invalid',
-      message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --bucket, --allow-ip, --allow-principal, --auto-disable, --expires, --profile, --self-test and --note (last).`,
+      message: `I did not understand ${inlineCode(tail.trim(), 40)}. Options are --owner, --name, --account, --bucket, --allow-ip, --allow-principal, --auto-disable, --expires, --profile, --self-test and --note (last).`,
     };
 
   const problem =
@@ -199,7 +223,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'new',
     group: 'mint',
     usage:
-      '`[kind]` `&lt;location&gt;` `[--owner @person]` `[--name iam-user-name]` `[--auto-disable on|off]` `[--expires YYYY-MM-DD]` `[--profile deny-all|quiet]` `[--self-test]` `[--bucket name]` `[--allow-ip ip]` `[--allow-principal arn]` `[--note text]`',
+      '`[kind]` `&lt;location&gt;` `[--owner @person]` `[--name iam-user-name]` `[--account id|name]` `[--auto-disable on|off]` `[--expires YYYY-MM-DD]` `[--profile deny-all|quiet]` `[--self-test]` `[--bucket name]` `[--allow-ip ip]` `[--allow-principal arn]` `[--note text]`',
     summary: `Mint a canary and record where it will live (up to ${LOCATION_MAX} characters). The key comes back to you alone, once. Alone, it opens a form.`,
     parse: (_rest, after) => parseNew(after),
   },

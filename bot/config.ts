@@ -97,6 +97,10 @@ const schema = z.object({
     z.pipe(z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds')), z.transform(Number)),
     10,
   ),
+  // Organization mode (README "Many accounts"): canaries may live in the organization's other
+  // accounts, reached through the member role the StackSet puts in each.
+  ORGANIZATION_ID: z.optional(z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id, o-xxxxxxxxxx'))),
+  HOME_ACCOUNT_ID: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
   AWS_REGION: z._default(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')), 'us-east-1'),
 });
 
@@ -136,6 +140,10 @@ export interface Config {
   selfTestSecretPrefix: string;
   /** At most one thread summary and parent update per incident per this many seconds. */
   alertUpdateSeconds: number;
+  /** Set in organization mode: canaries may then live in the organization's member accounts. */
+  organizationId: string | undefined;
+  /** The account the bot runs in; canaries without an account live here. */
+  homeAccountId: string | undefined;
   region: string;
 }
 
@@ -162,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.ADMIN_USER_IDS.length === 0 && !c.ADMIN_USERGROUP_ID) {
     throw new ConfigError('Configuration error: ADMIN_USER_IDS or ADMIN_USERGROUP_ID must be set, or nobody can mint or triage');
   }
+  if (c.ORGANIZATION_ID && !c.HOME_ACCOUNT_ID) {
+    throw new ConfigError('Configuration error: HOME_ACCOUNT_ID is required with ORGANIZATION_ID (the account the bot runs in)');
+  }
   return {
     signingSecret: c.SLACK_SIGNING_SECRET,
     botToken: c.SLACK_BOT_TOKEN,
@@ -185,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     silentUseGraceSeconds: c.SILENT_USE_GRACE_SECONDS,
     alertUpdateSeconds: c.ALERT_UPDATE_SECONDS,
     selfTestSecretPrefix: c.SELF_TEST_SECRET_PREFIX,
+    organizationId: c.ORGANIZATION_ID,
+    homeAccountId: c.HOME_ACCOUNT_ID,
     region: c.AWS_REGION,
   };
 }

@@ -51,3 +51,8 @@ export function errorName(err: unknown): string {
 export function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
+
+/** The bot cannot act in a member account: its role there is missing or refuses (bot/accounts.ts). */
+export class MemberAccountError extends Error {
+  override name = 'MemberAccountError';
+}

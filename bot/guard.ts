@@ -100,7 +100,8 @@ function breaches(canary: CanaryRecord, undone: string[], groups: string[]): str
  * (the message is redelivered, and then finds nothing to undo) still says it on the next pass.
  */
 export async function guard(deps: Core & WithIam & WithSlack, canary: CanaryRecord, event: TrailEvent): Promise<void> {
-  if (canary.kind !== 'aws-key' || canary.status === 'retired') return;
+  // The guard's rules watch the home account's IAM; a member account's canaries are deny-all (bot/mint.ts).
+  if (canary.kind !== 'aws-key' || canary.status === 'retired' || canary.account) return;
   let undone: string[];
   let contain: string[];
   try {

@@ -11,7 +11,9 @@ import type { Runtime } from './deps';
 import { deleteSelfTestSecret, storeSelfTestSecret } from './self-test';
 import { ephemeral } from './views/blocks';
 import { mintedReply } from './views/minted';
-import { MintError } from './errors';
+import { errorText, MintError } from './errors';
+import { forCanary, inAccount } from './accounts';
+import { resolveAccount } from './org-accounts';
 
 export type MintAsk = Omit<MintRequest, 'id'> & { kind: string };
 
@@ -24,13 +26,20 @@ export async function queueMint(rt: Runtime, ask: MintAsk, responseUrl: string):
 }
 
 export async function runMintJob(rt: Runtime, job: MintJob): Promise<void> {
-  const { request } = job;
+  let { request } = job;
   const kind = findKind(request.kind);
   const reply = (message: object) => postToResponseUrl(rt.config, job.responseUrl, message);
   if (!kind) return reply(ephemeral(`There is no canary kind ${inlineCode(request.kind)}.`));
+  if (request.account) {
+    const placed = await placeInAccount(rt, kind, request.account, request.profile);
+    if (!placed.ok) return reply(ephemeral(`Nothing was minted: ${placed.why}`));
+    const { account: _given, ...rest } = request;
+    // In a member account a key is deny-all whatever the deployment's default (see placeInAccount).
+    request = placed.account ? { ...rest, account: placed.account, profile: 'deny-all' } : rest;
+  }
   let minted;
   try {
-    minted = await kind.mint(rt, request);
+    minted = await kind.mint(inAccount(rt, request.account), request);
   } catch (err) {
     const text =
       err instanceof MintError
@@ -79,9 +88,37 @@ export async function deliverOrUndo(rt: Runtime, kind: CanaryKind, minted: Minte
       canaryId: minted.record.id,
       error: err instanceof Error ? err.message : String(err),
     });
-    await kind.retire(rt, minted.record);
+    await kind.retire(forCanary(rt, minted.record), minted.record);
     await rt.store.deleteCanary(minted.record.id, minted.record.aliases);
     if (minted.record.selfTestSecretArn) await deleteSelfTestSecret(rt.config, minted.record.selfTestSecretArn);
     return false;
   }
+}
+
+/**
+ * --account: the member account's id, or undefined for the home account. Only keys can live in a
+ * member account for now; decoy objects and images stay in the home account, where their trail is.
+ */
+async function placeInAccount(
+  rt: Runtime,
+  kind: CanaryKind,
+  given: string,
+  profile: string | undefined,
+): Promise<{ ok: true; account?: string } | { ok: false; why: string }> {
+  if (!rt.config.organizationId) return { ok: false, why: '`--account` needs organization mode (deploy with `-c organization=o-...`).' };
+  const resolved = await resolveAccount(rt, given).catch((err: unknown) => ({
+    ok: false as const,
+    why: `Organizations could not list the accounts (${inlineCode(errorText(err), 200)}).`,
+  }));
+  if (!resolved.ok) return resolved;
+  if (resolved.home) return { ok: true };
+  if (kind.name !== 'aws-key')
+    return { ok: false, why: `a ${kind.label} can only live in the bot's own account; \`--account\` is for keys.` };
+  // The guard that keeps a quiet canary powerless watches the home account's IAM only.
+  if (profile === 'quiet')
+    return {
+      ok: false,
+      why: "a quiet canary can only live in the bot's own account (its guard watches that account): use `--profile deny-all`.",
+    };
+  return { ok: true, account: resolved.account.id };
 }

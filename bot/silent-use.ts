@@ -1,4 +1,5 @@
 import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
+import { forCanary } from './accounts';
 import type { Core, WithIam, WithSlack } from './deps';
 import { log } from './log';
 import { explainsUse } from './logged-use';
@@ -27,7 +28,8 @@ export async function checkSilentUse(deps: SilentUseDeps, now = Date.now()): Pro
     if (c.status !== 'active' || c.kind !== 'aws-key' || !c.resource.accessKeyId) continue;
     let used;
     try {
-      used = (await deps.aws.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: c.resource.accessKeyId }))).AccessKeyLastUsed;
+      used = (await forCanary(deps, c).aws.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: c.resource.accessKeyId })))
+        .AccessKeyLastUsed;
     } catch (err) {
       // A key deleted by hand is the audit's finding; one bad canary must not blind the others.
       log.warn('could not read when a canary key was last used', { canaryId: c.id, error: awsErrorName(err) });

@@ -38,6 +38,20 @@ export function canaryEventPattern(userPath: string, account: string): Record<st
 }
 
 /**
+ * Organization mode's home detection rule: the same calls from any account. Only the
+ * organization's accounts can put events on the home bus (its policy: aws:PrincipalOrgID), each
+ * member forwards only its own account's calls (the pinned pattern above), and nobody can put an
+ * "aws." event, so the account need not be pinned here.
+ */
+export function organizationEventPattern(userPath: string): Record<string, unknown> {
+  return {
+    source: AWS_SOURCES,
+    'detail-type': [CLOUDTRAIL_API_CALL],
+    detail: { userIdentity: { arn: [{ wildcard: `arn:*:iam::*:user${userPath}*` }] } },
+  };
+}
+
+/**
  * The guard's rule (bot/guard.ts): IAM changes that would give a user power or a way in, by anyone,
  * in this account. IAM is global and CloudTrail delivers its events in us-east-1, so the rule there
  * forwards them home (forwarder-stack.ts) and the home rule of this name sends them to the alert

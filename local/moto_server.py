@@ -715,6 +715,42 @@ if all(callable(getattr(_ct_backend, m, None)) for m in ("describe_trails", "get
 else:  # a moto whose CloudTrail changed: run it as it is
     print("moto_server.py: CloudTrail organization trails patch not applied", file=sys.stderr)
 
+# ---- STS: AssumeRole of a role that does not exist ----
+# moto hands out credentials for any role ARN, in any account ("the role does not need to exist",
+# moto/sts/models.py). AWS refuses: the role's trust policy is what lets a caller assume it, and a
+# missing role has none. From the STS API reference, AssumeRole, Errors and "Permissions"
+# (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html): "the role's trust
+# policy ... must grant the caller permission to assume the role"; the refusal is AccessDenied,
+# "User: <caller> is not authorized to perform: sts:AssumeRole on resource: <role ARN>" (HTTP 403).
+# Organization mode depends on it: the audit finds an account without the member stack this way.
+# The trust policy itself is not evaluated here (moto's callers are not the bot's roles).
+from moto.core.exceptions import AccessDeniedError  # noqa: E402
+from moto.iam.exceptions import NotFoundException as _IamNotFound  # noqa: E402
+from moto.iam.models import iam_backends as _iam_backends  # noqa: E402
+from moto.sts import responses as _sts_responses  # noqa: E402
+
+
+def _existing_roles_only(assume_role):
+    @functools.wraps(assume_role)
+    def wrapper(self):
+        role_arn = self._get_param("RoleArn") or ""
+        parts = role_arn.split(":")
+        account = parts[4] if len(parts) > 5 and parts[4] else self.current_account
+        try:
+            _iam_backends[account]["global"].get_role_by_arn(role_arn)
+        except _IamNotFound:
+            caller = self.backend.get_caller_identity(self.get_access_key(), self.region)[1]
+            raise AccessDeniedError(user_arn=caller, action=f"sts:AssumeRole on resource: {role_arn}")
+        return assume_role(self)
+
+    return wrapper
+
+
+if callable(getattr(_sts_responses.TokenResponse, "assume_role", None)):
+    _sts_responses.TokenResponse.assume_role = _existing_roles_only(_sts_responses.TokenResponse.assume_role)
+else:
+    print("moto_server.py: STS AssumeRole role check not applied", file=sys.stderr)
+
 # ---- Per-request overhead ----
 # moto lists its own package directory (a listdir and a stat per service) on every request to
 # route it, and werkzeug logs every request line: together about a tenth of the emulator's CPU

@@ -222,7 +222,10 @@ async function guardCanaries(rt: AlertRuntime, guarded: Array<{ id: string; even
   const restored = new Set<string>(); // the guard compares state: once per canary per batch is enough
   for (const { id, event } of guarded) {
     const target = event.targetUser!.toLowerCase(); // IAM user names are unique without case
-    const canary = canaries.find((c) => c.kind === 'aws-key' && c.status !== 'retired' && c.resource.userName?.toLowerCase() === target);
+    // The guard's events are the home account's (its rule pins it): a member canary of the same name is not this user.
+    const canary = canaries.find(
+      (c) => c.kind === 'aws-key' && c.status !== 'retired' && !c.account && c.resource.userName?.toLowerCase() === target,
+    );
     if (!canary || restored.has(canary.id)) continue;
     restored.add(canary.id);
     await guard(rt, canary, event).catch((err: unknown) => {
@@ -261,6 +264,10 @@ async function unknownCanary(
   key: string,
 ): Promise<CanaryRecord> {
   const id = unknownCanaryId(arn);
+  // Organization mode: a user of a member account is reached, for Disable key, through its role there.
+  const account = arn.split(':')[4];
+  const member =
+    rt.config.organizationId && account && /^\d{12}$/.test(account) && account !== rt.config.homeAccountId ? account : undefined;
   const record: CanaryRecord = {
     id,
     kind: 'aws-key',
@@ -269,6 +276,7 @@ async function unknownCanary(
     createdAt: new Date().toISOString(),
     createdBy: 'cloudtrail',
     status: 'unknown',
+    ...(member ? { account: member } : {}),
     aliases: [arn],
     resource: {
       userArn: arn,

@@ -1,7 +1,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ErrorCode } from '@slack/web-api';
 import { log } from '../log';
-import { alertParent, ownerNotice, threadSummary } from '../views/alert';
+import { ownerNotice, threadSummary } from '../views/alert';
+import { renderParent } from './thread';
 import { degradedParent, forgetDegraded } from './degraded';
 import type { AlertRuntime } from './runtime';
 import { countryOf } from './source';
@@ -65,7 +66,7 @@ export async function reconcile(rt: AlertRuntime, seen: CanaryRecord, seq: numbe
     // Recorded before the parent update, so a failure there never repeats this summary.
     await alertStore.recordSummary(inc, now);
   }
-  const parent = alertParent(canary, inc, rt.config.autoDisable);
+  const parent = await renderParent(rt, canary, inc);
   await rt.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: parent.text, blocks: parent.blocks });
   await alertStore.clearParentStale(canary.id, seq);
 }
@@ -75,7 +76,7 @@ const isSlackApiError = (err: unknown) => (err as { code?: string } | undefined)
 
 /** The parent: a new message, or the degraded alert posted while counting failed, made whole. */
 async function postParent(rt: AlertRuntime, canary: CanaryRecord, inc: Incident): Promise<{ channel: string; ts: string }> {
-  const msg = alertParent(canary, inc, rt.config.autoDisable);
+  const msg = await renderParent(rt, canary, inc);
   const degraded = await degradedParent(rt, canary.id, inc.openedAt, Date.now());
   if (degraded) {
     try {

@@ -1,4 +1,7 @@
+import { accountLabel } from '../accounts';
 import type { Core, WithSlack } from '../deps';
+import type { CanaryRecord } from '../model/canary';
+import type { Incident } from '../model/incident';
 import { alertParent } from '../views/alert';
 
 /*
@@ -13,8 +16,13 @@ export type SlackDeps = Core & WithSlack;
 export async function refreshParent(deps: SlackDeps, canaryId: string, seq: number): Promise<void> {
   const [canary, inc] = await Promise.all([deps.store.getCanary(canaryId), deps.store.getIncident(canaryId, seq)]);
   if (!canary || !inc?.parent || !inc.firstEvent) return;
-  const msg = alertParent(canary, inc, deps.config.autoDisable);
+  const msg = await renderParent(deps, canary, inc);
   await deps.slack.chat.update({ channel: inc.parent.channel, ts: inc.parent.ts, text: msg.text, blocks: msg.blocks });
+}
+
+/** The parent as the channel sees it; in organization mode it names the account, by the stored list's name. */
+export async function renderParent(deps: Core, canary: CanaryRecord, inc: Incident) {
+  return alertParent(canary, inc, deps.config.autoDisable, await accountLabel(deps, canary.account));
 }
 
 /** A line in the incident's thread (who did what), if the incident has a parent yet. */

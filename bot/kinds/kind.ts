@@ -74,6 +74,7 @@ export function newRecord(kind: string, req: MintRequest, own: Pick<CanaryRecord
     createdAt: new Date().toISOString(),
     createdBy: req.requestedBy,
     status: 'active',
+    ...(req.account ? { account: req.account } : {}),
     ...own,
   };
 }

@@ -1,4 +1,5 @@
 import { refreshParent, threadReply } from '../alerts/thread';
+import { forCanary } from '../accounts';
 import type { Core } from '../deps';
 import { newCanaryId } from '../ids';
 import { findKind } from '../kinds';
@@ -31,12 +32,13 @@ export async function performRearm(rt: Runtime, canaryId: string, seq: number, b
   const release = () => store.releasePending(canaryId);
   let minted;
   try {
-    minted = await kind.mint(rt, {
+    minted = await kind.mint(forCanary(rt, old), {
       id: newCanaryId(),
       location: old.location,
       owner: old.owner || by,
       requestedBy: by,
       note: `re-armed from ${old.id}`,
+      ...(old.account ? { account: old.account } : {}),
       // The same profile as the canary it replaces (records from before profiles are deny-all).
       ...(old.resource.profile === 'quiet' ? { profile: 'quiet' as const } : {}),
     });

@@ -1,4 +1,5 @@
 import type { Core, WithIam } from '../deps';
+import { forCanary } from '../accounts';
 import { RetireError, errorText } from '../errors';
 import { findKind } from '../kinds';
 import { log } from '../log';
@@ -25,7 +26,7 @@ export async function retireCanary(
 ): Promise<void> {
   const kind = findKind(canary.kind);
   if (!kind) throw new RetireError(`unknown kind ${canary.kind}`);
-  await kind.retire(deps, canary).catch((err: unknown) => {
+  await kind.retire(forCanary(deps, canary), canary).catch((err: unknown) => {
     throw new RetireError(errorText(err));
   });
   if (canary.selfTestSecretArn) await deleteSelfTestSecret(deps.config, canary.selfTestSecretArn);

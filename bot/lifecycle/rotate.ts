@@ -1,4 +1,5 @@
 import { errorText } from '../errors';
+import { forCanary } from '../accounts';
 import { findKind } from '../kinds';
 import { log } from '../log';
 import type { CanaryRecord } from '../model/canary';
@@ -26,7 +27,7 @@ export async function performRotate(rt: Runtime, canaryId: string, by: string, r
   };
   let resource: Record<string, string> | undefined;
   try {
-    resource = await kind.rotate(rt, canary, deliver);
+    resource = await kind.rotate(forCanary(rt, canary), canary, deliver);
   } catch (err) {
     log.error('rotate failed', { canaryId, error: err instanceof Error ? err.message : String(err) });
     await rt.store.releasePending(canaryId);

@@ -119,7 +119,13 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         try {
           await client.views.open({
             trigger_id: command.trigger_id,
-            view: mintModal(user, { responseUrl: command.response_url, channelId: command.channel_id }),
+            view: mintModal(
+              user,
+              { responseUrl: command.response_url, channelId: command.channel_id },
+              rt.config.organizationId
+                ? { accounts: (await rt.store.getOrgAccounts().catch(() => undefined))?.accounts ?? [], home: rt.config.homeAccountId }
+                : undefined,
+            ),
           });
           return ack();
         } catch (err) {

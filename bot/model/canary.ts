@@ -17,6 +17,8 @@ export interface CanaryRecord {
   createdAt: string;
   createdBy: string;
   status: CanaryStatus;
+  /** Organization mode: the member account the canary lives in (12 digits); unset is the home account. */
+  account?: string;
   /** Identifiers events carry that lead to this canary (access key id, user ARN for aws-key). */
   aliases: string[];
   /** Kind-specific identifiers (IAM user name and ARN, key id, ...). */

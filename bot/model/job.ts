@@ -25,6 +25,11 @@ export const mintOptions = z.object({
   profile: z.optional(z.enum(['deny-all', 'quiet'])),
   /** Keep a copy of the key in Secrets Manager for `/canary test` (said plainly at mint). */
   selfTest: z.optional(z.boolean()),
+  /**
+   * Organization mode, aws-key only: the account to mint in, by id or name as the admin gave it;
+   * the mint job resolves it against Organizations' list and carries the id from then on.
+   */
+  account: z.optional(z.string()),
   /** s3-object: an existing bucket to put the decoy in; otherwise the bot creates one. */
   bucket: z.optional(z.string()),
   /** Trusted sources whose reads are counted but never alert (the allowlist). */

@@ -10,6 +10,7 @@
  *   once        pk=<JOB#|EVENT#|..> sk=ONCE                   expiresAt (at-least-once dedupe, TTL)
  *   degraded    pk=DEGRADED#<id>    sk=ONCE                   the last degraded alert, expiresAt
  *   lock        pk=LOCK#<name>      sk=LOCK                   owner, expiresAt
+ *   org         pk=ORG              sk=ACCOUNTS               the organization's accounts (organization mode)
  */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 
@@ -35,6 +36,7 @@ export const eventOnceName = (eventId: string) => `EVENT#${eventId}`;
 export const eventOnceKey = (eventId: string): Key => onceKey(eventOnceName(eventId));
 export const degradedKey = (canaryId: string): Key => ({ pk: `DEGRADED#${canaryId}`, sk: 'ONCE' });
 export const lockKey = (name: string): Key => ({ pk: `LOCK#${name}`, sk: 'LOCK' });
+export const orgAccountsKey: Key = { pk: 'ORG', sk: 'ACCOUNTS' };
 
 /** The partition that holds a canary's record, incidents and audit trail. */
 export const canaryPartition = CANARY;

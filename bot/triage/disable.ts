@@ -1,4 +1,5 @@
 import { refreshParent, threadReply } from '../alerts/thread';
+import { forCanary } from '../accounts';
 import type { SlackDeps } from '../alerts/thread';
 import type { Core, WithIam } from '../deps';
 import { errorText } from '../errors';
@@ -54,7 +55,7 @@ export async function performDisable(deps: TriageDeps, canaryId: string, seq: nu
   if (!canary || !kind?.disable) return;
   let outcome: 'disabled' | 'already-inactive' | 'gone';
   try {
-    outcome = await kind.disable(deps, canary);
+    outcome = await kind.disable(forCanary(deps, canary), canary);
   } catch (err) {
     const reason = errorText(err);
     log.error('disable failed', { canaryId, error: reason });

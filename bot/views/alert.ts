@@ -80,9 +80,11 @@ export function totalsLine(inc: Incident): string {
 
 /**
  * The parent message of an incident. Everything that came from the event (user agent, IP,
- * parameters, error message) is attacker-controlled and goes through inlineCode().
+ * parameters, error message) is attacker-controlled and goes through inlineCode(). `account`
+ * (organization mode only) names where the canary lives; it shares a field with the region, as
+ * Slack allows ten fields.
  */
-export function alertParent(canary: CanaryRecord, inc: Incident, autoDisable = false): { text: string; blocks: Block[] } {
+export function alertParent(canary: CanaryRecord, inc: Incident, autoDisable = false, account?: string): { text: string; blocks: Block[] } {
   const e = inc.firstEvent as FirstEvent;
   const kind = findKind(canary.kind);
   const unknown = canary.status === 'unknown';
@@ -112,7 +114,7 @@ export function alertParent(canary: CanaryRecord, inc: Incident, autoDisable = f
             ],
           ] as Array<[string, string]>)),
       ['Action', inlineCode(actionOf(e), 200)],
-      ['Region', inlineCode(e.region, 64)],
+      account ? ['Account · region', `${inlineCode(account, 120)} · ${inlineCode(e.region, 64)}`] : ['Region', inlineCode(e.region, 64)],
       ['Result', result],
       ['Source IP', ipWithCountry(e.sourceIp, e.country)],
       ['User agent', inlineCode(e.userAgent || 'none', 300)],

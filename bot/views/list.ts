@@ -18,7 +18,7 @@ export function listReply(all: CanaryRecord[], page: number, filtered: boolean):
     const kind = findKind(c.kind)?.label ?? c.kind;
     blocks.push(
       section(
-        `*${c.id}* · ${c.status} · ${kind}\n${inlineCode(c.location, 200)}\nowner ${mention(c.owner)} · created ${c.createdAt.slice(0, 10)}`,
+        `*${c.id}* · ${c.status} · ${kind}${c.account ? ` · account ${c.account}` : ''}\n${inlineCode(c.location, 200)}\nowner ${mention(c.owner)} · created ${c.createdAt.slice(0, 10)}`,
       ),
     );
   }

@@ -4,6 +4,8 @@ import { modal } from './blocks';
 import { LOCATION_MAX, NOTE_MAX, checkFreeText } from '../command';
 import { DEFAULT_KIND, KINDS, findKind } from '../kinds';
 import { checkUserName } from '../names';
+import type { OrgAccount } from '../store/org-accounts';
+import { cut } from '../text';
 
 export const MINT_MODAL_ID = 'canary_new';
 
@@ -15,7 +17,36 @@ export interface MintModalMetadata {
 
 const option = (k: (typeof KINDS)[number]) => ({ text: { type: 'plain_text' as const, text: k.label }, value: k.name });
 
-export function mintModal(requester: string, meta: MintModalMetadata): types.ModalView {
+/** Slack's limits: 100 options in a static select, 75 characters of option text. */
+const MAX_OPTIONS = 100;
+const accountOption = (a: OrgAccount) => ({ text: { type: 'plain_text' as const, text: cut(`${a.name} (${a.id})`, 75) }, value: a.id });
+
+/**
+ * The account picker (organization mode): the organization's active accounts from the stored
+ * list, the home account first and chosen. Beyond 100 accounts the rest take `--account`.
+ */
+function accountPicker(accounts: OrgAccount[], home: string | undefined) {
+  const sorted = accounts
+    .filter((a) => a.state === 'ACTIVE')
+    .sort((a, b) => Number(b.id === home) - Number(a.id === home) || a.name.localeCompare(b.name));
+  const options = sorted.slice(0, MAX_OPTIONS).map(accountOption);
+  const initial = options.find((o) => o.value === home);
+  return {
+    type: 'input',
+    block_id: 'account',
+    label: { type: 'plain_text', text: 'Account' },
+    hint: {
+      type: 'plain_text',
+      text:
+        sorted.length > MAX_OPTIONS
+          ? `The first ${MAX_OPTIONS} of ${sorted.length} accounts; for another, use /canary new <location> --account <id>`
+          : 'The key is minted in this account, so its id matches where it is placed',
+    },
+    element: { type: 'static_select', action_id: 'value', options, ...(initial ? { initial_option: initial } : {}) },
+  } as const;
+}
+
+export function mintModal(requester: string, meta: MintModalMetadata, org?: { accounts: OrgAccount[]; home?: string }): types.ModalView {
   return modal(MINT_MODAL_ID, meta, 'New canary', 'Mint', [
     {
       type: 'input',
@@ -36,6 +67,7 @@ export function mintModal(requester: string, meta: MintModalMetadata): types.Mod
       label: { type: 'plain_text', text: 'Owner' },
       element: { type: 'users_select', action_id: 'value', initial_user: requester },
     },
+    ...(org?.accounts.some((a) => a.state === 'ACTIVE') ? [accountPicker(org.accounts, org.home)] : []),
     {
       type: 'input',
       block_id: 'name',
@@ -55,7 +87,7 @@ export function mintModal(requester: string, meta: MintModalMetadata): types.Mod
 }
 
 /** What the modal asks: a part of the mint request (model/job.ts). */
-export type MintForm = Pick<MintRequest, 'kind' | 'location' | 'owner' | 'name' | 'note'>;
+export type MintForm = Pick<MintRequest, 'kind' | 'location' | 'owner' | 'name' | 'note' | 'account'>;
 
 type State = Record<
   string,
@@ -69,7 +101,9 @@ export function readMintModal(values: State): { form: MintForm } | { errors: Rec
   const owner = values.owner?.value?.selected_user ?? '';
   const name = (values.name?.value?.value ?? '').trim();
   const note = (values.note?.value?.value ?? '').trim();
+  const account = values.account?.value?.selected_option?.value;
   const errors: Record<string, string> = {};
+  if (account !== undefined && !/^\d{12}$/.test(account)) errors.account = 'Pick one of the listed accounts.';
   if (!findKind(kind)) errors.kind = 'Pick one of the listed kinds.';
   const locProblem = checkFreeText('location', location, LOCATION_MAX);
   if (locProblem) errors.location = locProblem;
@@ -81,5 +115,5 @@ export function readMintModal(values: State): { form: MintForm } | { errors: Rec
   const noteProblem = note ? checkFreeText('note', note, NOTE_MAX) : undefined;
   if (noteProblem) errors.note = noteProblem;
   if (Object.keys(errors).length) return { errors };
-  return { form: { kind, location, owner, ...(name ? { name } : {}), ...(note ? { note } : {}) } };
+  return { form: { kind, location, owner, ...(name ? { name } : {}), ...(note ? { note } : {}), ...(account ? { account } : {}) } };
 }

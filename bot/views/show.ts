@@ -16,7 +16,8 @@ export function showReply(canary: CanaryRecord, incidents: Incident[], audit: Au
   const blocks: Block[] = [
     header(`Canary ${canary.id}`),
     fields([
-      ['Location', inlineCode(canary.location, 300)],
+      // Organization mode: the member account the canary lives in (none: the bot's own).
+      ['Location', inlineCode(canary.location, 300) + (canary.account ? ` · account ${inlineCode(canary.account)}` : '')],
       ['Owner', canary.owner ? mention(canary.owner) : '_none_'],
       ['Status', canary.status + (canary.replacedBy ? ` (re-armed as ${inlineCode(canary.replacedBy)})` : '')],
       ['Kind', kind?.label ?? canary.kind],

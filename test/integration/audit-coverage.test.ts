@@ -10,13 +10,14 @@ import {
 import { EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaryEventPattern, FORWARD_RULE_NAME, GUARD_FORWARD_RULE_NAME, guardEventPattern, RULE_STATE } from '../../infra/detection';
 import type { AuditDeps, AuditReport } from '../../bot/audit';
 import { failCommand } from '../support/aws-spy';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { assumeRole, enterAccount } from '../support/accounts';
+import type { Credentials } from '../support/accounts';
 import { awsEndpoint } from '../support/emulator';
 
 /**
@@ -31,20 +32,8 @@ import { awsEndpoint } from '../support/emulator';
  * an organization trail as a member account sees it (listed, not readable).
  */
 
-type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken: string };
-
 const endpoint = () => awsEndpoint();
 const aws = (credentials: Credentials, region = 'us-east-1') => ({ region, endpoint: endpoint(), credentials });
-
-async function assumeRole(
-  roleArn: string,
-  credentials: Credentials | { accessKeyId: string; secretAccessKey: string },
-): Promise<Credentials> {
-  const sts = new STSClient({ region: 'us-east-1', endpoint: endpoint(), credentials });
-  const c = (await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'audit-coverage' }))).Credentials!;
-  sts.destroy();
-  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
-}
 
 /**
  * AWS Organizations in moto, without an Organizations client among the dependencies: a JSON 1.1
@@ -103,10 +92,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
   beforeAll(async () => {
     // A management account, its organization, and a member account for the bot.
     managementId = String(randomInt(100_000_000_000, 999_999_999_999));
-    const management = await assumeRole(`arn:aws:iam::${managementId}:role/OrganizationAdmin`, {
-      accessKeyId: 'testing',
-      secretAccessKey: 'testing',
-    });
+    const management = await enterAccount(managementId, 'OrganizationAdmin');
     await organizations(management, 'CreateOrganization', { FeatureSet: 'ALL' });
     const created = (await organizations(management, 'CreateAccount', {
       Email: `canaries-${tag}@example.com`,

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
+import { enterAccount } from '../support/accounts';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { answerDeployCheck, isCustomResourceEvent } from '../../bot/deploy-check';
@@ -30,15 +31,7 @@ describe('the deploy refuses an account without a logging trail', () => {
     }) as CloudFormationCustomResourceEvent;
 
   async function inAccount() {
-    const sts = new STSClient({ region, endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/deployer`, RoleSessionName: 'deploy' })))
-      .Credentials!;
-    sts.destroy();
-    return {
-      region,
-      endpoint: awsEndpoint(),
-      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
-    };
+    return { region, endpoint: awsEndpoint(), credentials: await enterAccount(account, 'deployer', region) };
   }
   async function answer(e: CloudFormationCustomResourceEvent) {
     const aws = await inAccount();

@@ -1,0 +1,46 @@
+import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
+import { partitionOf } from './accounts';
+import { clientOptions } from './aws';
+import type { Core } from './deps';
+import type { OrgAccount } from './store/org-accounts';
+
+/** Organizations answers in one region per partition (its endpoint is global). */
+const ORGANIZATIONS_REGION = { aws: 'us-east-1', 'aws-cn': 'cn-northwest-1', 'aws-us-gov': 'us-gov-west-1' } as const;
+
+/** A copy younger than this is used as it is; older, the jobs function asks Organizations again. */
+const FRESH_MS = 10 * 60_000;
+
+/**
+ * Reads every account of the organization (ListAccounts, which the management account or a
+ * delegated administrator may call) and keeps the list in the store for the slack function.
+ */
+export async function refreshOrgAccounts(deps: Core): Promise<OrgAccount[]> {
+  const client = new OrganizationsClient(clientOptions(ORGANIZATIONS_REGION[partitionOf(deps.config.region)]));
+  const accounts: OrgAccount[] = [];
+  for await (const page of paginateListAccounts({ client }, {}))
+    for (const a of page.Accounts ?? [])
+      if (a.Id) accounts.push({ id: a.Id, name: a.Name ?? a.Id, state: String(a.State ?? a.Status ?? 'UNKNOWN') });
+  await deps.store.putOrgAccounts(accounts, new Date().toISOString());
+  return accounts;
+}
+
+export type ResolvedAccount = { ok: true; account: OrgAccount; home: boolean } | { ok: false; why: string };
+
+/**
+ * The account an admin named with --account or the form: its 12-digit id or its name (any case).
+ * A closed or suspended account is refused; the home account resolves to "home" (no member role).
+ */
+export async function resolveAccount(deps: Core, given: string): Promise<ResolvedAccount> {
+  const cached = await deps.store.getOrgAccounts();
+  const find = (list: OrgAccount[]) =>
+    /^\d{12}$/.test(given) ? list.filter((a) => a.id === given) : list.filter((a) => a.name.toLowerCase() === given.trim().toLowerCase());
+  let found = cached ? find(cached.accounts) : [];
+  if (!found.length || !cached || Date.now() - Date.parse(cached.at) > FRESH_MS) found = find(await refreshOrgAccounts(deps));
+  if (found.length > 1)
+    return { ok: false, why: `${found.length} accounts are named "${given}": give the id (${found.map((a) => a.id).join(', ')}).` };
+  const account = found[0];
+  if (!account) return { ok: false, why: `The organization has no account "${given}". \`/canary new\` alone lists them in the form.` };
+  if (account.state !== 'ACTIVE')
+    return { ok: false, why: `Account ${account.name} (${account.id}) is ${account.state.toLowerCase()}, not active.` };
+  return { ok: true, account, home: account.id === deps.config.homeAccountId };
+}
