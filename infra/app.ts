@@ -19,6 +19,8 @@ import { CanaryBotStack } from './home-stack';
  *   [-c heartbeat=true] (a daily test call with every canary minted with --self-test)
  *   [-c createTrail=true] (create a multi-region management-events trail; without it the deploy
  *      refuses when the account has no logging one)
+ *   [-c organization=o-xxxxxxxxxx [-c ous=ou-...,ou-...] [-c orgAdmin=delegated|management]]
+ *      (organization mode: canaries minted in the organization's accounts; README "Many accounts")
  * us-east-1 is always covered: IAM's and the global STS endpoint's events are delivered there.
  */
 export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack; forwarders: ForwarderStack[] } {
@@ -72,6 +74,19 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
       throw new Error(`-c ${k} must be 0 (no reservation) or a whole number of at least 5`);
     return v;
   };
+  const organizationId = ctx('organization');
+  if (organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organizationId))
+    throw new Error('-c organization must be an organization id, o-xxxxxxxxxx (aws organizations describe-organization)');
+  const ous = (ctx('ous') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (ous.some((o) => !/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/.test(o)))
+    throw new Error('-c ous must list organizational units (ou-xxxx-xxxxxxxx) or the root (r-xxxx), comma-separated');
+  if (ous.length && !organizationId) throw new Error('-c ous needs -c organization=o-...');
+  const orgAdmin = ctx('orgAdmin') ?? 'delegated';
+  if (orgAdmin !== 'delegated' && orgAdmin !== 'management')
+    throw new Error('-c orgAdmin must be delegated (a delegated administrator for StackSets, the default) or management');
   const home = new CanaryBotStack(app, 'CanaryBot', {
     env: { account, region: homeRegion },
     settings: {
@@ -95,6 +110,9 @@ export function buildApp(app: App, handlersDir: string): { home: CanaryBotStack;
       auditConcurrency: count('auditConcurrency'),
       heartbeat: ctx('heartbeat') === 'true',
       createTrail: ctx('createTrail') === 'true',
+      ...(organizationId
+        ? { organization: { organizationId, ous, callAs: orgAdmin === 'management' ? ('SELF' as const) : ('DELEGATED_ADMIN' as const) } }
+        : {}),
     },
   });
   const forwarders = regions

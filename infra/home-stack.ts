@@ -28,6 +28,7 @@ import {
   DETECTION_RULE_NAME,
   ECR_DECOY_RULE_NAME,
   ecrDecoyEventPattern,
+  organizationEventPattern,
   FORWARD_RULE_NAME,
   GUARD_RULE_NAME,
   GUARD_FORWARD_RULE_NAME,
@@ -40,6 +41,8 @@ import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BUCKET_WORDS } from '../bot/kinds/s3-object';
 import { REPOSITORIES } from '../bot/kinds/ecr-image';
+import { addOrganization } from './organization';
+import type { OrganizationSettings } from './organization';
 
 /** The home detection rule's fixed name: the audit checks it exists and is in the right state. */
 
@@ -74,6 +77,8 @@ export interface BotSettings {
   heartbeat?: boolean;
   /** Create a multi-region trail recording management events, instead of requiring one. */
   createTrail?: boolean;
+  /** Organization mode (-c organization=o-...): canaries in the organization's accounts (infra/organization.ts). */
+  organization?: Pick<OrganizationSettings, 'organizationId' | 'ous' | 'callAs'>;
 }
 
 /**
@@ -374,7 +379,17 @@ export class CanaryBotStack extends Stack {
     });
     rules.push(['DetectionRule', this.detectionRule]);
     const cfnRule = this.detectionRule.node.defaultChild as events.CfnRule;
-    cfnRule.addPropertyOverride('EventPattern', canaryEventPattern(s.userPath, this.account));
+    // Organization mode: the members' forwarded calls too (the bus policy admits the organization only).
+    cfnRule.addPropertyOverride(
+      'EventPattern',
+      s.organization ? organizationEventPattern(s.userPath) : canaryEventPattern(s.userPath, this.account),
+    );
+    if (s.organization)
+      addOrganization(
+        this,
+        { slack, jobs, alert, audit },
+        { ...s.organization, regions: s.regions, homeRegion: this.region, userPath: s.userPath },
+      );
     cfnRule.addPropertyOverride('State', RULE_STATE);
 
     // EventBridge sees "AWS API Call via CloudTrail" events only while a trail logs them. Either
