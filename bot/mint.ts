@@ -12,7 +12,7 @@ import { deleteSelfTestSecret, storeSelfTestSecret } from './self-test';
 import { ephemeral } from './views/blocks';
 import { mintedReply } from './views/minted';
 import { errorText, MintError } from './errors';
-import { forCanary, inAccount } from './accounts';
+import { forCanary, inAccount, memberCredentials } from './accounts';
 import { resolveAccount } from './org-accounts';
 
 export type MintAsk = Omit<MintRequest, 'id'> & { kind: string };
@@ -120,5 +120,11 @@ async function placeInAccount(
       ok: false,
       why: "a quiet canary can only live in the bot's own account (its guard watches that account): use `--profile deny-all`.",
     };
+  // The role first: "the member stack is missing" says more than the first IAM call's refusal would.
+  try {
+    await memberCredentials(rt.config, resolved.account.id)();
+  } catch (err) {
+    return { ok: false, why: inlineCode(err instanceof Error ? err.message : String(err), 400) };
+  }
   return { ok: true, account: resolved.account.id };
 }
