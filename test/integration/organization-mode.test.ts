@@ -1,20 +1,14 @@
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { IAMClient, ListAccessKeysCommand, ListUsersCommand } from '@aws-sdk/client-iam';
-import {
-  AlreadyInOrganizationException,
-  CreateAccountCommand,
-  CreateOrganizationCommand,
-  DescribeOrganizationCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
-import { randomBytes } from 'node:crypto';
+import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMBER_ROLE_NAME } from '../../bot/accounts';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
 import { memberTemplate } from '../../infra/member-stack';
 import { checkMessage } from '../../local/block-kit';
 import { blockAction } from '../../local/slack-requests';
-import { assumeRole } from '../support/accounts';
+import { assumeRole, enterAccount } from '../support/accounts';
 import type { Credentials } from '../support/accounts';
 import { canaryCall, eventBridgeEnvelope, publishAndReceive } from '../support/cloudtrail';
 import { awsEndpoint } from '../support/emulator';
@@ -28,7 +22,6 @@ import type { Harness } from '../support/harness';
  * production through STS AssumeRole of the member role; the emulator refuses AssumeRole of a role
  * that does not exist (local/moto_server.py), which is how the audit finds staging.
  */
-const HOME = '123456789012'; // the emulator's default account: the bot's, and the organization's management account
 const REGION = 'us-east-1';
 
 describe('organization mode: canaries in the account where they are placed', () => {
@@ -38,31 +31,32 @@ describe('organization mode: canaries in the account where they are placed', () 
   const names = { production: `production-${tag}`, staging: `staging-${tag}` };
   const ids: Record<keyof typeof names, string> = { production: '', staging: '' };
   let production: Credentials;
+  // An account of the test's own for the bot, and the organization's management account: the
+  // organization, rules and users made here stay out of the other files sharing this emulator.
+  const HOME = String(randomInt(100_000_000_000, 999_999_999_999));
   const aws = (credentials: Credentials) => ({ region: REGION, endpoint: awsEndpoint(), credentials });
 
   beforeAll(async () => {
-    const orgs = new OrganizationsClient({
-      region: REGION,
-      endpoint: awsEndpoint(),
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
-    try {
-      organizationId = (await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }))).Organization!.Id!;
-    } catch (err) {
-      if (!(err instanceof AlreadyInOrganizationException)) throw err;
-      organizationId = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!.Id!;
-    }
+    const home = await enterAccount(HOME, 'OrganizationAdmin');
+    const orgs = new OrganizationsClient(aws(home));
+    organizationId = (await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }))).Organization!.Id!;
     for (const key of ['production', 'staging'] as const) {
       const created = await orgs.send(new CreateAccountCommand({ AccountName: names[key], Email: `${names[key]}@example.com` }));
       ids[key] = created.CreateAccountStatus!.AccountId!;
     }
     orgs.destroy();
-    h = await startHarness({ env: { ORGANIZATION_ID: organizationId, HOME_ACCOUNT_ID: HOME, ALERT_UPDATE_SECONDS: '0' } });
-    // Organizations made production's administrator role; the member stack goes in through it.
-    production = await assumeRole(`arn:aws:iam::${ids.production}:role/OrganizationAccountAccessRole`, {
-      accessKeyId: 'testing',
-      secretAccessKey: 'testing',
+    h = await startHarness({
+      env: {
+        AWS_ACCESS_KEY_ID: home.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: home.secretAccessKey,
+        AWS_SESSION_TOKEN: home.sessionToken,
+        ORGANIZATION_ID: organizationId,
+        HOME_ACCOUNT_ID: HOME,
+        ALERT_UPDATE_SECONDS: '0',
+      },
     });
+    // Organizations made production's administrator role; the member stack goes in through it.
+    production = await assumeRole(`arn:aws:iam::${ids.production}:role/OrganizationAccountAccessRole`, home);
     const cfn = new CloudFormationClient(aws(production));
     await cfn.send(
       new CreateStackCommand({
