@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -8,16 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
 import { isUserPath, proposeUserPath } from '../../infra/user-path';
 import { canaryEventPattern, ecrDecoyEventPattern, RULE_STATE, s3DecoyEventPattern } from '../../infra/detection';
-import { buildHandlers } from '../../scripts/build';
 
 /** `cdk synth`, offline, in process: what one deploy puts in the account. */
 describe('the CDK app deploys the whole detection pipeline', () => {
   let dir: string;
   let stacks: ReturnType<typeof buildApp>;
   let home: Template;
-  beforeAll(async () => {
+  beforeAll(() => {
+    // Synth needs a folder for the functions' code, not the bundles (test/integration/bundles.test.ts builds and checks those).
     dir = mkdtempSync(join(tmpdir(), 'canary-cdk-'));
-    await buildHandlers(dir);
+    writeFileSync(join(dir, 'slack.js'), '');
     const app = new App({
       context: {
         userPath: '/svc/',
@@ -32,6 +32,13 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     home = Template.fromStack(stacks.home);
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves organization mode out unless asked: no StackSet, no bus policy, generated role names, no organization setting', () => {
+    home.resourceCountIs('AWS::CloudFormation::StackSet', 0);
+    home.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    expect(Object.values(home.findResources('AWS::IAM::Role')).filter((r) => r.Properties.RoleName)).toEqual([]);
+    expect(JSON.stringify(home.toJSON())).not.toMatch(/aws-canary-bot-member|ORGANIZATION_ID|HOME_ACCOUNT_ID|PrincipalOrgID/);
+  });
 
   it('detects calls by canary users with one fixed pattern, read-only events included, to the alert topic', () => {
     home.hasResourceProperties('AWS::Events::Rule', {

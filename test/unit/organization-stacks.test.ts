@@ -21,7 +21,7 @@ const BASE = {
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown>; Condition?: string }>;
 
-/** `cdk synth -c organization=o-abc123def4`, offline: what organization mode adds, and what it leaves alone. */
+/** `cdk synth -c organization=o-abc123def4`, offline: what organization mode adds (test/unit/infra-stacks.test.ts: that it adds nothing unasked). */
 describe('organization mode in the CDK app', () => {
   let dir: string;
   let home: Template;
@@ -169,18 +169,6 @@ describe('organization mode in the CDK app', () => {
     home.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'slack.handler',
       Environment: { Variables: Match.objectLike({ ORGANIZATION_ID: 'o-abc123def4', HOME_ACCOUNT_ID: { Ref: 'AWS::AccountId' } }) },
-    });
-  });
-
-  it('leaves single-account mode as it was: no StackSet, no bus policy, generated role names, no organization setting', () => {
-    const single = Template.fromStack(buildApp(new App({ context: BASE }), dir).home);
-    single.resourceCountIs('AWS::CloudFormation::StackSet', 0);
-    single.resourceCountIs('AWS::Events::EventBusPolicy', 0);
-    expect(Object.values(single.findResources('AWS::IAM::Role')).filter((r) => r.Properties.RoleName)).toEqual([]);
-    expect(JSON.stringify(single.toJSON())).not.toMatch(/aws-canary-bot-member|ORGANIZATION_ID|HOME_ACCOUNT_ID|PrincipalOrgID/);
-    single.hasResourceProperties('AWS::Events::Rule', {
-      Name: 'aws-canary-bot-detect',
-      EventPattern: Match.objectLike({ account: Match.anyValue() }),
     });
   });
 
