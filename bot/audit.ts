@@ -1,6 +1,6 @@
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import { forCanary, memberCredentials } from './accounts';
-import { refreshOrgAccounts } from './org-accounts';
+import { managementAccount, refreshOrgAccounts } from './org-accounts';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import type { GetEventSelectorsCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
@@ -249,7 +249,9 @@ async function checkMembers(deps: AuditDeps): Promise<Finding[]> {
     ];
   }
   const regions = [...new Set([config.region, ...config.regions])];
-  const members = accounts.filter((a) => a.state === 'ACTIVE' && a.id !== config.homeAccountId);
+  // The StackSet never reaches the management account: not a finding, every day (README, Many accounts).
+  const management = await managementAccount(deps).catch(() => undefined);
+  const members = accounts.filter((a) => a.state === 'ACTIVE' && a.id !== config.homeAccountId && a.id !== management);
   const check = async (a: (typeof members)[number]): Promise<Finding[]> => {
     const scope = `account ${a.name} (${a.id})`;
     const credentials = memberCredentials(config, a.id);

@@ -1,7 +1,8 @@
-import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
+import { DescribeOrganizationCommand, OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { partitionOf } from './accounts';
 import { clientOptions } from './aws';
 import type { Core } from './deps';
+import { inlineCode } from './mrkdwn';
 import type { OrgAccount } from './store/org-accounts';
 
 /** Organizations answers in one region per partition (its endpoint is global). */
@@ -24,6 +25,16 @@ export async function refreshOrgAccounts(deps: Core): Promise<OrgAccount[]> {
   return accounts;
 }
 
+/** The organization's management account, which a service-managed StackSet never deploys to (AWS's rule). */
+export async function managementAccount(deps: Core): Promise<string | undefined> {
+  const client = new OrganizationsClient(clientOptions(ORGANIZATIONS_REGION[partitionOf(deps.config.region)]));
+  try {
+    return (await client.send(new DescribeOrganizationCommand({}))).Organization?.MasterAccountId;
+  } finally {
+    client.destroy();
+  }
+}
+
 export type ResolvedAccount = { ok: true; account: OrgAccount; home: boolean } | { ok: false; why: string };
 
 /**
@@ -31,16 +42,30 @@ export type ResolvedAccount = { ok: true; account: OrgAccount; home: boolean } |
  * A closed or suspended account is refused; the home account resolves to "home" (no member role).
  */
 export async function resolveAccount(deps: Core, given: string): Promise<ResolvedAccount> {
+  // The form picks the home account by default: minting there never waits on Organizations.
+  if (given === deps.config.homeAccountId) return { ok: true, account: { id: given, name: given, state: 'ACTIVE' }, home: true };
   const cached = await deps.store.getOrgAccounts();
   const find = (list: OrgAccount[]) =>
     /^\d{12}$/.test(given) ? list.filter((a) => a.id === given) : list.filter((a) => a.name.toLowerCase() === given.trim().toLowerCase());
   let found = cached ? find(cached.accounts) : [];
-  if (!found.length || !cached || Date.now() - Date.parse(cached.at) > FRESH_MS) found = find(await refreshOrgAccounts(deps));
+  if (!found.length || !cached || Date.now() - Date.parse(cached.at) > FRESH_MS) {
+    // A stale copy that names the account beats a refusal while Organizations throttles.
+    const fresh = await refreshOrgAccounts(deps).catch((err: unknown) => {
+      if (found.length) return undefined;
+      throw err;
+    });
+    if (fresh) found = find(fresh);
+  }
+  // Names are set from inside each account (account:PutAccountName): shown as code, never as mrkdwn.
   if (found.length > 1)
-    return { ok: false, why: `${found.length} accounts are named "${given}": give the id (${found.map((a) => a.id).join(', ')}).` };
+    return {
+      ok: false,
+      why: `${found.length} accounts are named ${inlineCode(given, 60)}: give the id (${found.map((a) => a.id).join(', ')}).`,
+    };
   const account = found[0];
-  if (!account) return { ok: false, why: `The organization has no account "${given}". \`/canary new\` alone lists them in the form.` };
+  if (!account)
+    return { ok: false, why: `the organization has no account ${inlineCode(given, 60)}. \`/canary new\` alone lists them in the form.` };
   if (account.state !== 'ACTIVE')
-    return { ok: false, why: `Account ${account.name} (${account.id}) is ${account.state.toLowerCase()}, not active.` };
+    return { ok: false, why: `account ${inlineCode(account.name, 60)} (${account.id}) is ${account.state.toLowerCase()}, not active.` };
   return { ok: true, account, home: account.id === deps.config.homeAccountId };
 }

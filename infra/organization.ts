@@ -83,7 +83,14 @@ export function addOrganization(
     managedExecution: { Active: true },
     operationPreferences: { regionConcurrencyType: 'PARALLEL', maxConcurrentPercentage: 25, failureTolerancePercentage: 10 },
     parameters: [{ parameterKey: 'HomeAccount', parameterValue: Aws.ACCOUNT_ID }],
-    stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: targets }, regions: s.regions }],
+    // Not the home account: a delegated administrator sits in the units too, and its own stacks
+    // already own the forwarding rule's name (and its detection rule is the target).
+    stackInstancesGroup: [
+      {
+        deploymentTargets: { organizationalUnitIds: targets, accounts: [Aws.ACCOUNT_ID], accountFilterType: 'DIFFERENCE' },
+        regions: s.regions,
+      },
+    ],
     templateBody: JSON.stringify(memberTemplate({ organizationId: s.organizationId, homeRegion: s.homeRegion, userPath: s.userPath })),
   });
 }

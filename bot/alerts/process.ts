@@ -248,7 +248,20 @@ async function canaryFor(
   if (known) return known;
   const arn = event.userIdentity.arn ?? '';
   if (!arn.includes(`:user${rt.config.userPath}`)) return undefined;
+  // Organization mode's rule takes any account (the bus takes the organization's only, but a call
+  // from outside into the home account is logged there too): an unknown user must be ours.
+  if (rt.config.organizationId && !(await inOrganization(rt, arn.split(':')[4]))) {
+    log.warn('a user under the canary path in an account outside the organization; ignored', { arn });
+    return undefined;
+  }
   return unknownCanary(rt, event, arn, cache, key);
+}
+
+async function inOrganization(rt: AlertRuntime, account: string | undefined): Promise<boolean> {
+  if (!account || account === rt.config.homeAccountId) return true;
+  const listed = await rt.store.getOrgAccounts().catch(() => undefined);
+  // No list yet (the audit writes it daily): alert rather than drop.
+  return !listed || listed.accounts.some((a) => a.id === account);
 }
 
 /**

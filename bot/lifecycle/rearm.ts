@@ -40,7 +40,8 @@ export async function performRearm(rt: Runtime, canaryId: string, seq: number, b
       note: `re-armed from ${old.id}`,
       ...(old.account ? { account: old.account } : {}),
       // The same profile as the canary it replaces (records from before profiles are deny-all).
-      ...(old.resource.profile === 'quiet' ? { profile: 'quiet' as const } : {}),
+      // In a member account always deny-all (its guard watches the home account only, bot/mint.ts).
+      ...(old.account ? { profile: 'deny-all' as const } : old.resource.profile === 'quiet' ? { profile: 'quiet' as const } : {}),
     });
   } catch (err) {
     await release();

@@ -131,6 +131,18 @@ describe('organization mode: canaries in the account where they are placed', () 
     expect(await h.store.getCanary(canaryId)).toMatchObject({ status: 'disabled', disabledBy: ADMIN });
   });
 
+  it('ignores a user under the canary path in an account outside the organization: nobody outside can raise alerts', async () => {
+    const outsider = '210987654321';
+    const identity = { accessKeyId: 'AKIAOUTSIDER00000001', arn: `arn:aws:iam::${outsider}:user${h.userPath}lure`, userName: 'lure' };
+    const call = canaryCall(identity, { userIdentity: { type: 'IAMUser', accountId: outsider, ...identity } });
+    await h.audit.handler({ task: 'daily' }); // stores the organization's list: the account is not on it
+    const before = h.standin.calls.length;
+    const batch = await publishAndReceive(h.resources.topicArn, h.resources.queueUrl, [eventBridgeEnvelope(call)]);
+    expect(await h.alert.handler(batch)).toEqual({ batchItemFailures: [] });
+    expect(JSON.stringify(h.standin.calls.slice(before))).not.toContain(outsider);
+    expect((await h.store.allCanaries()).some((c) => c.aliases.includes(identity.arn))).toBe(false);
+  });
+
   it('finds in the audit the account with no member stack, and nothing wrong with the one that has it', async () => {
     const { responseUrl } = await h.command('audit');
     await h.settle();
@@ -145,7 +157,7 @@ describe('organization mode: canaries in the account where they are placed', () 
   it('refuses an account the organization does not have, or a quiet canary in a member account, and mints nothing', async () => {
     const before = (await h.store.allCanaries()).length;
     for (const [text, said] of [
-      [`new x --account nosuch-${tag}`, `has no account "nosuch-${tag}"`],
+      [`new x --account nosuch-${tag}`, `has no account \`nosuch-${tag}\``],
       [`new x --account ${ids.staging} --profile quiet`, 'a quiet canary can only live in the bot'],
     ]) {
       const { responseUrl } = await h.command(text!);

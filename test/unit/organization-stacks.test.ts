@@ -51,6 +51,8 @@ describe('organization mode in the CDK app', () => {
     // The whole organization is its root, read at deploy (ListRoots): StackSets take units, not the organization id.
     const [group] = stackSet.StackInstancesGroup as Array<{ DeploymentTargets: { OrganizationalUnitIds: unknown[] }; Regions: string[] }>;
     expect(group!.Regions).toEqual(['us-east-1', 'eu-west-1']);
+    // Not the bot's own account, whose forwarders already own the rule's name.
+    expect(group!.DeploymentTargets).toMatchObject({ Accounts: [{ Ref: 'AWS::AccountId' }], AccountFilterType: 'DIFFERENCE' });
     expect(group!.DeploymentTargets.OrganizationalUnitIds).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/^OrganizationRoot/), 'Roots.0.Id'] },
     ]);
