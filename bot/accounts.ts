@@ -8,15 +8,21 @@ import type { CanaryRecord } from './model/canary';
 
 /**
  * Organization mode: a canary may live in another account of the organization, and the bot acts
- * there through the member role the StackSet puts in every account (infra/member-stack.ts). A
+ * there through the member roles the StackSet puts in every account (infra/member-stack.ts). A
  * canary without an account lives in the home account, as every canary does in single-account
  * mode, which this module leaves exactly as it was.
  */
-export const MEMBER_ROLE_NAME = 'aws-canary-bot-member';
+export const MEMBER_ROLE_NAMES = {
+  jobs: 'aws-canary-bot-member-jobs',
+  alert: 'aws-canary-bot-member-alert',
+  audit: 'aws-canary-bot-member-audit',
+} as const;
 
 export const partitionOf = (region: string) => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
 
-export const memberRoleArn = (region: string, account: string) => `arn:${partitionOf(region)}:iam::${account}:role/${MEMBER_ROLE_NAME}`;
+/** Each function assumes its own member role (MEMBER_ROLE_NAME, set per function by the CDK app), with only what it does there. */
+export const memberRoleArn = (config: Config, account: string) =>
+  `arn:${partitionOf(config.region)}:iam::${account}:role/${config.memberRoleName}`;
 
 /** True when `account` is one the bot reaches through its member role; false for the home account (or none). */
 export function isMember(config: Config, account: string | undefined): account is string {
@@ -42,7 +48,7 @@ let sts: STSClient | undefined;
 export function memberCredentials(config: Config, account: string): () => Promise<Credentials> {
   const known = providers.get(account);
   if (known) return known;
-  const roleArn = memberRoleArn(config.region, account);
+  const roleArn = memberRoleArn(config, account);
   let current: Credentials | undefined;
   let inflight: Promise<Credentials> | undefined;
   const provider = async () => {

@@ -100,6 +100,7 @@ const schema = z.object({
   // Organization mode (README "Many accounts"): canaries may live in the organization's other
   // accounts, reached through the member role the StackSet puts in each.
   ORGANIZATION_ID: z.optional(z.string().check(z.regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id, o-xxxxxxxxxx'))),
+  MEMBER_ROLE_NAME: z._default(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')), 'aws-canary-bot-member-jobs'),
   HOME_ACCOUNT_ID: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
   AWS_REGION: z._default(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')), 'us-east-1'),
 });
@@ -144,6 +145,8 @@ export interface Config {
   organizationId: string | undefined;
   /** The account the bot runs in; canaries without an account live here. */
   homeAccountId: string | undefined;
+  /** The member role this function assumes in member accounts (one per function, each with only what it does). */
+  memberRoleName: string;
   region: string;
 }
 
@@ -198,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     selfTestSecretPrefix: c.SELF_TEST_SECRET_PREFIX,
     organizationId: c.ORGANIZATION_ID,
     homeAccountId: c.HOME_ACCOUNT_ID,
+    memberRoleName: c.MEMBER_ROLE_NAME,
     region: c.AWS_REGION,
   };
 }

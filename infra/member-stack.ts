@@ -5,9 +5,9 @@ import { App, Aws, CfnCondition, CfnParameter, DefaultStackSynthesizer, Fn, Stac
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { MEMBER_ROLE_NAME } from '../bot/accounts';
+import { MEMBER_ROLE_NAMES } from '../bot/accounts';
 import { botIamStatements } from './bot-policy';
-import type { Statement } from './bot-policy';
+import type { BotFunction, Statement } from './bot-policy';
 import { canaryEventPattern, FORWARD_RULE_NAME, RULE_STATE } from './detection';
 
 /** The home functions that act in member accounts, by the fixed names organization mode gives their roles. */
@@ -21,9 +21,9 @@ export interface MemberSettings {
 
 /**
  * What the StackSet puts in every member account, in every forwarded region:
- * - in the home region only (IAM is global, and one role per account), the member role: the
- *   canary lifecycle on the canary path, the tag and boundary conditions as at home, assumable only
- *   by the bot's jobs, alert and audit roles (by ARN) from inside the organization;
+ * - in the home region only (IAM is global), three member roles, one per home function (jobs,
+ *   alert, audit), each with that function's rights on the canary path, the tag and boundary
+ *   conditions as at home, assumable only by that function's role (by ARN) from inside the organization;
  * - in every region, the forwarding rule: this account's canary calls, pinned to this account, to
  *   the home account's default bus, through a role that may put events there and nowhere else.
  * The home account comes in as a parameter (the StackSet passes its own account id).
@@ -39,29 +39,33 @@ export class MemberStack extends Stack {
     }).valueAsString;
     const inHomeRegion = new CfnCondition(this, 'InHomeRegion', { expression: Fn.conditionEquals(Aws.REGION, s.homeRegion) });
 
-    const role = new iam.CfnRole(this, 'MemberRole', {
-      roleName: MEMBER_ROLE_NAME,
-      description: 'aws-canary-bot: mints, disables, rotates, retires and audits canaries under the canary path',
-      maxSessionDuration: 3600,
-      assumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            // The home account, narrowed by ARN: the principal is the account, not the roles, so the
-            // trust survives the home roles being replaced (an ARN principal becomes the old role's id).
-            Principal: { AWS: `arn:${Aws.PARTITION}:iam::${home}:root` },
-            Action: 'sts:AssumeRole',
-            Condition: {
-              StringEquals: { 'aws:PrincipalOrgID': s.organizationId },
-              ArnEquals: { 'aws:PrincipalArn': Object.values(HOME_ROLE_NAMES).map((n) => `arn:${Aws.PARTITION}:iam::${home}:role/${n}`) },
+    // One role per home function, each with only what that function does (as at home): the alert
+    // function, which parses attacker-shaped input, can only read and disable here.
+    for (const fn of ['jobs', 'alert', 'audit'] as const) {
+      const role = new iam.CfnRole(this, `MemberRole${fn[0]!.toUpperCase()}${fn.slice(1)}`, {
+        roleName: MEMBER_ROLE_NAMES[fn],
+        description: `aws-canary-bot: what the bot's ${fn} function does to canaries under the canary path`,
+        maxSessionDuration: 3600,
+        assumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              // The home account, narrowed by ARN: the principal is the account, not the role, so the
+              // trust survives the home role being replaced (an ARN principal becomes the old role's id).
+              Principal: { AWS: `arn:${Aws.PARTITION}:iam::${home}:root` },
+              Action: 'sts:AssumeRole',
+              Condition: {
+                StringEquals: { 'aws:PrincipalOrgID': s.organizationId },
+                ArnEquals: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${home}:role/${HOME_ROLE_NAMES[fn]}` },
+              },
             },
-          },
-        ],
-      },
-      policies: [{ policyName: 'canaries', policyDocument: { Version: '2012-10-17', Statement: memberStatements(s.userPath) } }],
-    });
-    role.cfnOptions.condition = inHomeRegion;
+          ],
+        },
+        policies: [{ policyName: 'canaries', policyDocument: { Version: '2012-10-17', Statement: memberStatements(s.userPath, fn) } }],
+      });
+      role.cfnOptions.condition = inHomeRegion;
+    }
 
     const homeBus = `arn:${Aws.PARTITION}:events:${s.homeRegion}:${home}:event-bus/default`;
     const forwarder = new iam.CfnRole(this, 'ForwardRole', {
@@ -88,20 +92,16 @@ export class MemberStack extends Stack {
 }
 
 /**
- * The member role's rights: the jobs function's whole lifecycle (a key only: decoy objects and
- * images stay at home) without the quiet profile (its guard watches the home account only), the
- * silent-use net's read, and the audit's read of this account's forwarding rules.
+ * A member role's rights: its function's statements (infra/bot-policy.ts) on this account's canary
+ * path, without the quiet profile (its guard watches the home account only); the audit's also read
+ * this account's forwarding rule.
  */
-export function memberStatements(userPath: string): Statement[] {
+export function memberStatements(userPath: string, fn: BotFunction): Statement[] {
   const scope = { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, userPath };
+  const own = botIamStatements(scope, fn).filter((st) => st.Sid !== 'CreateQuietCanaryUsersWithNoBoundaryAndTheTag');
+  if (fn !== 'audit') return own;
   return [
-    ...botIamStatements(scope, 'jobs').filter((st) => st.Sid !== 'CreateQuietCanaryUsersWithNoBoundaryAndTheTag'),
-    {
-      Sid: 'SilentUseNet',
-      Effect: 'Allow',
-      Action: ['iam:GetAccessKeyLastUsed'],
-      Resource: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user${userPath}*`,
-    },
+    ...own,
     {
       Sid: 'AuditReadsTheForwardingRule',
       Effect: 'Allow',

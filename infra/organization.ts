@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { MEMBER_ROLE_NAME } from '../bot/accounts';
+import { MEMBER_ROLE_NAMES } from '../bot/accounts';
 import { HOME_ROLE_NAMES, memberTemplate } from './member-stack';
 
 export interface OrganizationSettings {
@@ -41,15 +41,16 @@ export function addOrganization(
   for (const name of ['jobs', 'alert', 'audit'] as const) {
     const fn = fns[name];
     (fn.role!.node.defaultChild as iam.CfnRole).addPropertyOverride('RoleName', HOME_ROLE_NAMES[name]);
+    fn.addEnvironment('MEMBER_ROLE_NAME', MEMBER_ROLE_NAMES[name]);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],
-        resources: [`arn:${Aws.PARTITION}:iam::*:role/${MEMBER_ROLE_NAME}`],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${MEMBER_ROLE_NAMES[name]}`],
         conditions: { StringEquals: { 'aws:ResourceOrgID': s.organizationId } },
       }),
     );
     Validations.of(fn).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${MEMBER_ROLE_NAME}]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${MEMBER_ROLE_NAMES[name]}]`,
       reason: 'The member role in any account of the organization (aws:ResourceOrgID): accounts join after the deploy.',
     });
   }

@@ -3,7 +3,7 @@ import { IAMClient, ListAccessKeysCommand, ListUsersCommand } from '@aws-sdk/cli
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MEMBER_ROLE_NAME } from '../../bot/accounts';
+import { MEMBER_ROLE_NAMES } from '../../bot/accounts';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
 import { memberTemplate } from '../../infra/member-stack';
 import { checkMessage } from '../../local/block-kit';
@@ -171,7 +171,9 @@ describe('organization mode: canaries in the account where they are placed', () 
     const { responseUrl } = await h.command(`new x --account ${names.staging}`);
     await h.settle();
     expect(String(replyTo(responseUrl)?.args.text)).toMatch(
-      new RegExp(`Nothing was minted: \`cannot act in account ${ids.staging}: assuming .*role/${MEMBER_ROLE_NAME} failed \\(AccessDenied`),
+      new RegExp(
+        `Nothing was minted: \`cannot act in account ${ids.staging}: assuming .*role/${MEMBER_ROLE_NAMES.jobs} failed \\(AccessDenied`,
+      ),
     );
     expect((await h.store.allCanaries()).filter((c) => c.account === ids.staging)).toEqual([]);
   });

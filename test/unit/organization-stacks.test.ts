@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MEMBER_ROLE_NAME } from '../../bot/accounts';
+import { MEMBER_ROLE_NAMES } from '../../bot/accounts';
 import { buildApp } from '../../infra/app';
 import { FORWARD_RULE_NAME, organizationEventPattern, RULE_STATE } from '../../infra/detection';
 import { HOME_ROLE_NAMES } from '../../infra/member-stack';
@@ -74,33 +74,39 @@ describe('organization mode in the CDK app', () => {
     t.resourceCountIs('Custom::AWS', 0);
   });
 
-  it("puts the minting role in each member account once, assumable only by the bot's three roles from inside the organization", () => {
-    const roles = Object.values(member.Resources).filter((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === MEMBER_ROLE_NAME);
-    expect(roles).toHaveLength(1);
-    const role = roles[0]!;
-    // IAM is global: only the home region's instance makes it, or the other regions' would collide.
-    expect(role.Condition).toBe('InHomeRegion');
-    expect(member.Conditions.InHomeRegion).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] });
-    const trust = (role.Properties.AssumeRolePolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
-    expect(trust).toHaveLength(1);
+  const memberRole = (fn: keyof typeof MEMBER_ROLE_NAMES) =>
+    Object.values(member.Resources).filter((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === MEMBER_ROLE_NAMES[fn]);
+  const statementsOf = (fn: keyof typeof MEMBER_ROLE_NAMES) =>
+    (memberRole(fn)[0]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }>)[0]!.PolicyDocument
+      .Statement;
+
+  it("puts one role per bot function in each member account, once, assumable only by that function's role from inside the organization", () => {
     const roleArn = (n: string) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'HomeAccount' }, `:role/${n}`]],
     });
-    expect(trust[0]).toEqual({
-      Effect: 'Allow',
-      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'HomeAccount' }, ':root']] } },
-      Action: 'sts:AssumeRole',
-      Condition: {
-        StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' },
-        ArnEquals: { 'aws:PrincipalArn': Object.values(HOME_ROLE_NAMES).map(roleArn) },
-      },
-    });
+    for (const fn of ['jobs', 'alert', 'audit'] as const) {
+      const roles = memberRole(fn);
+      expect(roles).toHaveLength(1);
+      // IAM is global: only the home region's instance makes them, or the other regions' would collide.
+      expect(roles[0]!.Condition).toBe('InHomeRegion');
+      const trust = (roles[0]!.Properties.AssumeRolePolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+      expect(trust).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'HomeAccount' }, ':root']] } },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' },
+            ArnEquals: { 'aws:PrincipalArn': roleArn(HOME_ROLE_NAMES[fn]) },
+          },
+        },
+      ]);
+    }
+    expect(member.Conditions.InHomeRegion).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] });
   });
 
-  it('lets the minting role act only on the canary path, with the tag and deny-all boundary conditions, and never arm a canary', () => {
-    const role = Object.values(member.Resources).find((r) => r.Properties.RoleName === MEMBER_ROLE_NAME)!;
-    const [policy] = role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }>;
-    const statements = policy!.PolicyDocument.Statement;
+  it('lets the jobs role act only on the canary path, with the tag and deny-all boundary conditions, and never arm a canary', () => {
+    const statements = statementsOf('jobs');
     const users = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':user/svc/*']] };
     const bySid = (sid: string) => statements.find((st) => st.Sid === sid);
     const create = bySid('CreateCanaryUsersOnlyWithDenyAllBoundaryAndTag')!;
@@ -111,12 +117,25 @@ describe('organization mode in the CDK app', () => {
     expect(bySid('MintDisableRotateRetireCanaries')).toMatchObject({ Resource: users, Condition: { Null: expect.any(Object) } });
     expect(bySid('NeverGiveCanariesPower')).toMatchObject({ Effect: 'Deny', Action: expect.arrayContaining(['iam:AttachUserPolicy']) });
     for (const st of statements.filter((x) => x.Effect === 'Allow' && x.Resource !== '*'))
-      expect(JSON.stringify(st.Resource), String(st.Sid)).toMatch(/user\/svc\/\*|rule\/aws-canary-bot-forward/);
+      expect(JSON.stringify(st.Resource), String(st.Sid)).toMatch(/user\/svc\/\*/);
     // "*" only where IAM has no resource type: listing users and roles for names in the account's style.
     expect(statements.filter((x) => x.Resource === '*' && x.Effect === 'Allow').flatMap((x) => x.Action as string[])).toEqual([
       'iam:ListUsers',
       'iam:ListRoles',
     ]);
+  });
+
+  it('gives the alert role (attacker-shaped input) only reads and disabling, and the audit role no minting', () => {
+    const allowed = (fn: 'alert' | 'audit') =>
+      statementsOf(fn)
+        .filter((st) => st.Effect === 'Allow')
+        .flatMap((st) => st.Action as string[]);
+    for (const action of ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:TagUser', 'iam:PutUserPolicy']) {
+      expect(allowed('alert')).not.toContain(action);
+      expect(allowed('audit')).not.toContain(action);
+    }
+    expect(allowed('alert')).toContain('iam:UpdateAccessKey');
+    expect(allowed('audit')).toEqual(expect.arrayContaining(['iam:GetAccessKeyLastUsed', 'iam:DeleteUser', 'events:DescribeRule']));
   });
 
   it("forwards the member's own canary calls, read-only ones included, to the home bus through a role that may put events there only", () => {
@@ -163,11 +182,14 @@ describe('organization mode in the CDK app', () => {
       (p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>).filter((st) => st.Action === 'sts:AssumeRole'),
     );
     expect(assume).toHaveLength(3);
-    for (const st of assume)
-      expect(st).toMatchObject({
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${MEMBER_ROLE_NAME}`]] },
-        Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-abc123def4' } },
-      });
+    expect(assume.map((st) => JSON.stringify(st.Resource).match(/role\/([\w-]+)/)?.[1]).sort()).toEqual(
+      Object.values(MEMBER_ROLE_NAMES).sort(),
+    );
+    for (const st of assume) expect(st).toMatchObject({ Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-abc123def4' } } });
+    home.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'alert.handler',
+      Environment: { Variables: Match.objectLike({ MEMBER_ROLE_NAME: MEMBER_ROLE_NAMES.alert }) },
+    });
     home.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'slack.handler',
       Environment: { Variables: Match.objectLike({ ORGANIZATION_ID: 'o-abc123def4', HOME_ACCOUNT_ID: { Ref: 'AWS::AccountId' } }) },
