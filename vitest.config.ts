@@ -24,6 +24,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Pure code: files share their worker's imports (aws-cdk-lib alone is seconds per file).
+          isolate: false,
           maxWorkers: Math.max(2, availableParallelism()),
           sequence: { groupOrder: 0 },
         },
