@@ -98,11 +98,17 @@ export const forCanary = <D extends Core & WithIam>(deps: D, canary: Pick<Canary
  * leaves single-account alerts as they were. The name comes from the stored copy of the
  * organization's list: a missing or unreadable copy costs the name, never the alert.
  */
+let names: { at: number; byId: Map<string, string> } | undefined;
+
 export async function accountLabel(deps: Core, account: string | undefined): Promise<string | undefined> {
   if (!deps.config.organizationId) return undefined;
   const id = account ?? deps.config.homeAccountId;
   if (!id) return undefined;
-  const listed = await deps.store.getOrgAccounts().catch(() => undefined);
-  const name = listed?.accounts.find((a) => a.id === id)?.name;
+  // Read at most once a minute per process: a flood re-renders its parent often.
+  if (!names || Date.now() - names.at > 60_000) {
+    const listed = await deps.store.getOrgAccounts().catch(() => undefined);
+    names = { at: Date.now(), byId: new Map(listed?.accounts.map((a) => [a.id, a.name])) };
+  }
+  const name = names.byId.get(id);
   return name ? `${name} (${id})` : id;
 }

@@ -16,23 +16,29 @@ const FRESH_MS = 10 * 60_000;
  * delegated administrator may call) and keeps the list in the store for the slack function.
  */
 export async function refreshOrgAccounts(deps: Core): Promise<OrgAccount[]> {
-  const client = new OrganizationsClient(clientOptions(ORGANIZATIONS_REGION[partitionOf(deps.config.region)]));
   const accounts: OrgAccount[] = [];
-  for await (const page of paginateListAccounts({ client }, {}))
-    for (const a of page.Accounts ?? [])
-      if (a.Id) accounts.push({ id: a.Id, name: a.Name ?? a.Id, state: String(a.State ?? a.Status ?? 'UNKNOWN') });
+  await withOrganizations(deps, async (client) => {
+    for await (const page of paginateListAccounts({ client }, {}))
+      for (const a of page.Accounts ?? [])
+        if (a.Id) accounts.push({ id: a.Id, name: a.Name ?? a.Id, state: String(a.State ?? a.Status ?? 'UNKNOWN') });
+  });
   await deps.store.putOrgAccounts(accounts, new Date().toISOString());
   return accounts;
 }
 
-/** The organization's management account, which a service-managed StackSet never deploys to (AWS's rule). */
-export async function managementAccount(deps: Core): Promise<string | undefined> {
+/** A client for one task, then closed: the jobs and audit functions ask Organizations rarely. */
+async function withOrganizations<T>(deps: Core, fn: (client: OrganizationsClient) => Promise<T>): Promise<T> {
   const client = new OrganizationsClient(clientOptions(ORGANIZATIONS_REGION[partitionOf(deps.config.region)]));
   try {
-    return (await client.send(new DescribeOrganizationCommand({}))).Organization?.MasterAccountId;
+    return await fn(client);
   } finally {
     client.destroy();
   }
+}
+
+/** The organization's management account, which a service-managed StackSet never deploys to (AWS's rule). */
+export async function managementAccount(deps: Core): Promise<string | undefined> {
+  return withOrganizations(deps, async (client) => (await client.send(new DescribeOrganizationCommand({}))).Organization?.MasterAccountId);
 }
 
 export type ResolvedAccount = { ok: true; account: OrgAccount; home: boolean } | { ok: false; why: string };
