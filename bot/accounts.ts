@@ -39,16 +39,20 @@ interface Credentials {
   expiration?: Date;
 }
 
-/** Per process: a warm Lambda reuses the member session until five minutes before it expires. */
+/**
+ * Per process: a warm Lambda reuses the member session until five minutes before it expires.
+ * Keyed by the role, not the account: each function has its own member role, and a session of
+ * one must never serve another (the tests run every function in one process).
+ */
 const providers = new Map<string, () => Promise<Credentials>>();
 const iamClients = new Map<string, IAMClient>();
 let sts: STSClient | undefined;
 
 /** The member role's credentials in `account`, from STS AssumeRole, for any SDK client's `credentials`. */
 export function memberCredentials(config: Config, account: string): () => Promise<Credentials> {
-  const known = providers.get(account);
-  if (known) return known;
   const roleArn = memberRoleArn(config, account);
+  const known = providers.get(roleArn);
+  if (known) return known;
   let current: Credentials | undefined;
   let inflight: Promise<Credentials> | undefined;
   const provider = async () => {
@@ -74,17 +78,18 @@ export function memberCredentials(config: Config, account: string): () => Promis
       .finally(() => (inflight = undefined));
     return inflight;
   };
-  providers.set(account, provider);
+  providers.set(roleArn, provider);
   return provider;
 }
 
 /** `deps` with IAM in `account`: unchanged for the home account, the member role's client for another. */
 export function inAccount<D extends Core & WithIam>(deps: D, account: string | undefined): D {
   if (!isMember(deps.config, account)) return deps;
-  let iam = iamClients.get(account);
+  const roleArn = memberRoleArn(deps.config, account);
+  let iam = iamClients.get(roleArn);
   if (!iam)
     iamClients.set(
-      account,
+      roleArn,
       (iam = new IAMClient({ ...clientOptions(deps.config.region), credentials: memberCredentials(deps.config, account) })),
     );
   return { ...deps, aws: { ...deps.aws, iam } };

@@ -84,7 +84,10 @@ function sameDocument(got: string, want: string): boolean {
  * What must also be contained: a quiet canary that had power (undone is not contained: whoever held
  * the key meanwhile may have used it), or is in a group the bot may not change. A deny-all canary's
  * boundary caps it at nothing whatever else it is given. (Whether that boundary is still there is
- * not checked yet: the emulator does not model users' boundaries, so no test could hold it.)
+ * not checked yet. The emulator now keeps users' boundaries as IAM does, GetUser included
+ * (local/moto_server.py), and test/integration/mint-from-slash-command.test.ts holds the minted
+ * boundary, so a check here can be tested; restoring it cannot be done: no role may call
+ * iam:PutUserPermissionsBoundary, see infra/bot-policy.ts.)
  */
 function breaches(canary: CanaryRecord, undone: string[], groups: string[]): string[] {
   if (profileOf(canary) !== 'quiet') return [];

@@ -40,6 +40,7 @@ import {
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BUCKET_WORDS } from '../bot/kinds/s3-object';
+import { placeholderSelector } from '../bot/kinds/data-events';
 import { REPOSITORIES } from '../bot/kinds/ecr-image';
 import { addOrganization } from './organization';
 import type { OrganizationSettings } from './organization';
@@ -286,10 +287,12 @@ export class CanaryBotStack extends Stack {
           ),
         }),
       );
+      // Any account's trails: an organization trail covering this account is the management
+      // account's (its ARN names that account), and the audit reads its status where AWS lets it.
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
-          resources: [`arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*`],
+          resources: [`arn:${Aws.PARTITION}:cloudtrail:*:*:trail/*`],
         }),
       );
       // Neither has resource-level permissions: which trails exist, which regions are enabled.
@@ -453,22 +456,29 @@ export class CanaryBotStack extends Stack {
         includeGlobalServiceEvents: false,
         enableFileValidation: true,
       });
-      // Records nothing until the bot selects decoy objects (bot/kinds/data-events.ts). A later
-      // deploy resets this; the audit then reports every S3 decoy as unselected.
-      (trail.node.defaultChild as cloudtrail.CfnTrail).addPropertyOverride('EventSelectors', [
-        { IncludeManagementEvents: false, ReadWriteType: 'All' },
-      ]);
+      // Records nothing until the bot selects decoy objects (bot/kinds/data-events.ts): a selector
+      // of data events on a prefix of this trail's own log bucket that nothing reads or writes
+      // (a trail must select something, and management events would be a second, billed copy).
+      // A later deploy resets this; the audit then reports every S3 decoy as unselected.
+      const cfnTrail = trail.node.defaultChild as cloudtrail.CfnTrail;
+      cfnTrail.addPropertyOverride('AdvancedEventSelectors', [placeholderSelector(Aws.PARTITION, logs.bucketName)]);
+      // CDK writes an empty EventSelectors list too: "You cannot apply both event selectors and
+      // advanced event selectors to a trail" (AWS::CloudTrail::Trail), so leave it out.
+      cfnTrail.addPropertyDeletionOverride('EventSelectors');
       for (const fn of minters) {
         fn.addEnvironment('DECOY_TRAIL_NAME', trail.trailArn);
         fn.addToRolePolicy(
           new iam.PolicyStatement({
-            actions: ['cloudtrail:GetEventSelectors', 'cloudtrail:PutEventSelectors'],
+            // GetTrail: the log bucket, for the placeholder selector when the last decoy goes.
+            actions: ['cloudtrail:GetEventSelectors', 'cloudtrail:PutEventSelectors', 'cloudtrail:GetTrail'],
             resources: [trail.trailArn],
           }),
         );
+        // No s3:GetObject: the bot never reads a decoy (the audit lists the bucket: s3:ListBucket,
+        // bot/kinds/s3-object.ts findObject), so no role of it can set off, or hide, a read.
         fn.addToRolePolicy(
           new iam.PolicyStatement({
-            actions: ['s3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+            actions: ['s3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:PutObject', 's3:DeleteObject'],
             resources: BUCKET_WORDS.flatMap((w) => [`arn:${Aws.PARTITION}:s3:::${w}-*`, `arn:${Aws.PARTITION}:s3:::${w}-*/*`]),
           }),
         );
@@ -486,10 +496,24 @@ export class CanaryBotStack extends Stack {
     if (s.decoys?.includes('ecr')) {
       decoyRule('EcrDecoyRule', ECR_DECOY_RULE_NAME, ecrDecoyEventPattern(this.account), 'pulls of ECR decoy images');
       const repos = REPOSITORIES.map((r) => `arn:${Aws.PARTITION}:ecr:${this.region}:${Aws.ACCOUNT_ID}:repository/${r}-*`);
+      // The push is ECR's own sequence (bot/kinds/ecr-image.ts push): each of its actions takes the
+      // repository as resource (Service Authorization Reference; "IAM permissions for pushing an
+      // image", image-push-iam.html). No BatchGetImage or GetDownloadUrlForLayer: those are the
+      // pulls the decoy rule alerts on, and the bot never makes them.
       for (const fn of minters)
         fn.addToRolePolicy(
           new iam.PolicyStatement({
-            actions: ['ecr:CreateRepository', 'ecr:PutImage', 'ecr:DeleteRepository', 'ecr:DescribeImages', 'ecr:DescribeRepositories'],
+            actions: [
+              'ecr:CreateRepository',
+              'ecr:BatchCheckLayerAvailability',
+              'ecr:InitiateLayerUpload',
+              'ecr:UploadLayerPart',
+              'ecr:CompleteLayerUpload',
+              'ecr:PutImage',
+              'ecr:DeleteRepository',
+              'ecr:DescribeImages',
+              'ecr:DescribeRepositories',
+            ],
             resources: repos,
           }),
         );
@@ -587,8 +611,8 @@ export class CanaryBotStack extends Stack {
     );
     acks(
       [audit, jobs],
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:<AWS::AccountId>:trail/*]',
-      "The audit reads the status and selectors of the account's trails, whichever trail covers it.",
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
+      'The audit reads the status and selectors of whichever trail covers the account, an organization trail of the management account included (read-only).',
     );
     acks(
       [audit, jobs],

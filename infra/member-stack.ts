@@ -93,13 +93,14 @@ export class MemberStack extends Stack {
 
 /**
  * A member role's rights: its function's statements (infra/bot-policy.ts) on this account's canary
- * path, without the quiet profile (its guard watches the home account only); the audit's also read
- * this account's forwarding rule.
+ * path, without the quiet profile (its guard watches the home account only); the audit's and the
+ * jobs' (which runs /canary audit) also read this account's forwarding rule.
  */
 export function memberStatements(userPath: string, fn: BotFunction): Statement[] {
   const scope = { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, userPath };
   const own = botIamStatements(scope, fn).filter((st) => st.Sid !== 'CreateQuietCanaryUsersWithNoBoundaryAndTheTag');
-  if (fn !== 'audit') return own;
+  // The audit runs in the audit function daily and in jobs for /canary audit: both read the rule.
+  if (fn === 'alert') return own;
   return [
     ...own,
     {

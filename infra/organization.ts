@@ -55,9 +55,18 @@ export function addOrganization(
     });
   }
   // The account list: the mint job resolves --account, the audit looks for accounts without the stack.
+  // DescribeOrganization: the audit (daily in audit, /canary audit in jobs) skips the management
+  // account, which a service-managed StackSet never reaches (bot/org-accounts.ts managementAccount).
+  // Neither action has a resource type in the Service Authorization Reference ("If there is no value
+  // for this column, you must specify all resources ("*")"), so "*" is the only grant there is.
   for (const fn of [fns.jobs, fns.audit]) {
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['organizations:ListAccounts'], resources: ['*'] }));
-    Validations.of(fn).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'organizations:ListAccounts has no resource type.' });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['organizations:ListAccounts', 'organizations:DescribeOrganization'], resources: ['*'] }),
+    );
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'organizations:ListAccounts and organizations:DescribeOrganization have no resource type.',
+    });
   }
 
   // The home default bus takes events from the organization's accounts, and from nobody else.

@@ -8,6 +8,7 @@ import {
   IAMClient,
   ListAccessKeysCommand,
 } from '@aws-sdk/client-iam';
+import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { GetObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { cloudTrailRecord, denyAllOutcome, eventBridgeEntry } from './cloudtrail-record';
@@ -35,10 +36,14 @@ export interface AttackRequest {
   /** Whether the key is a canary's (deny-all policy) or the intruder's own. */
   canaryKey: boolean;
   object?: { bucket: string; key: string };
+  /** BatchGetImage: the image pulled. */
+  image?: { repository: string; tag: string };
   sourceIp: string;
   userAgent: string;
   count: number;
   region: string;
+  /** Why CloudTrail would record nothing (an S3 read no trail selects): the call is made once, and nothing goes on the bus. */
+  unlogged?: string;
 }
 
 export interface AttackResult {
@@ -124,6 +129,16 @@ function caller(req: AttackRequest): { call: () => Promise<string>; close: () =>
       };
       return { call, close: () => s3.destroy() };
     }
+    case 'BatchGetImage': {
+      const image = req.image;
+      if (!image) throw new Error('BatchGetImage needs an image');
+      const ecr = new ECRClient(cfg);
+      const call = async () => {
+        const out = await ecr.send(new BatchGetImageCommand({ repositoryName: image.repository, imageIds: [{ imageTag: image.tag }] }));
+        return `${out.images?.length ?? 0} image(s)`;
+      };
+      return { call, close: () => ecr.destroy() };
+    }
   }
 }
 
@@ -139,6 +154,16 @@ export async function attack(req: AttackRequest, onProgress: (sent: number) => v
         'InvalidClientTokenId: The security token included in the request is invalid. (The key is disabled or deleted; CloudTrail records nothing.)',
     };
   const outcome = req.canaryKey ? denyAllOutcome(req.call, identity.arn) : {};
+  if (req.unlogged) {
+    const target = caller(req);
+    try {
+      const seen = await target.call();
+      const answer = outcome.errorCode ? `${outcome.errorCode}: ${outcome.errorMessage}` : `OK: ${seen}`;
+      return { sent: 0, answer: `${answer} (CloudTrail records nothing: ${req.unlogged}.)` };
+    } finally {
+      target.close();
+    }
+  }
   const events = new EventBridgeClient({ region: req.region });
   const target = caller(req);
   let sent = 0;
@@ -163,6 +188,7 @@ export async function attack(req: AttackRequest, onProgress: (sent: number) => v
                 userAgent: req.userAgent,
                 outcome,
                 ...req.object,
+                ...(req.image ? { repository: req.image.repository, tag: req.image.tag } : {}),
               }),
             ),
           );

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
  * (record version 1.09; compare test/fixtures/cloudtrail/edge/001, 017, 033 and 046), and the
  * EventBridge entry that carries one ("AWS API Call via CloudTrail").
  */
-export const ATTACK_CALLS = ['GetCallerIdentity', 'ListBuckets', 'DescribeInstances', 'GetObject'] as const;
+export const ATTACK_CALLS = ['GetCallerIdentity', 'ListBuckets', 'DescribeInstances', 'GetObject', 'BatchGetImage'] as const;
 export type AttackCall = (typeof ATTACK_CALLS)[number];
 
 const SOURCE: Record<AttackCall, string> = {
@@ -13,6 +13,7 @@ const SOURCE: Record<AttackCall, string> = {
   ListBuckets: 's3.amazonaws.com',
   DescribeInstances: 'ec2.amazonaws.com',
   GetObject: 's3.amazonaws.com',
+  BatchGetImage: 'ecr.amazonaws.com',
 };
 
 export interface CallerIdentity {
@@ -38,12 +39,13 @@ export function denyAllOutcome(call: AttackCall, arn: string): CallOutcome {
     ListBuckets: 's3:ListAllMyBuckets',
     DescribeInstances: 'ec2:DescribeInstances',
     GetObject: 's3:GetObject',
+    BatchGetImage: 'ecr:BatchGetImage',
   }[call];
   if (!action) return {};
   const why = `User: ${arn} is not authorized to perform: ${action} with an explicit deny in an identity-based policy`;
-  return call === 'DescribeInstances'
-    ? { errorCode: 'Client.UnauthorizedOperation', errorMessage: `You are not authorized to perform this operation. ${why}` }
-    : { errorCode: 'AccessDenied', errorMessage: why };
+  if (call === 'DescribeInstances')
+    return { errorCode: 'Client.UnauthorizedOperation', errorMessage: `You are not authorized to perform this operation. ${why}` };
+  return { errorCode: call === 'BatchGetImage' ? 'AccessDeniedException' : 'AccessDenied', errorMessage: why };
 }
 
 export interface RecordInput {
@@ -56,6 +58,9 @@ export interface RecordInput {
   /** GetObject only. */
   bucket?: string;
   key?: string;
+  /** BatchGetImage only. */
+  repository?: string;
+  tag?: string;
   at?: Date;
 }
 
@@ -64,7 +69,9 @@ export function cloudTrailRecord(r: RecordInput): Record<string, unknown> {
   const host =
     r.call === 'GetObject'
       ? `${r.bucket}.s3.${r.region}.amazonaws.com`
-      : eventSource.replace('.amazonaws.com', `.${r.region}.amazonaws.com`);
+      : r.call === 'BatchGetImage'
+        ? `api.ecr.${r.region}.amazonaws.com`
+        : eventSource.replace('.amazonaws.com', `.${r.region}.amazonaws.com`);
   const requestParameters =
     r.call === 'GetObject'
       ? { bucketName: r.bucket, Host: host, key: r.key }
@@ -72,7 +79,14 @@ export function cloudTrailRecord(r: RecordInput): Record<string, unknown> {
         ? { Host: host }
         : r.call === 'DescribeInstances'
           ? { instancesSet: {}, filterSet: {} }
-          : null;
+          : r.call === 'BatchGetImage'
+            ? {
+                registryId: r.identity.accountId,
+                repositoryName: r.repository,
+                imageIds: [{ imageTag: r.tag }],
+                acceptedMediaTypes: ['application/vnd.docker.distribution.manifest.v2+json'],
+              }
+            : null;
   const dataEvent = r.call === 'GetObject';
   return {
     eventVersion: '1.09',
@@ -99,7 +113,13 @@ export function cloudTrailRecord(r: RecordInput): Record<string, unknown> {
             { accountId: r.identity.accountId, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${r.bucket}` },
           ],
         }
-      : {}),
+      : r.call === 'BatchGetImage'
+        ? {
+            resources: [
+              { accountId: r.identity.accountId, ARN: `arn:aws:ecr:${r.region}:${r.identity.accountId}:repository/${r.repository}` },
+            ],
+          }
+        : {}),
     eventType: 'AwsApiCall',
     managementEvent: !dataEvent,
     recipientAccountId: r.identity.accountId,

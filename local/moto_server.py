@@ -751,6 +751,503 @@ if callable(getattr(_sts_responses.TokenResponse, "assume_role", None)):
 else:
     print("moto_server.py: STS AssumeRole role check not applied", file=sys.stderr)
 
+# ---- ECR: an image is pushed only from blobs uploaded to its repository ----
+# moto stores any manifest PutImage is given, whether or not its blobs exist, and CompleteLayerUpload
+# ignores the digest it is told. ECR refuses both, so a decoy image that could never be pushed to a
+# real account (or pulled from it) was minted here. From the Amazon ECR API Reference:
+#   PutImage (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html): "When an
+#   image is pushed and all new image layers have been uploaded, the PutImage API is called once to
+#   create or update the image manifest"; Errors: "LayersNotFoundException: The specified layers
+#   could not be found, or the specified layer is not valid for this repository. HTTP Status Code:
+#   400", and "ImageDigestDoesNotMatchException: The specified image digest does not match the
+#   digest that Amazon ECR calculated for the image." The digest is "The sha256 digest of the image
+#   manifest" (ImageDetail and ImageIdentifier, imageDigest).
+#   CompleteLayerUpload (API_CompleteLayerUpload.html): "You can optionally provide a sha256 digest of
+#   the image layer for data validation purposes"; Errors: "InvalidLayerException: The layer digest
+#   calculation performed by Amazon ECR upon receipt of the image layer does not match the digest
+#   specified", "EmptyUploadException: The specified layer upload does not contain any layer parts",
+#   "LayerAlreadyExistsException: The image layer already exists in the associated repository".
+#   UploadLayerPart (API_UploadLayerPart.html): partFirstByte and partLastByte are "The position of
+#   the first [last] byte of the layer part within the overall image layer"; Errors:
+#   "InvalidLayerPartException: The layer part size is not valid, or the first byte specified is not
+#   consecutive to the last byte of a previous layer part upload" (moto checks the first byte only).
+# So: PutImage of an image manifest (one with "layers": a manifest list or index references images,
+# not blobs) whose config or any layer digest is not a blob completed in that repository fails with
+# LayersNotFoundException, before anything is stored; an imageDigest that is not the sha256 of the
+# manifest as sent fails with ImageDigestDoesNotMatchException, and without one the image's digest
+# is that sha256 (moto hashes the layer digests instead). CompleteLayerUpload of no bytes fails with
+# EmptyUploadException, of bytes whose sha256 is not every given digest with InvalidLayerException,
+# of a blob the repository already holds with LayerAlreadyExistsException (a pusher asks
+# BatchCheckLayerAvailability first); the upload stays open after each. An UploadLayerPart whose
+# range does not span exactly its bytes (last = first + length - 1) fails with
+# InvalidLayerPartException. ECR does not publish its messages for these: the LayersNotFound one is
+# modelled on ECR's for a manifest list ("Images with digests [...] required for pushing image into
+# repository [...] do not exist"). Not enforced: LayerPartTooSmallException ("Layer parts must be at
+# least 5 MiB in size", which cannot hold for a layer's last part), foreign layers, manifest sizes.
+# GetDownloadUrlForLayer, which moto does not have (NotImplementedError), so that a pull can be
+# tested as docker pulls: "Retrieves the pre-signed Amazon S3 download URL corresponding to an image
+# layer. You can only get URLs for image layers that are referenced in an image"
+# (API_GetDownloadUrlForLayer.html); a blob never completed fails with LayersNotFoundException, one
+# no image references with LayerInaccessibleException ("The specified layer is not available because
+# it is not associated with an image"). The URL is the emulator's own, GET /moto-api/ecr/layer?...,
+# serving the bytes the upload completed with; not signed, and it does not expire.
+import hashlib  # noqa: E402
+from urllib.parse import parse_qs, urlencode, urlparse  # noqa: E402
+
+from moto.core.exceptions import ServiceException  # noqa: E402
+from moto.ecr import models as ecr_models  # noqa: E402
+from moto.ecr import responses as ecr_responses  # noqa: E402
+from moto.ecr.exceptions import InvalidLayerPartException as _InvalidLayerPart  # noqa: E402
+
+
+class LayersNotFoundException(ServiceException):
+    code = "LayersNotFoundException"
+
+
+class ImageDigestDoesNotMatchException(ServiceException):
+    code = "ImageDigestDoesNotMatchException"
+
+
+class InvalidLayerException(ServiceException):
+    code = "InvalidLayerException"
+
+
+class EmptyUploadException(ServiceException):
+    code = "EmptyUploadException"
+
+
+class LayerAlreadyExistsException(ServiceException):
+    code = "LayerAlreadyExistsException"
+
+
+class LayerInaccessibleException(ServiceException):
+    code = "LayerInaccessibleException"
+
+
+def _manifest_digest(manifest):
+    return "sha256:" + hashlib.sha256(manifest.encode("utf-8")).hexdigest()
+
+
+def _uploaded_blobs_only(put_image):
+    @functools.wraps(put_image)
+    def wrapper(self, repository_name, image_manifest, *args, **kwargs):
+        repository = self.repositories.get(repository_name)
+        try:
+            manifest = json.loads(image_manifest)
+        except (TypeError, ValueError):
+            manifest = None  # moto refuses it in its own words
+        if repository is not None and isinstance(manifest, dict) and isinstance(manifest.get("layers"), list):
+            blobs = [*([manifest["config"]] if "config" in manifest else []), *manifest["layers"]]
+            digests = [b.get("digest") if isinstance(b, dict) else None for b in blobs]
+            missing = [str(d) for d in digests if d not in repository.layers]
+            if missing:
+                raise LayersNotFoundException(
+                    f"Layers with digests '[{', '.join(missing)}]' required for pushing image into repository with name "
+                    f"'{repository_name}' in the registry with id '{repository.registry_id}' do not exist"
+                )
+        digest = kwargs.get("digest", args[2] if len(args) > 2 else None)
+        if repository is not None and isinstance(image_manifest, str) and digest and digest != _manifest_digest(image_manifest):
+            raise ImageDigestDoesNotMatchException(
+                f"Invalid parameter at 'imageDigest': digest '{digest}' does not match the digest of the image manifest, "
+                f"'{_manifest_digest(image_manifest)}'"
+            )
+        return put_image(self, repository_name, image_manifest, *args, **kwargs)
+
+    return wrapper
+
+
+def _blobs(repository):
+    """The bytes of each blob completed in the repository (moto keeps only sizes): the emulated
+    GetDownloadUrlForLayer serves them, so that a test can pull an image as docker does."""
+    if not hasattr(repository, "emulated_blobs"):
+        repository.emulated_blobs = {}
+    return repository.emulated_blobs
+
+
+def _referenced(repository, digest):
+    for image in repository.images:
+        try:
+            manifest = json.loads(image.image_manifest)
+        except ValueError:
+            continue
+        blobs = [manifest.get("config") or {}, *(manifest.get("layers") or [])] if isinstance(manifest, dict) else []
+        if any(isinstance(b, dict) and b.get("digest") == digest for b in blobs):
+            return True
+    return False
+
+
+def _get_download_url_for_layer(self):
+    repository_name = self._get_param("repositoryName")
+    digest = self._get_param("layerDigest")
+    repository = self.ecr_backend._get_repository(repository_name, self._get_param("registryId"))
+    if digest not in _blobs(repository):
+        raise LayersNotFoundException(f"The layer with digest '{digest}' does not exist in the repository with name '{repository_name}' in the registry with id '{repository.registry_id}'")
+    if not _referenced(repository, digest):
+        raise LayerInaccessibleException(f"The layer with digest '{digest}' is not associated with an image in the repository with name '{repository_name}'")
+    query = urlencode({"account": self.current_account, "region": self.region, "repository": repository_name, "digest": digest})
+    return ActionResult({"downloadUrl": f"http://{self.headers.get('Host', 'localhost')}/moto-api/ecr/layer?{query}", "layerDigest": digest})
+
+
+def download_layer(request, full_url, headers):
+    """GET /moto-api/ecr/layer?...: the blob a download URL names, as ECR's pre-signed S3 URL serves it."""
+    q = {k: v[0] for k, v in parse_qs(urlparse(full_url).query).items()}
+    repository = ecr_models.ecr_backends[q.get("account", DEFAULT_ACCOUNT_ID)][q.get("region", "us-east-1")].repositories.get(q.get("repository"))
+    blob = _blobs(repository).get(q.get("digest")) if repository is not None else None
+    if blob is None:
+        return 404, {}, "NoSuchKey"
+    return 200, {"Content-Type": "application/octet-stream"}, blob
+
+
+def _the_manifest_digest(self):
+    self._image_digest = _manifest_digest(self.image_manifest)
+
+
+def _exact_part_range(upload_layer_part):
+    @functools.wraps(upload_layer_part)
+    def wrapper(self, repository_name, upload_id, part_first_byte, part_last_byte, layer_part_blob, *args, **kwargs):
+        repository = self.repositories.get(repository_name)
+        upload = repository.uploads.get(upload_id) if repository is not None else None
+        size = len(layer_part_blob or b"")
+        if upload is not None and int(part_last_byte) - int(part_first_byte) + 1 != size:
+            raise _InvalidLayerPart(repository.registry_id, repository_name, upload_id, upload.last_byte_received)
+        return upload_layer_part(self, repository_name, upload_id, part_first_byte, part_last_byte, layer_part_blob, *args, **kwargs)
+
+    return wrapper
+
+
+def _checked_layer(complete_layer_upload):
+    @functools.wraps(complete_layer_upload)
+    def wrapper(self, repository_name, upload_id, layer_digests, *args, **kwargs):
+        repository = self.repositories.get(repository_name)
+        upload = repository.uploads.get(upload_id) if repository is not None else None
+        if upload is not None:
+            where = f"for upload with id '{upload_id}' in the repository with name '{repository_name}' in the registry with id '{repository.registry_id}'"
+            if not upload.layer_parts:
+                raise EmptyUploadException(f"No layer parts were uploaded {where}")
+            computed = "sha256:" + hashlib.sha256(bytes(upload.layer_parts)).hexdigest()
+            wrong = [d for d in layer_digests or [] if d != computed]
+            if wrong:
+                raise InvalidLayerException(f"Invalid layer digest '{wrong[0]}': the uploaded layer's digest is '{computed}' {where}")
+            if computed in repository.layers:
+                raise LayerAlreadyExistsException(f"Layer '{computed}' already exists in the repository with name '{repository_name}' in the registry with id '{repository.registry_id}'")
+            blob = bytes(upload.layer_parts)
+        result = complete_layer_upload(self, repository_name, upload_id, layer_digests, *args, **kwargs)
+        if upload is not None:
+            _blobs(repository)[result["layerDigest"]] = blob
+        return result
+
+    return wrapper
+
+
+_ecr_backend = ecr_models.ECRBackend
+_ecr_sources = {m: inspect.getsource(getattr(_ecr_backend, m)) if callable(getattr(_ecr_backend, m, None)) else "" for m in ("put_image", "upload_layer_part", "complete_layer_upload")}
+if (
+    "repository.layers[" in _ecr_sources["complete_layer_upload"]
+    and "upload.layer_parts +=" in _ecr_sources["upload_layer_part"]
+    and "self.repositories[repository_name]" in _ecr_sources["put_image"]
+    and callable(getattr(ecr_models.Image, "_create_digest", None))
+):
+    _ecr_backend.put_image = _uploaded_blobs_only(_ecr_backend.put_image)
+    _ecr_backend.upload_layer_part = _exact_part_range(_ecr_backend.upload_layer_part)
+    _ecr_backend.complete_layer_upload = _checked_layer(_ecr_backend.complete_layer_upload)
+    ecr_models.Image._create_digest = _the_manifest_digest
+    if "NotImplementedError" in inspect.getsource(ecr_responses.ECRResponse.get_download_url_for_layer):
+        ecr_responses.ECRResponse.get_download_url_for_layer = _get_download_url_for_layer
+        moto_api_urls.url_paths["{0}/moto-api/ecr/layer"] = download_layer
+    else:
+        print("moto_server.py: ECR GetDownloadUrlForLayer emulation not applied (moto has its own)", file=sys.stderr)
+else:  # a moto whose ECR stores blobs differently: run it as it is
+    print("moto_server.py: ECR blob checks patch not applied", file=sys.stderr)
+
+# ---- CloudTrail: the event selectors AWS accepts ----
+# moto stores whatever PutEventSelectors is given, and keeps a trail's old advanced selectors beside
+# new basic ones. CloudTrail refuses selectors that break its documented rules, with
+# InvalidEventSelectorsException (HTTP 400), and replaces one kind with the other. From the CloudTrail
+# API Reference (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/):
+#   InvalidEventSelectorsException: "This exception is thrown when the PutEventSelectors operation is
+#   called with a number of event selectors, advanced event selectors, or data resources that is not
+#   valid. [...] A trail can have up to 5 event selectors. If a trail uses advanced event selectors,
+#   a maximum of 500 total values for all conditions in all advanced event selectors is allowed. A
+#   trail is limited to 250 data resources. [...] You can: Specify a valid number of event selectors
+#   (1 to 5) for a trail. [...] Specify a valid value for a parameter. For example, specifying the
+#   ReadWriteType parameter with a value of read-only is not valid."
+#   PutEventSelectors: "You can use either AdvancedEventSelectors or EventSelectors, but not both. If
+#   you apply AdvancedEventSelectors to a trail, any existing EventSelectors are overwritten", and of
+#   EventSelectors, "If you apply EventSelectors to a trail, any existing AdvancedEventSelectors are
+#   overwritten." (InvalidEventSelectorsException is the only selector error the operation lists.)
+#   EventSelector, DataResources: "You can specify up to 250 resources for an individual event
+#   selector, but the total number of data resources cannot exceed 250 across all event selectors in
+#   a trail. This limit does not apply if you configure resource logging for all data events" (the
+#   "arn:aws:s3", "arn:aws:lambda", "arn:aws:dynamodb" prefixes of DataResource, Values); DataResource,
+#   Type: "You can specify the following basic event selector resource types: AWS::DynamoDB::Table,
+#   AWS::Lambda::Function, AWS::S3::Object". IncludeManagementEvents defaults to true; false with no
+#   data resources selects nothing, which CloudTrail refuses with "Invalid combination of parameters
+#   in EventSelectors. When includeManagementEvents is false, DataResources must not be empty" (its
+#   own message, quoted in aws/aws-cdk#15488 and awsdocs/aws-cloudformation-user-guide#752).
+#   AdvancedEventSelector: "Supported CloudTrail event record fields for management events:
+#   eventCategory (required), eventSource, readOnly"; "for data events: eventCategory (required),
+#   eventName, eventSource, eventType, resources.ARN, resources.type (required), readOnly,
+#   sessionCredentialFromConsole, userIdentity.arn"; "for network activity events: eventCategory
+#   (required), eventSource (required), eventName, errorCode [...], vpcEndpointId", and for trails
+#   userIdentity.arn (AdvancedFieldSelector, Field). AdvancedFieldSelector, Equals: "This is the only
+#   valid operator that you can use with the readOnly, eventCategory, and resources.type fields";
+#   Field: eventCategory "is required and must be set to Equals", Management, Data or NetworkActivity
+#   for a trail (the other categories are event data stores').
+# So PutEventSelectors fails, before anything is stored, when: both kinds or neither are given; there
+# are not 1 to 5 basic selectors; a basic selector has an unknown ReadWriteType or resource type, or
+# IncludeManagementEvents false and no data resources; the basic selectors name more than 250 data
+# resources (each value, but the all-of-a-type prefixes); there is no advanced selector; one has no
+# eventCategory, or one not Equals to exactly one trail category; a field its category does not
+# support, or none of its required ones; readOnly, eventCategory or resources.type with an operator
+# other than Equals; more than 500 values (every value of every operator of every field). Only the
+# includeManagementEvents message is AWS's wording; CloudTrail does not publish the others.
+# CreateTrail and UpdateTrail take no selectors in the API (CloudFormation applies a template's with
+# PutEventSelectors). Not modelled: the default selector of a new trail (all management events),
+# per-type rules on values (resources.ARN formats), network activity's eventSource values.
+from moto.cloudtrail import responses as _ct_responses  # noqa: E402
+
+
+class InvalidEventSelectorsException(JsonRESTError):
+    code = 400
+
+    def __init__(self, message):
+        super().__init__("InvalidEventSelectorsException", message)
+
+
+BASIC_SELECTORS_MAX = 5
+DATA_RESOURCES_MAX = 250
+ADVANCED_VALUES_MAX = 500
+READ_WRITE_TYPES = ("ReadOnly", "WriteOnly", "All")
+BASIC_RESOURCE_TYPES = ("AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::S3::Object")
+ALL_OF_A_TYPE = re.compile(r"arn:[a-z-]+:(s3|lambda|dynamodb)(:::)?")
+FIELD_OPERATORS = ("Equals", "StartsWith", "EndsWith", "NotEquals", "NotStartsWith", "NotEndsWith")
+EQUALS_ONLY_FIELDS = ("readOnly", "eventCategory", "resources.type")
+TRAIL_FIELDS = {
+    "Management": {"eventCategory", "eventSource", "readOnly"},
+    "Data": {"eventCategory", "eventName", "eventSource", "eventType", "resources.ARN", "resources.type", "readOnly", "sessionCredentialFromConsole", "userIdentity.arn"},
+    "NetworkActivity": {"eventCategory", "eventSource", "eventName", "errorCode", "vpcEndpointId", "userIdentity.arn"},
+}
+REQUIRED_FIELDS = {"Management": (), "Data": ("resources.type",), "NetworkActivity": ("eventSource",)}
+
+
+def _check_basic_selectors(selectors):
+    if not isinstance(selectors, list) or not 1 <= len(selectors) <= BASIC_SELECTORS_MAX:
+        count = len(selectors) if isinstance(selectors, list) else 0
+        raise InvalidEventSelectorsException(f"A trail has 1 to {BASIC_SELECTORS_MAX} event selectors; {count} were given.")
+    resources = 0
+    for selector in selectors:
+        selector = selector if isinstance(selector, dict) else {}
+        read_write = selector.get("ReadWriteType", "All")
+        if read_write not in READ_WRITE_TYPES:
+            raise InvalidEventSelectorsException(f"Value {read_write} for ReadWriteType is not valid: one of {', '.join(READ_WRITE_TYPES)}.")
+        data = selector.get("DataResources") or []
+        if selector.get("IncludeManagementEvents", True) is False and not data:
+            raise InvalidEventSelectorsException(
+                "Invalid combination of parameters in EventSelectors. When includeManagementEvents is false, DataResources must not be empty"
+            )
+        for resource in data:
+            if resource.get("Type") not in BASIC_RESOURCE_TYPES:
+                raise InvalidEventSelectorsException(f"Resource type {resource.get('Type')} is not valid in event selectors: one of {', '.join(BASIC_RESOURCE_TYPES)}.")
+            resources += sum(1 for v in resource.get("Values") or [] if not ALL_OF_A_TYPE.fullmatch(str(v)))
+    if resources > DATA_RESOURCES_MAX:
+        raise InvalidEventSelectorsException(f"A trail is limited to {DATA_RESOURCES_MAX} data resources across its event selectors; {resources} were given.")
+
+
+def _check_advanced_selectors(selectors):
+    if not isinstance(selectors, list) or not selectors:
+        raise InvalidEventSelectorsException("A trail's advanced event selectors must select something: give at least one.")
+    values = 0
+    for selector in selectors:
+        fields = [f for f in (selector or {}).get("FieldSelectors") or [] if isinstance(f, dict)]
+        by_name = {f.get("Field"): f for f in fields}
+        values += sum(len(f.get(op) or []) for f in fields for op in FIELD_OPERATORS)
+        for f in fields:
+            if f.get("Field") in EQUALS_ONLY_FIELDS and any(f.get(op) for op in FIELD_OPERATORS if op != "Equals"):
+                raise InvalidEventSelectorsException(f"Field {f.get('Field')} takes the Equals operator only.")
+        category = by_name.get("eventCategory")
+        equals = (category or {}).get("Equals") or []
+        if len(equals) != 1 or equals[0] not in TRAIL_FIELDS:
+            raise InvalidEventSelectorsException(
+                f"Each advanced event selector needs the eventCategory field, Equals one of {', '.join(TRAIL_FIELDS)} (selector {selector.get('Name', '')!r})."
+            )
+        unknown = sorted(str(name) for name in by_name if name not in TRAIL_FIELDS[equals[0]])
+        if unknown:
+            raise InvalidEventSelectorsException(f"Field {unknown[0]} is not supported for {equals[0]} events in a trail's advanced event selectors.")
+        missing = [name for name in REQUIRED_FIELDS[equals[0]] if name not in by_name]
+        if missing:
+            raise InvalidEventSelectorsException(f"Field {missing[0]} is required for {equals[0]} events.")
+    if values > ADVANCED_VALUES_MAX:
+        raise InvalidEventSelectorsException(
+            f"A trail's advanced event selectors have at most {ADVANCED_VALUES_MAX} values for all their conditions; {values} were given."
+        )
+
+
+def _check_event_selectors(params):
+    basic, advanced = params.get("EventSelectors"), params.get("AdvancedEventSelectors")
+    if basic is not None and advanced is not None:
+        raise InvalidEventSelectorsException("Use either EventSelectors or AdvancedEventSelectors, not both.")
+    if advanced is not None:
+        _check_advanced_selectors(advanced)
+    else:
+        _check_basic_selectors(basic)
+
+
+def _validated_selectors(put_event_selectors):
+    @functools.wraps(put_event_selectors)
+    def wrapper(self, *args, **kwargs):
+        try:
+            params = json.loads(self.body or "{}")
+        except ValueError:
+            params = {}
+        _check_event_selectors(params if isinstance(params, dict) else {})
+        return put_event_selectors(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _replacing_advanced(put_event_selectors):
+    """Basic selectors overwrite advanced ones, as advanced ones (in moto already) overwrite basic ones."""
+
+    @functools.wraps(put_event_selectors)
+    def wrapper(self, event_selectors, advanced_event_selectors, *args, **kwargs):
+        put_event_selectors(self, event_selectors, advanced_event_selectors, *args, **kwargs)
+        if event_selectors:
+            self.advanced_event_selectors = []
+
+    return wrapper
+
+
+if "json.loads(self.body)" in inspect.getsource(_ct_responses.CloudTrailResponse.put_event_selectors) and "advanced_event_selectors" in inspect.getsource(
+    cloudtrail_models.Trail.put_event_selectors
+):
+    _ct_responses.CloudTrailResponse.put_event_selectors = _validated_selectors(_ct_responses.CloudTrailResponse.put_event_selectors)
+    cloudtrail_models.Trail.put_event_selectors = _replacing_advanced(cloudtrail_models.Trail.put_event_selectors)
+else:  # a moto whose CloudTrail changed: run it as it is
+    print("moto_server.py: CloudTrail event selector rules patch not applied", file=sys.stderr)
+
+# ---- IAM: users' permissions boundaries, and what ListUsers returns ----
+# moto 5.2.5 keeps roles' permissions boundaries only: CreateUser ignores PermissionsBoundary,
+# GetUser never returns one, and PutUserPermissionsBoundary and DeleteUserPermissionsBoundary are
+# not implemented. From the IAM API Reference (https://docs.aws.amazon.com/IAM/latest/APIReference/):
+#   CreateUser, PermissionsBoundary: "The ARN of the managed policy that is used to set the
+#   permissions boundary for the user"; PutUserPermissionsBoundary: "Adds or updates the policy that
+#   is specified as the IAM user's permissions boundary. You can use an AWS managed policy or a
+#   customer managed policy to set the boundary for a user"; DeleteUserPermissionsBoundary: "Deletes
+#   the permissions boundary for the specified IAM user"; User, PermissionsBoundary, an
+#   AttachedPermissionsBoundary of PermissionsBoundaryType and PermissionsBoundaryArn; GetUser
+#   "Retrieves information about the specified IAM user". Both CreateUser and
+#   PutUserPermissionsBoundary list NoSuchEntity ("The request was rejected because it referenced a
+#   resource entity that does not exist", HTTP 404) and InvalidInput ("an invalid or out-of-range
+#   value was supplied for an input parameter", HTTP 400); for a boundary that is no managed policy
+#   IAM answers "NoSuchEntity: Scope ARN: arn:aws:iam::<account>:policy/<name> does not exist or is
+#   not attachable." (status 404, as reported in hashicorp/boundary#4255, CreateUser).
+#   ListUsers: "IAM resource-listing operations return a subset of the available attributes for the
+#   resource. This operation does not return the following attributes, even though they are an
+#   attribute of the returned object: PermissionsBoundary, Tags"; MaxItems: "If you do not include
+#   this parameter, the number of items defaults to 100" (1 to 1000), with IsTruncated and Marker.
+# So CreateUser with a boundary keeps it (and fails, creating nothing, when the ARN is malformed:
+# InvalidInput, or names no managed policy of the account nor of AWS: NoSuchEntity); GetUser and
+# CreateUser return it as PermissionsBoundary {PermissionsBoundaryType: PermissionsBoundaryPolicy,
+# PermissionsBoundaryArn}; PutUserPermissionsBoundary sets or replaces it, with the same checks, and
+# DeleteUserPermissionsBoundary removes it; ListUsers returns neither it nor tags, 100 users a page
+# unless MaxItems (1 to 1000, else ValidationError) says otherwise, and a Marker to go on. AWS's
+# managed policies are those moto knows (its aws_managed_policies data), whether or not it loads them.
+# The InvalidInput message is moto's own for roles (IAM does not publish it).
+from moto.core.serialize import never_return as _never_return, return_if_not_empty as _return_if_not_empty  # noqa: E402
+from moto.iam import models as _iam_models  # noqa: E402
+from moto.iam import responses as _iam_responses  # noqa: E402
+from moto.iam.aws_managed_policies import aws_managed_policies_data as _aws_policies_json  # noqa: E402
+from moto.iam.exceptions import InvalidInput as _IamInvalidInput  # noqa: E402
+from moto.iam.exceptions import NotFoundException as _IamNoSuchEntity  # noqa: E402
+from moto.iam.exceptions import ValidationError as _IamValidationError  # noqa: E402
+
+LIST_USERS_PAGE = 100
+LIST_USERS_MAX_ITEMS = 1000
+_AWS_MANAGED_POLICIES = {f"{d.get('Path', '/')}{name}" for name, d in json.loads(_aws_policies_json).items()}
+
+
+def _checked_boundary(backend, arn):
+    """The boundary ARN as IAM takes it: a managed policy of this account, or one of AWS's."""
+    if not backend.policy_arn_regex.match(arn or ""):
+        raise _IamInvalidInput(f"Value ({arn}) for parameter PermissionsBoundary is invalid.")
+    parts = arn.split(":", 5)
+    if arn in backend.managed_policies or (parts[4] == "aws" and parts[5].startswith("policy/") and parts[5][len("policy") :] in _AWS_MANAGED_POLICIES):
+        return arn
+    raise _IamNoSuchEntity(f"Scope ARN: {arn} does not exist or is not attachable.")
+
+
+def _user_permissions_boundary(user):
+    arn = getattr(user, "permissions_boundary_arn", None)
+    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn} if arn else None
+
+
+def _create_user_with_boundary(create_user):
+    @functools.wraps(create_user)
+    def wrapper(self):
+        arn = self._get_param("PermissionsBoundary")
+        if arn is not None:
+            _checked_boundary(self.backend, arn)
+        result = create_user(self)
+        if arn is not None:
+            self.backend.get_user(self._get_param("UserName")).permissions_boundary_arn = arn
+        return result
+
+    return wrapper
+
+
+def _put_user_permissions_boundary(self):
+    user = self.backend.get_user(self._get_param("UserName"))
+    user.permissions_boundary_arn = _checked_boundary(self.backend, self._get_param("PermissionsBoundary"))
+    return _iam_responses.EmptyResult()
+
+
+def _delete_user_permissions_boundary(self):
+    self.backend.get_user(self._get_param("UserName")).permissions_boundary_arn = None
+    return _iam_responses.EmptyResult()
+
+
+def _list_users_in_pages(self):
+    size = self._get_param("MaxItems")
+    if size is not None and not 1 <= int(size) <= LIST_USERS_MAX_ITEMS:
+        bound = "greater than or equal to 1" if int(size) < 1 else f"less than or equal to {LIST_USERS_MAX_ITEMS}"
+        raise _IamValidationError(f"1 validation error detected: Value '{size}' at 'maxItems' failed to satisfy constraint: Member must have value {bound}")
+    size = int(size) if size is not None else LIST_USERS_PAGE
+    marker = self._get_param("Marker")
+    if marker is not None and not str(marker).isdigit():
+        raise _IamValidationError("Invalid Marker.")
+    start = int(marker or 0)
+    users = list(self.backend.list_users(self._get_param("PathPrefix"), None, None))
+    result = {"Users": users[start : start + size], "IsTruncated": start + size < len(users)}
+    if start + size < len(users):
+        result["Marker"] = str(start + size)
+    return _iam_responses.ActionResult(result)
+
+
+_iam_handler = _iam_responses.IamResponse
+if (
+    not hasattr(_iam_models.User, "permissions_boundary")
+    and not hasattr(_iam_handler, "put_user_permissions_boundary")
+    and isinstance(getattr(_iam_handler, "RESPONSE_KEY_PATH_TO_TRANSFORMER", None), dict)
+    and "user_name=user_name, path=path, tags=tags" in inspect.getsource(_iam_handler.create_user)
+    and '"IsTruncated": False' in inspect.getsource(_iam_handler.list_users)
+):
+    _iam_models.User.permissions_boundary_arn = None
+    _iam_models.User.permissions_boundary = property(_user_permissions_boundary)
+    _iam_handler.create_user = _create_user_with_boundary(_iam_handler.create_user)
+    _iam_handler.put_user_permissions_boundary = _put_user_permissions_boundary
+    _iam_handler.delete_user_permissions_boundary = _delete_user_permissions_boundary
+    _iam_handler.list_users = _list_users_in_pages
+    _iam_handler.RESPONSE_KEY_PATH_TO_TRANSFORMER.update(
+        {
+            "CreateUserResponse.User.PermissionsBoundary": _return_if_not_empty,
+            "GetUserResponse.User.PermissionsBoundary": _return_if_not_empty,
+            "ListUsersResponse.Users.User.PermissionsBoundary": _never_return,
+            "ListUsersResponse.Users.User.Tags": _never_return,
+        }
+    )
+else:  # a moto with users' boundaries of its own, or changed handlers: run it as it is
+    print("moto_server.py: IAM users' permissions boundaries patch not applied", file=sys.stderr)
+
 # ---- Per-request overhead ----
 # moto lists its own package directory (a listdir and a stat per service) on every request to
 # route it, and werkzeug logs every request line: together about a tenth of the emulator's CPU

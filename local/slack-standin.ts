@@ -120,11 +120,50 @@ export async function startSlackStandin(opts: { token?: string } = {}): Promise<
           ok: true,
           permalink: `https://example.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
         };
+      case 'conversations.history':
+        return history(args);
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001' };
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * conversations.history over the channel's messages as they stand (after chat.update), newest
+   * first, as Slack returns it: top-level messages only (thread replies unless broadcast),
+   * `oldest`/`latest` exclusive unless `inclusive`, `limit` (default 100, at most 999) and a cursor.
+   */
+  function history(args: Record<string, unknown>): Record<string, unknown> {
+    const channel = String(args.channel ?? '');
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    // Form fields arrive as strings; JSON bodies may carry real booleans.
+    const inclusive = ['true', '1'].includes(String(args.inclusive));
+    const oldest = Number(args.oldest ?? 0);
+    const latest = args.latest === undefined ? Infinity : Number(args.latest);
+    const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), 999);
+    const offset = args.cursor
+      ? Number(
+          Buffer.from(String(args.cursor), 'base64')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        )
+      : 0;
+    if (!Number.isInteger(offset) || offset < 0) return { ok: false, error: 'invalid_cursor' };
+    const inWindow = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+    const all = [...messages.entries()]
+      .filter(([key, m]) => key.startsWith(`${channel}/`) && (!m.thread_ts || m.thread_ts === m.ts || String(m.reply_broadcast) === 'true'))
+      .map(([, m]) => m)
+      .filter((m) => inWindow(Number(m.ts)))
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
+    const page = all.slice(offset, offset + limit).map((m) => ({ type: 'message', bot_id: 'BBOT', ...m }));
+    const more = offset + limit < all.length;
+    return {
+      ok: true,
+      messages: page,
+      has_more: more,
+      response_metadata: { next_cursor: more ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' },
+    };
   }
 
   const server = createServer((req, res) => {

@@ -14,6 +14,7 @@ import {
   ListRolesCommand,
   ListUsersCommand,
   PutUserPolicyCommand,
+  paginateListUsers,
   EntityAlreadyExistsException,
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
@@ -135,6 +136,22 @@ const ignoreMissing = (err: unknown) => {
 };
 
 /**
+ * Whether an error on a canary's user means the user is gone. IAM answers NoSuchEntity only to a
+ * caller allowed on the user's ARN, and it names a user it cannot find without its path, so the
+ * bot's roles (scoped to the canary path) are refused with AccessDenied on a user someone deleted.
+ * ListUsers under the path, which every role may call, tells that apart from a real refusal. The
+ * cost (a page per 1,000 canaries) is paid only on this error path.
+ */
+async function userGone(iam: IAMClient, path: string, userName: string, err: unknown): Promise<boolean> {
+  if (err instanceof NoSuchEntityException) return true;
+  if (awsErrorName(err) !== 'AccessDenied') return false;
+  const wanted = userName.toLowerCase();
+  for await (const page of paginateListUsers({ client: iam, pageSize: 1000 }, { PathPrefix: path }))
+    if (page.Users?.some((u) => u.UserName?.toLowerCase() === wanted)) return false;
+  return true;
+}
+
+/**
  * The user a record names, if the bot made it: under the canary path and carrying the registry tag
  * with this canary's id. Undefined when it no longer exists. Anything else is refused: the bot
  * must never be steered (by a tampered record, or a real user that happens to live under the
@@ -145,7 +162,7 @@ async function ownedUser(iam: IAMClient, path: string, userName: string, canaryI
   try {
     user = (await iam.send(new GetUserCommand({ UserName: userName }))).User;
   } catch (err) {
-    ignoreMissing(err);
+    if (!(await userGone(iam, path, userName, err))) throw err;
     return undefined;
   }
   if (user?.Path !== path) throw new Error(`refusing to touch ${userName}: it is not under ${path}`);
@@ -251,7 +268,7 @@ async function audit({ aws, config }: KindContext, rec: CanaryRecord): Promise<A
         fix: 'retire this canary record and mint a new one',
       });
   } catch (err) {
-    ignoreMissing(err);
+    if (!(await userGone(aws.iam, config.userPath, userName, err))) throw err;
     return [{ problem: `IAM user ${userName} no longer exists`, fix: 'retire this canary and mint a new one' }];
   }
   const keys = (await aws.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? [];
@@ -298,7 +315,7 @@ async function disable({ aws, config }: KindContext, rec: CanaryRecord): Promise
     await aws.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: keyId, Status: 'Inactive' }));
     return 'disabled';
   } catch (err) {
-    if (err instanceof NoSuchEntityException) return 'gone';
+    if (await userGone(aws.iam, config.userPath, userName, err)) return 'gone';
     throw err;
   }
 }

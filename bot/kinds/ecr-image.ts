@@ -4,11 +4,13 @@ import { newRecord } from './kind';
 import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
 import { MintError, errorName as awsErrorName } from '../errors';
 import type { CanaryRecord } from '../model/canary';
+import type { DecoyImage } from './decoy-image';
 
 /**
  * A decoy container image ("DIY Canary Tokens in AWS"): attackers browse registries for images
  * with secrets baked in. Pulling it (BatchGetImage, GetDownloadUrlForLayer) is logged by CloudTrail
- * as an API call and alerts through the same path; the caller can be any identity.
+ * as an API call and alerts through the same path; the caller can be any identity. The image is
+ * real and pullable (decoy-image.ts): its files are what an attacker who pulls it looks through.
  */
 export const REPOSITORIES = [
   'payments-api',
@@ -21,24 +23,79 @@ export const REPOSITORIES = [
 const TAGS = ['prod-2026-11', 'release-with-secrets', 'prod-hotfix', 'v3.4.1-prod'];
 const PULLS = ['BatchGetImage', 'GetDownloadUrlForLayer'];
 
-/** Loaded on first use, like the S3 client (see s3-object.ts). */
+/** Loaded on first use, like the S3 client (see s3-object.ts); so is the image builder. */
 const ecr = async (region: string) => {
   const m = await import('@aws-sdk/client-ecr');
   return { m, client: new m.ECRClient({ region, maxAttempts: 3 }) };
 };
+type Ecr = Awaited<ReturnType<typeof ecr>>;
 export const repositoryAlias = (repository: string) => `ecr://${repository}`;
 
-/** A small, valid Docker v2 manifest; the layers need not exist for the decoy to be listed and pulled. */
-const MANIFEST = JSON.stringify({
-  schemaVersion: 2,
-  mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-  config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1457, digest: `sha256:${'a'.repeat(64)}` },
-  layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 2814446, digest: `sha256:${'b'.repeat(64)}` }],
-});
+/** ECR's largest layer part (UploadLayerPart, layerPartBlob: "Maximum length of 20971520"). */
+const MAX_PART = 20_971_520;
+
+/**
+ * Pushes the image as docker pushes one through ECR's API: asks which blobs the repository already
+ * has (BatchCheckLayerAvailability), uploads each missing one (InitiateLayerUpload, UploadLayerPart
+ * in consecutive parts of at most the size ECR asks for, CompleteLayerUpload with its sha256, which
+ * ECR checks), then PutImage of the manifest, which ECR refuses unless every blob it names is there.
+ * None of these calls is a pull (BatchGetImage, GetDownloadUrlForLayer): the bot does not alert on
+ * its own mint.
+ */
+async function push(m: Ecr['m'], client: Ecr['client'], repositoryName: string, tag: string, image: DecoyImage): Promise<void> {
+  const blobs = [image.config, ...image.layers];
+  const failed = (step: string) => (err: unknown) => {
+    throw new MintError(step, awsErrorName(err));
+  };
+  const { layers = [] } = await client
+    .send(new m.BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: blobs.map((b) => b.digest) }))
+    .catch(failed('check the decoy image layers'));
+  const present = new Set(layers.filter((l) => l.layerAvailability === 'AVAILABLE').map((l) => l.layerDigest));
+  for (const blob of blobs.filter((b) => !present.has(b.digest))) {
+    const { uploadId, partSize } = await client
+      .send(new m.InitiateLayerUploadCommand({ repositoryName }))
+      .catch(failed('upload the decoy image layers'));
+    const step = Math.min(partSize || MAX_PART, MAX_PART);
+    for (let first = 0; first < blob.bytes.length; first += step) {
+      const part = blob.bytes.subarray(first, first + step);
+      await client
+        .send(
+          new m.UploadLayerPartCommand({
+            repositoryName,
+            uploadId,
+            partFirstByte: first,
+            partLastByte: first + part.length - 1,
+            layerPartBlob: part,
+          }),
+        )
+        .catch(failed('upload the decoy image layers'));
+    }
+    const done = await client
+      .send(new m.CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [blob.digest] }))
+      .catch((err: unknown) => {
+        // Another push completed the same blob meanwhile: it is there, which is all PutImage needs.
+        if (awsErrorName(err) === 'LayerAlreadyExistsException') return { layerDigest: blob.digest };
+        return failed('upload the decoy image layers')(err);
+      });
+    if (done.layerDigest !== blob.digest)
+      throw new MintError('upload the decoy image layers', `ECR stored ${done.layerDigest}, not ${blob.digest}`);
+  }
+  await client
+    .send(
+      new m.PutImageCommand({
+        repositoryName,
+        imageManifest: image.manifest,
+        imageManifestMediaType: image.mediaType,
+        imageTag: tag,
+        imageDigest: image.digest,
+      }),
+    )
+    .catch(failed('push the decoy image'));
+}
 
 async function mint({ config, store }: KindContext, req: MintRequest): Promise<Minted> {
   const { m, client } = await ecr(config.region);
-  const { CreateRepositoryCommand, DeleteRepositoryCommand, PutImageCommand } = m;
+  const { CreateRepositoryCommand, DeleteRepositoryCommand } = m;
   const repository = req.name ?? `${REPOSITORIES[randomInt(REPOSITORIES.length)]}-${randomInt(10, 99)}`;
   const tag = TAGS[randomInt(TAGS.length)]!;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repository) || repository.length > 256) {
@@ -52,9 +109,8 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
         throw new MintError('create the decoy repository', awsErrorName(err));
       });
     created = true;
-    await client.send(new PutImageCommand({ repositoryName: repository, imageManifest: MANIFEST, imageTag: tag })).catch((err: unknown) => {
-      throw new MintError('push the decoy image', awsErrorName(err));
-    });
+    const { decoyImage } = await import('./decoy-image');
+    await push(m, client, repository, tag, decoyImage(repository, tag, config.region));
     const record = newRecord(ecrImage.name, req, { aliases: [repositoryAlias(repository)], resource: { repository, tag } });
     await store.putNewCanary(record).catch((err: unknown) => {
       throw new MintError('record the canary', awsErrorName(err));
@@ -75,6 +131,7 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
   }
 }
 
+/** DescribeImages, which reads the tag's metadata: BatchGetImage would be a pull, which alerts. */
 async function audit({ config }: KindContext, rec: CanaryRecord): Promise<AuditFinding[]> {
   const { m, client } = await ecr(config.region);
   const { DescribeImagesCommand } = m;

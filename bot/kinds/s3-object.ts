@@ -51,6 +51,7 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
   let createdBucket = false;
   let putObject = false;
   let selected = false;
+  let etag: string | undefined;
   const arn = `arn:aws:s3:::${bucket}/${key}`;
   try {
     if (req.bucket) {
@@ -63,14 +64,17 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
       });
       createdBucket = true;
     }
-    await client
-      .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: CONTENT, ContentType: 'application/octet-stream' }))
-      .catch((err: unknown) => {
-        throw new MintError('put the decoy object', awsErrorName(err));
-      });
+    etag = (
+      await client
+        .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: CONTENT, ContentType: 'application/octet-stream' }))
+        .catch((err: unknown) => {
+          throw new MintError('put the decoy object', awsErrorName(err));
+        })
+    ).ETag;
     putObject = true;
     selected = await selectDataEvents(config, store, arn, 'add').catch((err: unknown) => {
-      throw new MintError('select data events on the decoy trail', awsErrorName(err));
+      // Its own MintError (the trail's 500 values are used up) says why in words; AWS's by name.
+      throw err instanceof MintError ? err : new MintError('select data events on the decoy trail', awsErrorName(err));
     });
     const record = newRecord(s3Object.name, req, {
       aliases: [objectAlias(bucket, key)],
@@ -79,6 +83,8 @@ async function mint({ config, store }: KindContext, req: MintRequest): Promise<M
         key,
         ...(createdBucket ? { createdBucket: 'true' } : {}),
         ...(selected ? { dataEvents: config.decoyTrailName! } : {}),
+        // What the audit compares the object with: a decoy someone rewrote is no longer the bait it was.
+        ...(etag ? { etag: unquoted(etag), size: String(Buffer.byteLength(CONTENT)) } : {}),
       },
     });
     await store.putNewCanary(record).catch((err: unknown) => {
@@ -117,28 +123,94 @@ async function retire({ config, store }: KindContext, rec: CanaryRecord): Promis
   }
 }
 
+const unquoted = (etag: string) => etag.replace(/"/g, '');
+
+/** Pages of keys the audit reads before it gives up on finding the decoy among its neighbours. */
+const AUDIT_PAGES = 10;
+
+/**
+ * How the audit looks at a decoy without touching it. HeadObject (and GetObject, CopyObject) is what
+ * the S3 decoy rule matches (infra/detection.ts s3DecoyEventPattern): checking each decoy that way
+ * raised a false alert per decoy per day, from the bot itself. ListObjectsV2 is not in the pattern,
+ * and it returns each key's ETag and Size, so "gone" and "changed" are both seen. It is a bucket-level
+ * operation that CloudTrail logs as an object-level (data) event only under a condition ("Amazon S3
+ * CloudTrail events", Amazon S3 User Guide: "you can use the following bucket-level operations to
+ * get CloudTrail logs as object-level Amazon S3 actions under certain conditions: GET Bucket Object
+ * (List Objects) Version 2 - Select a prefix specified in the trail"). The trail selects each decoy by its exact ARN, so the
+ * audit lists with the key minus its last character as Prefix: not a selected value, so the trail
+ * does not even record the call (nor bill it). The neighbours that prefix brings (none in a decoy
+ * bucket, which holds one object) are paged through in key order, up to AUDIT_PAGES pages.
+ * s3:ListBucket is the permission (Service Authorization Reference, ListObjectsV2), which the
+ * roles hold on the decoy buckets the bot creates; on a bucket given with --bucket the bucket's own
+ * policy must grant it, and the audit says so when it does not instead of calling the decoy gone.
+ */
+async function findObject(
+  m: Awaited<ReturnType<typeof sdk>>,
+  client: InstanceType<Awaited<ReturnType<typeof sdk>>['S3Client']>,
+  bucket: string,
+  key: string,
+): Promise<{ etag?: string; size?: number } | 'gone' | 'too-many'> {
+  const prefix = [...key].slice(0, -1).join('');
+  const wanted = Buffer.from(key);
+  let ContinuationToken: string | undefined;
+  for (let page = 0; page < AUDIT_PAGES; page++) {
+    const out = await client.send(
+      new m.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(ContinuationToken ? { ContinuationToken } : {}) }),
+    );
+    for (const o of out.Contents ?? []) {
+      if (o.Key === key) return { ...(o.ETag ? { etag: unquoted(o.ETag) } : {}), ...(o.Size !== undefined ? { size: o.Size } : {}) };
+      // S3 lists keys in UTF-8 binary order: past the key, it is not there.
+      if (Buffer.compare(Buffer.from(o.Key ?? ''), wanted) > 0) return 'gone';
+    }
+    if (!out.IsTruncated || !out.NextContinuationToken) return 'gone';
+    ContinuationToken = out.NextContinuationToken;
+  }
+  return 'too-many';
+}
+
 async function audit({ config }: KindContext, rec: CanaryRecord): Promise<AuditFinding[]> {
   const { m, client } = await s3(config.region);
-  const { HeadObjectCommand } = m;
+  const { bucket = '', key = '' } = rec.resource;
+  const where = `s3://${bucket}/${key}`;
+  const gone = (why: string): AuditFinding[] => [
+    { problem: `the decoy object ${where} is gone (${why})`, fix: 'retire this canary and mint a new one' },
+  ];
   try {
-    await client.send(new HeadObjectCommand({ Bucket: rec.resource.bucket, Key: rec.resource.key }));
-    const trail = rec.resource.dataEvents;
-    if (trail && !(await isSelected(config, trail, `arn:aws:s3:::${rec.resource.bucket}/${rec.resource.key}`))) {
+    let found;
+    try {
+      found = await findObject(m, client, bucket, key);
+    } catch (err) {
+      const name = awsErrorName(err);
+      if (name === 'NoSuchBucket') return gone(name);
       return [
         {
-          problem: 'the decoy trail no longer records reads of this object (a redeploy or a person reset its selectors)',
-          fix: 'retire and re-mint the canary, which selects it again',
+          problem: `the decoy object ${where} could not be checked (${name}): the audit lists the bucket (s3:ListBucket), which the bot's roles may do only in the decoy buckets they create`,
+          fix: `grant the audit and jobs roles s3:ListBucket on ${bucket} in its bucket policy, or retire this canary`,
         },
       ];
     }
-    return [];
-  } catch (err) {
-    return [
-      {
-        problem: `the decoy object s3://${rec.resource.bucket}/${rec.resource.key} is gone (${awsErrorName(err)})`,
-        fix: 'retire this canary and mint a new one',
-      },
-    ];
+    if (found === 'gone') return gone('NoSuchKey');
+    if (found === 'too-many')
+      return [
+        {
+          problem: `the decoy object ${where} could not be checked: more than ${AUDIT_PAGES * 1000} keys in ${bucket} come before it under the same prefix`,
+          fix: 'place decoys where few keys share their prefix (retire and re-mint)',
+        },
+      ];
+    const findings: AuditFinding[] = [];
+    if (rec.resource.etag && (found.etag !== rec.resource.etag || String(found.size) !== rec.resource.size))
+      findings.push({
+        problem: `the decoy object ${where} was rewritten after it was minted (its ETag or size changed): it may no longer be the bait it was`,
+        fix: 'find out who wrote it (the decoy trail records writes to the object too), then retire this canary and mint a new one',
+      });
+    const trail = rec.resource.dataEvents;
+    if (trail && !(await isSelected(config, trail, `arn:aws:s3:::${bucket}/${key}`))) {
+      findings.push({
+        problem: 'the decoy trail no longer records reads of this object (a redeploy or a person reset its selectors)',
+        fix: 'retire and re-mint the canary, which selects it again',
+      });
+    }
+    return findings;
   } finally {
     client.destroy();
   }

@@ -12,6 +12,9 @@ import type { Key } from '../attacker';
 import { bootstrap } from '../bootstrap';
 import { ATTACK_CALLS } from '../cloudtrail-record';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { selectsObject } from './trail-selection';
 import { failureRecord, lambdaAdapter } from '../lambda-adapter';
 import { startMoto } from '../moto';
 import {
@@ -40,6 +43,8 @@ export const SANDBOX_USER = 'U0SANDBOX';
 export const SANDBOX_SECRET = 'sandbox-signing-secret';
 export const ALERT_CHANNEL = 'C0SANDBOX';
 const TABLE = 'aws-canary-bot';
+/** The trail the bot owns for S3 decoys' data events, as `-c decoys=s3,ecr` deploys it. */
+const DECOY_TRAIL = `${TABLE}-decoys`;
 const JOBS_FUNCTION = 'aws-canary-bot-jobs';
 const MAX_FLOOD = 5000;
 
@@ -67,7 +72,21 @@ const attackBody = z.object({
   sourceIp: z.string().check(z.minLength(1), z.maxLength(64)),
   userAgent: z.string().check(z.maxLength(1000)),
   count: z.number().check(z.int(), z.minimum(1), z.maximum(MAX_FLOOD)),
+  /**
+   * A canary's key found somewhere else than a message in this sandbox (`npm run smoke` mints
+   * through the core and holds the key itself): the attacker uses what it was given.
+   */
+  key: z.optional(
+    z.object({
+      accessKeyId: z.string().check(z.regex(/^AKIA[A-Z0-9]{12,124}$/)),
+      secretAccessKey: z.string().check(z.minLength(20), z.maxLength(128)),
+    }),
+  ),
 });
+
+/** Calls a canary key can make; each decoy kind has its own (the intruder makes them). */
+const KEY_CALLS = ATTACK_CALLS.filter((c) => c !== 'BatchGetImage');
+const DECOY_CALLS: Record<string, string[]> = { 's3-object': ['GetObject'], 'ecr-image': ['BatchGetImage'] };
 
 class HttpError extends Error {
   constructor(
@@ -122,6 +141,18 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
   const standin = await startSlackStandin();
   const ws = createWorkspace(standin);
   const intruder = await createIntruder(region);
+  // A decoys=s3,ecr deployment: bootstrap made the decoy rules; the S3 decoys need their trail.
+  const s3 = new S3Client({ region, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: `${DECOY_TRAIL}-logs` })).catch((err: unknown) => {
+    if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((err as Error).name)) throw err;
+  });
+  s3.destroy();
+  const trails = new CloudTrailClient({ region });
+  await trails.send(new CreateTrailCommand({ Name: DECOY_TRAIL, S3BucketName: `${DECOY_TRAIL}-logs` })).catch((err: unknown) => {
+    if ((err as Error).name !== 'TrailAlreadyExistsException') throw err;
+  });
+  await trails.send(new StartLoggingCommand({ Name: DECOY_TRAIL }));
+  trails.destroy();
   const [script, html, css] = await Promise.all([
     pageBundle(),
     readFileSync(new URL('./page/index.html', import.meta.url), 'utf8'),
@@ -148,7 +179,28 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
     AWS_ENDPOINT_URL_LAMBDA: `${url}${lambdaPath}`,
     ALERT_QUEUE_URL: aws.queueUrl,
     DETECTION_RULE_NAME: aws.ruleName,
+    DECOY_TRAIL_NAME: DECOY_TRAIL,
   });
+  /**
+   * What `npm run smoke -- --sandbox <url>` reads to find this deployment, as it reads a deployed
+   * one's from its function's environment. Never the Invoke route's secret path or the signing
+   * secret; the bot token is the stand-in's, which guards nothing.
+   */
+  const deployment = {
+    region,
+    awsEndpoint: moto.url,
+    env: Object.fromEntries(
+      [
+        'CANARY_TABLE',
+        'ALERT_CHANNEL_ID',
+        'SLACK_API_URL',
+        'SLACK_BOT_TOKEN',
+        'ADMIN_USER_IDS',
+        'DETECTION_RULE_NAME',
+        'DECOY_TRAIL_NAME',
+      ].map((k) => [k, process.env[k]!]),
+    ),
+  };
   // The bot's JSON logs would bury the URL; warnings and errors still show.
   if (!process.env.POWERTOOLS_LOG_LEVEL) log.setLogLevel('WARN');
   const [slack, jobs, alert] = await Promise.all([
@@ -208,8 +260,8 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
     const label = (c: CanaryRecord) => `${c.id} · ${c.location.slice(0, 60)}${c.status !== 'active' ? ` (${c.status})` : ''}`;
     return {
       targets: canaries
-        .filter((c) => (c.kind === 'aws-key' && keys.has(c.resource.accessKeyId ?? '')) || c.kind === 's3-object')
-        .map((c) => ({ canaryId: c.id, kind: c.kind, label: label(c), calls: c.kind === 's3-object' ? ['GetObject'] : [...ATTACK_CALLS] })),
+        .filter((c) => (c.kind === 'aws-key' && keys.has(c.resource.accessKeyId ?? '')) || DECOY_CALLS[c.kind])
+        .map((c) => ({ canaryId: c.id, kind: c.kind, label: label(c), calls: DECOY_CALLS[c.kind] ?? [...KEY_CALLS] })),
       objects: canaries
         .filter((c) => c.kind === 's3-object')
         .map((c) => ({ canaryId: c.id, label: `s3://${c.resource.bucket}/${c.resource.key}` })),
@@ -257,17 +309,28 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
     const canary = canaries.find((c) => c.id === req.canaryId);
     if (!canary) throw new HttpError(404, `no canary ${req.canaryId}`);
     if (canary.kind === 's3-object' && req.call !== 'GetObject') throw new HttpError(400, 'an S3 decoy can only be read (GetObject)');
+    if ((canary.kind === 'ecr-image') !== (req.call === 'BatchGetImage'))
+      throw new HttpError(400, 'BatchGetImage pulls an ECR decoy, and an ECR decoy can only be pulled');
     const decoy = canary.kind === 's3-object' ? canary : canaries.find((c) => c.id === req.objectId && c.kind === 's3-object');
     if (req.call === 'GetObject' && !decoy)
       throw new HttpError(400, 'GetObject needs an S3 decoy: mint one with /canary new s3-object <location>');
-    const key = canary.kind === 'aws-key' ? loot().get(canary.resource.accessKeyId ?? '') : intruder;
+    if (req.key && req.key.accessKeyId !== canary.resource.accessKeyId) throw new HttpError(400, `that is not the key of ${canary.id}`);
+    const key = canary.kind === 'aws-key' ? (req.key ?? loot().get(canary.resource.accessKeyId ?? '')) : intruder;
     if (!key) throw new HttpError(400, `the key of ${canary.id} was never shown in this sandbox`);
     const object = req.call === 'GetObject' && decoy ? { object: { bucket: decoy.resource.bucket!, key: decoy.resource.key! } } : {};
+    const image = canary.kind === 'ecr-image' ? { image: { repository: canary.resource.repository!, tag: canary.resource.tag! } } : {};
+    // S3 reads are data events: CloudTrail records one only for an object a trail selects.
+    const unlogged =
+      decoy && req.call === 'GetObject' && !(await selectsObject(region, DECOY_TRAIL, decoy.resource.bucket!, decoy.resource.key!))
+        ? { unlogged: `the decoy trail ${DECOY_TRAIL} does not select this object for data events` }
+        : {};
     return {
       key,
       canaryKey: canary.kind === 'aws-key',
       call: req.call,
       ...object,
+      ...image,
+      ...unlogged,
       sourceIp: req.sourceIp,
       userAgent: req.userAgent,
       count: req.count,
@@ -374,6 +437,7 @@ export async function startSandbox(opts: { port: number; region?: string }): Pro
         if (path === '/sandbox/app.js') return send(res, 200, 'text/javascript; charset=utf-8', script);
         if (path === '/sandbox/app.css') return send(res, 200, 'text/css; charset=utf-8', css);
         if (path === '/sandbox/state') return json(res, 200, await state());
+        if (path === '/sandbox/deployment') return json(res, 200, deployment);
         if (path === '/sandbox/events') {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
           res.write(`data: ${version}\n\n`);

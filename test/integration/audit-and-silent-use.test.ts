@@ -19,6 +19,7 @@ import { deliveredSecret, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { awsEndpoint } from '../support/emulator';
 import type { CanaryRecord } from '../../bot/model/canary';
+import type { Refusal } from '../support/iam/check';
 
 describe('the audit proves canaries and pipeline intact, retires the expired, and nets silent use', () => {
   let h: Harness;
@@ -45,7 +46,12 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
       canaries[name] = { ...(await h.store.getCanary(String(rec.id)))!, secret: deliveredSecret(h, responseUrl) };
     }
   }, 60_000);
-  afterAll(() => h.close());
+  // Every later silent-use run reads the key deleted by hand too (see the silent-use test).
+  const deletedKeyRead = (r: Refusal) => r.authorization.action === 'iam:GetAccessKeyLastUsed' && r.authorization.resource === '*';
+  afterAll(() => {
+    h.expectRefused(deletedKeyRead);
+    return h.close();
+  });
 
   const reportVia = async (text = 'audit') => {
     const { responseUrl } = await h.command(text);
@@ -124,6 +130,9 @@ describe('the audit proves canaries and pipeline intact, retires the expired, an
     expect(text).toContain('`sqs`');
     expect(text).toContain('`eu-west-1`');
     expect(await h.audit.handler({ task: 'silent-use' })).toEqual({ task: 'silent-use', problems: 0 });
+    // The key deleted by hand above has no user for IAM to authorize its last use on: AWS refuses
+    // the read, and the net goes on (the audit names that canary's missing key).
+    expect(h.expectRefused(deletedKeyRead)).not.toEqual([]);
   });
 
   it('raises nothing extra for a call that CloudTrail also reported', async () => {

@@ -1,5 +1,17 @@
-import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  BatchCheckLayerAvailabilityCommand,
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetDownloadUrlForLayerCommand,
+} from '@aws-sdk/client-ecr';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETIRE_ACTION } from '../../bot/views/retire';
 import { checkMessage } from '../../local/block-kit';
@@ -56,6 +68,78 @@ describe('ecr-image decoys, minted from the form, alerting on pulls', () => {
       owner: 'U0OWNER1',
       aliases: [`ecr://${canary.resource.repository}`],
     });
+  });
+
+  it('pushes a real, pullable image: every blob uploaded, each digest its sha256, the layers tars of believable files', async () => {
+    const repositoryName = canary.resource.repository!;
+    const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    const { images = [] } = await ecr().send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageTag: canary.resource.tag! }] }));
+    expect(images).toHaveLength(1);
+    const raw = images[0]!.imageManifest!;
+    expect(images[0]!.imageId?.imageDigest).toBe(sha256(raw));
+    const manifest = JSON.parse(raw) as { mediaType: string; config: Blob; layers: Blob[] };
+    type Blob = { mediaType: string; size: number; digest: string };
+    expect(manifest.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    expect(manifest.config.mediaType).toBe('application/vnd.docker.container.image.v1+json');
+    expect(manifest.layers.length).toBeGreaterThanOrEqual(1);
+    expect(manifest.layers.length).toBeLessThanOrEqual(2);
+    expect(new Set(manifest.layers.map((l) => l.mediaType))).toEqual(new Set(['application/vnd.docker.image.rootfs.diff.tar.gzip']));
+    const blobs = [manifest.config, ...manifest.layers];
+    const check = await ecr().send(new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: blobs.map((b) => b.digest) }));
+    expect(check.failures).toEqual([]);
+    expect(check.layers?.map((l) => [l.layerDigest, l.layerAvailability, l.layerSize])).toEqual(
+      blobs.map((b) => [b.digest, 'AVAILABLE', b.size]),
+    );
+
+    // Pulled as docker pulls: a download URL per blob, its bytes checked against the manifest.
+    const bodies: Buffer[] = [];
+    for (const b of blobs) {
+      const { downloadUrl } = await ecr().send(new GetDownloadUrlForLayerCommand({ repositoryName, layerDigest: b.digest }));
+      bodies.push(Buffer.from(await (await fetch(downloadUrl!)).arrayBuffer()));
+    }
+    expect(bodies.map((b) => [sha256(b), b.length])).toEqual(blobs.map((b) => [b.digest, b.size]));
+    const config = JSON.parse(bodies[0]!.toString('utf8'));
+    const tars = bodies.slice(1).map((b) => gunzipSync(b));
+    expect(config).toMatchObject({ os: 'linux', rootfs: { type: 'layers', diff_ids: tars.map((t) => sha256(t)) } });
+    expect(['amd64', 'arm64']).toContain(config.architecture);
+    expect(Date.parse(config.created)).toBeLessThan(Date.now());
+    // Docker refuses an image whose history and layers disagree.
+    expect(config.history.filter((h: { empty_layer?: boolean }) => !h.empty_layer)).toHaveLength(tars.length);
+    const { WorkingDir, Cmd, Env } = config.config as { WorkingDir: string; Cmd: string[]; Env: string[] };
+    expect(Env.some((e) => e.startsWith('PATH='))).toBe(true);
+
+    // GNU tar, not our own writer, reads the layers: files under the working directory, nowhere else.
+    const root = mkdtempSync(join(tmpdir(), 'ecr-decoy-'));
+    try {
+      tars.forEach((t, i) => {
+        writeFileSync(join(root, `layer${i}.tar`), t);
+        execFileSync('tar', ['-xf', join(root, `layer${i}.tar`), '-C', root, '--no-same-owner']);
+      });
+      const app = join(root, WorkingDir);
+      const files = readdirSync(app, { recursive: true, encoding: 'utf8' })
+        .filter((f) => statSync(join(app, f)).isFile())
+        .sort();
+      const listed = tars.flatMap((_, i) => execFileSync('tar', ['-tf', join(root, `layer${i}.tar`)], { encoding: 'utf8' }).split('\n'));
+      expect(listed.filter((p) => p && !`/${p}`.startsWith(`${WorkingDir}/`) && !`${WorkingDir}/`.startsWith(`/${p}`))).toEqual([]);
+      const read = (f: string) => readFileSync(join(app, f), 'utf8');
+      const service = repositoryName.split('/').pop()!.replace(/-\d+$/, '');
+      // A dependency manifest, a README naming the service, and the entry point the config runs.
+      expect(files.some((f) => f === 'package.json' || f === 'requirements.txt')).toBe(true);
+      expect(read('README.md')).toContain(`# ${service}`);
+      const entry =
+        Cmd[0] === 'node'
+          ? Cmd[1]!
+          : `${Cmd.find((a) => /^[\w]+\.(main|worker)(:app)?$/.test(a))!
+              .replace(/:app$/, '')
+              .replace('.', '/')}.py`;
+      expect(files).toContain(entry);
+      // Configuration with values in the shape of the real thing, for this region.
+      const settings = files.map(read).find((text) => /\.cluster-[a-z0-9]{12}\.us-east-1\.rds\.amazonaws\.com/.test(text));
+      expect(settings).toBeDefined();
+      if (files.includes('package.json')) expect(JSON.parse(read('package.json'))).toMatchObject({ name: service, private: true });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('alerts on a pull (BatchGetImage) by any caller, through the same thread', async () => {

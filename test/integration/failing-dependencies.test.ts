@@ -122,6 +122,10 @@ describe('failing dependencies', () => {
         (c) => c.method === 'chat.postMessage' && String(c.args.text).includes('no longer exists in IAM (deleted by hand)'),
       ),
     ).toBe(true);
+    // What AWS answers a path-scoped role on a deleted user: AccessDenied, not NoSuchEntity (IAM
+    // names a user it cannot find without its path). The bot tells the two apart by ListUsers.
+    const refused = h.expectRefused((r) => r.authorization.resource.endsWith(`:user/${userName}`));
+    expect(refused.map((r) => r.authorization.action)).toEqual(['iam:GetUser', 'iam:GetUser']);
   });
 
   it('a slow Slack: the form cannot open in time, and the user is told instead of left waiting', async () => {

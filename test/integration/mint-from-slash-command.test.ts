@@ -1,4 +1,10 @@
-import { GetUserPolicyCommand, ListAccessKeysCommand, ListUserPoliciesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import {
+  GetUserCommand,
+  GetUserPolicyCommand,
+  ListAccessKeysCommand,
+  ListUserPoliciesCommand,
+  ListUsersCommand,
+} from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DENY_ALL_BOUNDARY, DENY_ALL_POLICY_NAME } from '../../bot/kinds/aws-key';
 import { checkUserName } from '../../bot/names';
@@ -44,8 +50,8 @@ describe('a signed /canary new laptop-42 mints an AWS key canary end to end', ()
     });
     const keys = (await h.iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata ?? [];
     expect(keys.map((k) => k.Status)).toEqual(['Active']);
-    // moto accepts but does not store a user's permissions boundary, so check what was asked of IAM.
-    // IAM user names are account-wide: a name another test file took is retried with a new one.
+    // Every CreateUser asked for the boundary, retries included (IAM user names are account-wide:
+    // a name another test file took is retried with a new one); the next test reads it back.
     const creates = iamRequests.filter((r) => r.command === 'CreateUserCommand');
     expect(creates.find((r) => r.input.UserName === UserName)?.input).toMatchObject({
       UserName,
@@ -54,6 +60,15 @@ describe('a signed /canary new laptop-42 mints an AWS key canary end to end', ()
     });
     for (const c of creates) expect(c.input.PermissionsBoundary).toBe(DENY_ALL_BOUNDARY);
     expect(iamRequests.some((r) => r.command === 'CreateLoginProfileCommand')).toBe(false);
+  });
+
+  it('leaves the user with the AWSDenyAll boundary, as GetUser reports it', async () => {
+    const [user] = (await h.iam.send(new ListUsersCommand({ PathPrefix: h.userPath }))).Users ?? [];
+    expect(user!.PermissionsBoundary).toBeUndefined(); // ListUsers never returns it (IAM API reference)
+    expect((await h.iam.send(new GetUserCommand({ UserName: user!.UserName! }))).User?.PermissionsBoundary).toEqual({
+      PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+      PermissionsBoundaryArn: DENY_ALL_BOUNDARY,
+    });
   });
 
   it('stores a record that matches IAM and names the placement, owner and creator', async () => {

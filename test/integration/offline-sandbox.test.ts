@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { CloudTrailClient, PutEventSelectorsCommand } from '@aws-sdk/client-cloudtrail';
 import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -204,4 +205,46 @@ describe('npm start with no configuration runs the offline sandbox', () => {
     expect(sandbox.output()).not.toContain('invocation failed');
     expect((await state()).messages.length).toBe(before.messages.length);
   });
+
+  it('pulls an ECR decoy as the intruder, and records an S3 read only while the decoy trail selects the object', async () => {
+    for (const kind of ['ecr-image', 's3-object'])
+      expect((await post('/sandbox/command', { channel: 'C0SANDBOX', text: `/canary new ${kind} sandbox decoys ${kind}` })).status).toBe(
+        200,
+      );
+    const image = await until('the ECR decoy', (s) => s.attack.targets.find((t) => t.kind === 'ecr-image'));
+    const object = await until('the S3 decoy', (s) => s.attack.targets.find((t) => t.kind === 's3-object'));
+    expect(image.calls).toEqual(['BatchGetImage']);
+    const attack = { sourceIp: '192.0.2.201', userAgent: 'docker/27.0', count: 1 };
+    await until('no attack running', (s) => (!s.attack.running ? true : undefined));
+    expect((await post('/sandbox/attack', { ...attack, canaryId: image.canaryId, call: 'GetObject' })).status).toBe(400);
+    expect((await post('/sandbox/attack', { ...attack, canaryId: image.canaryId, call: 'BatchGetImage' })).status).toBe(200);
+    const alert = await until('the pull alert', (s) =>
+      s.messages.find((m) => !m.ephemeral && !m.threadTs && m.text.startsWith(`Canary ${image.canaryId} used`)),
+    );
+    expect(JSON.stringify(alert.blocks)).toContain('ecr:BatchGetImage');
+
+    // As after a redeploy that reset the trail's selectors: the read happens, CloudTrail records nothing.
+    const { env, awsEndpoint } = (await (await fetch(`${sandbox.url}/sandbox/deployment`)).json()) as {
+      env: Record<string, string>;
+      awsEndpoint: string;
+    };
+    const ct = new CloudTrailClient({
+      region: 'us-east-1',
+      endpoint: awsEndpoint,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    await ct.send(
+      new PutEventSelectorsCommand({
+        TrailName: env.DECOY_TRAIL_NAME,
+        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
+      }),
+    );
+    ct.destroy();
+    await until('no attack running', (s) => (!s.attack.running ? true : undefined));
+    expect((await post('/sandbox/attack', { ...attack, canaryId: object.canaryId, call: 'GetObject' })).status).toBe(200);
+    const last = await until('the unrecorded read', (s) =>
+      !s.attack.running && s.attack.last?.canaryId === object.canaryId ? s.attack.last : undefined,
+    );
+    expect(last).toMatchObject({ sent: 0, answer: expect.stringContaining('CloudTrail records nothing') });
+  }, 60_000);
 });

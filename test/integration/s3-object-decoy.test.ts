@@ -1,6 +1,17 @@
 import { CloudTrailClient, CreateTrailCommand, GetEventSelectorsCommand } from '@aws-sdk/client-cloudtrail';
-import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { placeholderSelector } from '../../bot/kinds/data-events';
+import { s3DecoyEventPattern } from '../../infra/detection';
 import { ALERT_ACTIONS } from '../../bot/views/alert';
 import { RETIRE_ACTION } from '../../bot/views/retire';
 import { checkMessage } from '../../local/block-kit';
@@ -17,11 +28,12 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
   let canary: CanaryRecord;
   const aws = () => ({ region: 'us-east-1', endpoint: awsEndpoint(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const trusted = 'arn:aws:iam::123456789012:role/company-backup-verifier';
+  const trail = `decoys-${Date.now()}`;
   beforeAll(async () => {
-    const trail = `decoys-${Date.now()}`;
     await new S3Client({ ...aws(), forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: `${trail}-logs` }));
-    await new CloudTrailClient(aws()).send(new CreateTrailCommand({ Name: trail, S3BucketName: `${trail}-logs` }));
-    h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0', DECOY_TRAIL_NAME: trail } });
+    const created = await new CloudTrailClient(aws()).send(new CreateTrailCommand({ Name: trail, S3BucketName: `${trail}-logs` }));
+    // As the CDK app sets it: the trail's ARN, which the functions' roles name.
+    h = await startHarness({ env: { ALERT_UPDATE_SECONDS: '0', DECOY_TRAIL_NAME: created.TrailARN! } });
     const { body } = await h.command(`new s3-object finance wiki, page "Backups" --allow-principal ${trusted}`);
     expect(String(body?.text)).toContain('Minting a canary (S3 decoy object)');
     await h.settle();
@@ -87,6 +99,84 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     expect(Object.values(c.suppressions!)).toMatchObject([{ principalArn: trusted, hits: 1 }]);
   });
 
+  /** /canary audit, and the report it answers with. */
+  const auditReport = async () => {
+    const { responseUrl } = await h.command('audit');
+    await h.settle();
+    return JSON.stringify(
+      h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).at(-1)!.args.blocks,
+    );
+  };
+
+  it('checks the decoy with no call the S3 decoy rule matches, nor one the decoy trail records', async () => {
+    // The bot's S3 client is the SDK's (the kind loads it on first use): every command it sends, recorded.
+    const sent: Array<{ command: string; input: Record<string, unknown> }> = [];
+    const send = S3Client.prototype.send;
+    const spy = vi.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: unknown, ...rest: unknown[]) {
+      const c = command as { constructor: { name: string }; input: Record<string, unknown> };
+      sent.push({ command: c.constructor.name, input: c.input });
+      return (send as (...a: unknown[]) => unknown).call(this, command, ...rest);
+    } as typeof send);
+    let report: string;
+    try {
+      report = await auditReport();
+    } finally {
+      spy.mockRestore();
+    }
+    const mine = sent.filter((c) => c.input.Bucket === canary.resource.bucket);
+    expect(mine.length).toBeGreaterThan(0);
+    // CloudTrail's event names: the command's, ListObjectsV2 logged as ListObjects.
+    const eventNames = mine.map((c) => c.command.replace(/Command$/, '').replace(/^ListObjectsV2$/, 'ListObjects'));
+    const pattern = s3DecoyEventPattern('123456789012') as { detail: { eventName: string[] } };
+    expect(eventNames.filter((n) => pattern.detail.eventName.includes(n))).toEqual([]);
+    // A listing is an object-level event only for "a prefix specified in the trail": the decoy's ARN is not its prefix.
+    for (const c of mine) expect(c.input.Prefix).not.toBe(canary.resource.key);
+    expect(report).not.toContain(`s3://${canary.resource.bucket}/${canary.resource.key}`);
+  });
+
+  it('is reported by the audit when the decoy object is rewritten, or gone', async () => {
+    const s3 = new S3Client({ ...aws(), forcePathStyle: true });
+    const Bucket = canary.resource.bucket!;
+    const Key = canary.resource.key!;
+    const original = await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
+    await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'something else entirely' }));
+    expect(await auditReport()).toContain('was rewritten after it was minted');
+    await s3.send(new DeleteObjectCommand({ Bucket, Key }));
+    expect(await auditReport()).toContain('is gone (NoSuchKey)');
+    await s3.send(new PutObjectCommand({ Bucket, Key, Body: original, ContentType: 'application/octet-stream' }));
+    const report = await auditReport();
+    expect(report).not.toContain('was rewritten');
+    expect(report).not.toContain('is gone');
+    // The listing the audit makes finds the object among neighbours of its prefix.
+    expect((await s3.send(new ListObjectsV2Command({ Bucket, Prefix: Key.slice(0, -1) }))).Contents?.map((o) => o.Key)).toEqual([Key]);
+  });
+
+  it("refuses a mint beyond the decoy trail's 500 selector values with a reason, leaving nothing behind", async () => {
+    const { PutEventSelectorsCommand } = await import('@aws-sdk/client-cloudtrail');
+    const ct = new CloudTrailClient(aws());
+    const TrailName = canary.resource.dataEvents!;
+    const before = (await ct.send(new GetEventSelectorsCommand({ TrailName }))).AdvancedEventSelectors!;
+    // Someone else's selector of 497 values, beside the decoys' 3: the next decoy would make 501.
+    const other = {
+      Name: 'someone else',
+      FieldSelectors: [
+        { Field: 'eventCategory', Equals: ['Data'] },
+        { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+        { Field: 'resources.ARN', Equals: Array.from({ length: 495 }, (_, i) => `arn:aws:s3:::other/k${i}`) },
+      ],
+    };
+    await ct.send(new PutEventSelectorsCommand({ TrailName, AdvancedEventSelectors: [...before, other] }));
+    const count = (await h.store.allCanaries()).length;
+    const { responseUrl } = await h.command('new s3-object one too many');
+    await h.settle();
+    const reply = JSON.stringify(h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)));
+    expect(reply).toContain('CloudTrail allows a trail 500 values across all its advanced event selectors');
+    expect(reply).toContain('leaves room for 1 decoy objects');
+    expect((await h.store.allCanaries()).length).toBe(count);
+    expect((await ct.send(new GetEventSelectorsCommand({ TrailName }))).AdvancedEventSelectors).toEqual([...before, other]);
+    await ct.send(new PutEventSelectorsCommand({ TrailName, AdvancedEventSelectors: before }));
+  });
+
   it('is reported by the audit when the trail stops selecting the object', async () => {
     const { PutEventSelectorsCommand } = await import('@aws-sdk/client-cloudtrail');
     const ct = new CloudTrailClient(aws());
@@ -106,12 +196,7 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
         ],
       }),
     );
-    const { responseUrl } = await h.command('audit');
-    await h.settle();
-    const report = JSON.stringify(
-      h.standin.calls.filter((c) => c.method === 'response_url' && responseUrl.endsWith(c.responseUrlId!)).at(-1)!.args.blocks,
-    );
-    expect(report).toContain('the decoy trail no longer records reads of this object');
+    expect(await auditReport()).toContain('the decoy trail no longer records reads of this object');
     await ct.send(
       new PutEventSelectorsCommand({ TrailName: canary.resource.dataEvents, AdvancedEventSelectors: before.AdvancedEventSelectors }),
     );
@@ -133,10 +218,11 @@ describe('s3-object decoys: minted, selected for data events, alerting through t
     const s3 = new S3Client({ ...aws(), forcePathStyle: true });
     await expect(s3.send(new HeadBucketCommand({ Bucket: canary.resource.bucket }))).rejects.toBeDefined();
     expect(await h.store.getCanary(canary.id)).toMatchObject({ status: 'retired' });
-    // The last decoy gone, the trail records nothing: CloudTrail replaces advanced selectors with
-    // these basic ones (moto keeps the stale advanced ones beside them, so only these are checked).
+    // The last decoy gone, the trail records nothing, with a selector CloudTrail accepts (the
+    // emulator refuses one that selects nothing): data events on a prefix of its own log bucket.
     const out = await new CloudTrailClient(aws()).send(new GetEventSelectorsCommand({ TrailName: canary.resource.dataEvents }));
-    expect(out.EventSelectors).toMatchObject([{ IncludeManagementEvents: false, DataResources: [] }]);
+    expect(out.AdvancedEventSelectors).toEqual([placeholderSelector('aws', `${trail}-logs`)]);
+    expect(out.EventSelectors ?? []).toEqual([]);
   });
 
   it('lists the kinds in /canary help', async () => {

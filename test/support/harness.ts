@@ -5,13 +5,18 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { vi } from 'vitest';
+import { inject, vi } from 'vitest';
 import { bootstrap } from '../../local/bootstrap';
 import { STANDIN_APP_ID, STANDIN_TEAM_ID, functionUrlEvent, interactionBody, signed, slashCommandBody } from '../../local/slack-requests';
 import type { Signed } from '../../local/slack-requests';
 import { startSlackStandin } from '../../local/slack-standin';
 import type { SlackStandin } from '../../local/slack-standin';
 import { awsEndpoint } from './emulator';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { asFunction, describeRefusals, installIamCheck } from './iam/check';
+import type { Checker, FunctionName, Refusal } from './iam/check';
+import { resolveRole } from './iam/roles';
+import type { PolicyStatement } from './iam/evaluate';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const ADMIN = 'UADMIN001';
@@ -47,6 +52,17 @@ export interface Harness {
   /** Everything the bot wrote to stdout/stderr since the harness started. */
   logs(): string;
   scanTable(): Promise<Record<string, unknown>[]>;
+  /**
+   * Calls a function made that its synthesized role does not allow (test/support/iam): each was
+   * refused as AWS would refuse it, and close() fails the file unless the test took them out.
+   */
+  refusals: Refusal[];
+  /** Each function's role as this test's bot is held to it; a test may change it (remove a statement) to watch a path fail. */
+  roles: Record<FunctionName, PolicyStatement[]>;
+  /** Takes out, and returns, refusals a test expects (a call AWS refuses that the bot must survive). */
+  expectRefused(match: (r: Refusal) => boolean): Refusal[];
+  /** Runs core code a test calls directly as the named function, held to its role. */
+  as<T>(fn: FunctionName, work: () => T): T;
   close(): Promise<void>;
 }
 
@@ -55,8 +71,80 @@ type Loaded<M extends { ready: Promise<{ runtime: unknown }>; handler: unknown }
   handler: M['handler'];
   runtime: Awaited<M['ready']>['runtime'];
 };
-async function loaded<M extends { ready: Promise<{ runtime: unknown }>; handler: unknown }>(m: M): Promise<Loaded<M>> {
-  return { handler: m.handler, runtime: (await m.ready).runtime as Awaited<M['ready']>['runtime'] };
+/** A handler whose calls, at import, per event and in the jobs it runs in process, are held to its function's role. */
+async function loaded<M extends { ready: Promise<{ runtime: unknown }>; handler: unknown }>(
+  checker: HarnessChecker,
+  fn: FunctionName,
+  load: () => Promise<M>,
+): Promise<Loaded<M>> {
+  // What the CDK app sets per function (MEMBER_ROLE_NAME): each handler reads its configuration as it initialises.
+  const own = Object.entries(checker.ownEnvironment(fn));
+  const before = own.map(([k]) => [k, process.env[k]] as const);
+  for (const [k, v] of own) process.env[k] = v;
+  const m = await asFunction(checker, fn, load);
+  const ready = await m.ready.finally(() => {
+    for (const [k, v] of before)
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  });
+  const runtime = ready.runtime as Awaited<M['ready']>['runtime'] & { dispatch?: (job: unknown) => Promise<void> };
+  // In AWS a function given JOBS_FUNCTION_NAME (slack) runs its jobs in the jobs function; in
+  // process they run right after the ack, and are held to the jobs role. Others run them in place.
+  if (typeof runtime?.dispatch === 'function' && checker.dispatchesToJobs(fn)) {
+    const dispatch = runtime.dispatch.bind(runtime);
+    runtime.dispatch = (job) => asFunction(checker, 'jobs', () => dispatch(job));
+  }
+  const handler = m.handler as (...args: unknown[]) => unknown;
+  return { handler: ((...args: unknown[]) => asFunction(checker, fn, () => handler(...args))) as M['handler'], runtime };
+}
+
+/** The account the test's bot runs in: whoever its credentials are. */
+async function accountOf(endpoint: string): Promise<string> {
+  const sts = new STSClient({ region: REGION, endpoint });
+  try {
+    return (await sts.send(new GetCallerIdentityCommand({}))).Account!;
+  } finally {
+    sts.destroy();
+  }
+}
+
+type HarnessChecker = Checker & {
+  roles: Record<FunctionName, PolicyStatement[]>;
+  ownEnvironment(fn: FunctionName): Record<string, string>;
+  dispatchesToJobs(fn: FunctionName): boolean;
+};
+
+function iamChecker(env: Record<string, string>, account: string, endpoint: string): HarnessChecker {
+  const synthesized = inject('iamRoles')[env.ORGANIZATION_ID ? 'organization' : 'single'];
+  const place = { account, region: REGION, env: { ...process.env, ...env } };
+  const roles = Object.fromEntries(
+    (['slack', 'jobs', 'alert', 'audit'] as const).map((fn) => [fn, resolveRole(synthesized.functions[fn]!, synthesized.types, place)]),
+  ) as Record<FunctionName, PolicyStatement[]>;
+  const members = new Map<string, PolicyStatement[]>();
+  // Organization mode: each function assumes its own member role, as the CDK app tells it.
+  const PER_FUNCTION = ['MEMBER_ROLE_NAME'];
+  const ownEnvironment = (fn: FunctionName) =>
+    Object.fromEntries(
+      Object.entries(synthesized.functions[fn]!.environment).filter(
+        (e): e is [string, string] => PER_FUNCTION.includes(e[0]) && typeof e[1] === 'string' && !(e[0] in env),
+      ),
+    );
+  return {
+    roles,
+    ownEnvironment,
+    dispatchesToJobs: (fn) => 'JOBS_FUNCTION_NAME' in synthesized.functions[fn]!.environment && !env.JOBS_FUNCTION_NAME,
+    refusals: [],
+    endpoint,
+    homeAccount: account,
+    policyFor: (fn, caller) => {
+      const member = caller.role && caller.account !== account ? synthesized.members[caller.role] : undefined;
+      if (!member) return roles[fn];
+      const key = `${caller.account}/${caller.role}`;
+      if (!members.has(key))
+        members.set(key, resolveRole({ statements: member }, synthesized.types, { ...place, account: caller.account }, {}));
+      return members.get(key);
+    },
+  };
 }
 
 const parse = (res: APIGatewayProxyStructuredResultV2) => {
@@ -122,11 +210,13 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
   };
   const spies = [capture(process.stdout), capture(process.stderr)];
 
+  installIamCheck();
+  const checker = iamChecker(env, await accountOf(env.AWS_ENDPOINT_URL!), env.AWS_ENDPOINT_URL!);
   vi.resetModules();
-  const slack = await loaded(await import('../../handlers/slack'));
-  const jobs = await loaded(await import('../../handlers/jobs'));
-  const alert = await loaded(await import('../../handlers/alert'));
-  const audit = await loaded(await import('../../handlers/audit'));
+  const slack = await loaded(checker, 'slack', () => import('../../handlers/slack'));
+  const jobs = await loaded(checker, 'jobs', () => import('../../handlers/jobs'));
+  const alert = await loaded(checker, 'alert', () => import('../../handlers/alert'));
+  const audit = await loaded(checker, 'audit', () => import('../../handlers/audit'));
   const iam = new IAMClient({ region: REGION });
   const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: REGION }));
 
@@ -161,11 +251,23 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     settle: () => slack.runtime.jobsIdle(),
     logs: () => output,
     scanTable: async () => (await ddb.send(new ScanCommand({ TableName: table }))).Items ?? [],
+    refusals: checker.refusals,
+    roles: checker.roles,
+    as: (fn, work) => asFunction(checker, fn, work),
+    expectRefused: (match) => {
+      const taken = checker.refusals.filter(match);
+      checker.refusals.splice(0, checker.refusals.length, ...checker.refusals.filter((r) => !match(r)));
+      return taken;
+    },
     close: async () => {
       await slack.runtime.jobsIdle();
       spies.forEach((s) => s.mockRestore());
       vi.unstubAllEnvs();
       await standin.close();
+      if (checker.refusals.length)
+        throw new Error(
+          `AWS would refuse calls the bot made here (each function's synthesized role, test/support/iam):\n${describeRefusals(checker.refusals)}`,
+        );
     },
   };
   return h;

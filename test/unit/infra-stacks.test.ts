@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
 import { isUserPath, proposeUserPath } from '../../infra/user-path';
 import { canaryEventPattern, ecrDecoyEventPattern, RULE_STATE, s3DecoyEventPattern } from '../../infra/detection';
+import { PLACEHOLDER_PREFIX, PLACEHOLDER_SELECTOR } from '../../bot/kinds/data-events';
 
 /** `cdk synth`, offline, in process: what one deploy puts in the account. */
 describe('the CDK app deploys the whole detection pipeline', () => {
@@ -428,6 +429,33 @@ describe('the CDK app deploys the whole detection pipeline', () => {
       State: RULE_STATE,
     });
     t.resourceCountIs('AWS::CloudTrail::Trail', 1);
+    // Its selector records nothing and is one CloudTrail accepts (bot/kinds/data-events.ts; the
+    // emulator test sends it through PutEventSelectors): data events on a prefix of its own log
+    // bucket, no management events (a second copy is billed), and no basic selectors beside it.
+    const [trail] = Object.values(t.findResources('AWS::CloudTrail::Trail'));
+    const logs = (trail!.Properties.S3BucketName as { Ref: string }).Ref;
+    expect(trail!.Properties.EventSelectors).toBeUndefined();
+    expect(trail!.Properties.AdvancedEventSelectors).toEqual([
+      {
+        Name: PLACEHOLDER_SELECTOR,
+        FieldSelectors: [
+          { Field: 'eventCategory', Equals: ['Data'] },
+          { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+          {
+            Field: 'resources.ARN',
+            StartsWith: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { Ref: logs }, `/${PLACEHOLDER_PREFIX}`]] }],
+          },
+        ],
+      },
+    ]);
+    // The placeholder comes back when the last decoy goes (GetTrail names the bucket); no role reads a decoy.
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>,
+    );
+    const actions = statements.flatMap((st) => [st.Action].flat());
+    expect(actions).toContain('cloudtrail:GetTrail');
+    expect(actions).toContain('s3:ListBucket');
+    expect(actions).not.toContain('s3:GetObject');
     expect(new AwsSolutionsChecks().validateScope(decoyHome).violations.map((v) => v.ruleName)).toEqual([]);
     expect(home.findResources('AWS::CloudTrail::Trail')).toEqual({}); // off by default
   });

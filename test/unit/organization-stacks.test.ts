@@ -125,8 +125,11 @@ describe('organization mode in the CDK app', () => {
     expect(bySid('CreateQuietCanaryUsersWithNoBoundaryAndTheTag')).toBeUndefined();
     expect(bySid('MintDisableRotateRetireCanaries')).toMatchObject({ Resource: users, Condition: { Null: expect.any(Object) } });
     expect(bySid('NeverGiveCanariesPower')).toMatchObject({ Effect: 'Deny', Action: expect.arrayContaining(['iam:AttachUserPolicy']) });
-    for (const st of statements.filter((x) => x.Effect === 'Allow' && x.Resource !== '*'))
+    // Users on the canary path only; besides them, /canary audit (run in jobs) reads the forwarding rule.
+    for (const st of statements.filter((x) => x.Effect === 'Allow' && x.Resource !== '*' && x.Sid !== 'AuditReadsTheForwardingRule'))
       expect(JSON.stringify(st.Resource), String(st.Sid)).toMatch(/user\/svc\/\*/);
+    expect(bySid('AuditReadsTheForwardingRule')).toMatchObject({ Action: ['events:DescribeRule'] });
+    expect(JSON.stringify(bySid('AuditReadsTheForwardingRule')!.Resource)).toMatch(/:rule\/aws-canary-bot-forward"/);
     // "*" only where IAM has no resource type: listing users and roles for names in the account's style.
     expect(statements.filter((x) => x.Resource === '*' && x.Effect === 'Allow').flatMap((x) => x.Action as string[])).toEqual([
       'iam:ListUsers',
@@ -203,6 +206,19 @@ describe('organization mode in the CDK app', () => {
       Handler: 'slack.handler',
       Environment: { Variables: Match.objectLike({ ORGANIZATION_ID: 'o-abc123def4', HOME_ACCOUNT_ID: { Ref: 'AWS::AccountId' } }) },
     });
+  });
+
+  it('lets the jobs and audit roles, which run the audit, call DescribeOrganization (on "*", its only resource) and no other role', () => {
+    const roleIds = Object.fromEntries(
+      Object.entries(home.findResources('AWS::IAM::Role')).map(([id, r]) => [id, r.Properties.RoleName as string | undefined]),
+    );
+    const granted = Object.values(home.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+        .filter((st) => [st.Action].flat().includes('organizations:DescribeOrganization'))
+        .flatMap((st) => (p.Properties.Roles as Array<{ Ref: string }>).map((r) => ({ role: roleIds[r.Ref], resource: st.Resource }))),
+    );
+    expect(granted.map((g) => g.role).sort()).toEqual([HOME_ROLE_NAMES.audit, HOME_ROLE_NAMES.jobs].sort());
+    for (const g of granted) expect(g.resource).toBe('*');
   });
 
   it('refuses a malformed organization id or unit, and units without an organization', () => {

@@ -28,6 +28,8 @@ describe('the sandbox writes CloudTrail records the way AWS does', () => {
         outcome: denyAllOutcome(call, identity.arn),
         bucket: 'b',
         key: 'k.csv',
+        repository: 'payments-api-42',
+        tag: 'prod-2026-11',
       });
       for (const k of Object.keys(real)) expect(r, `${call} has ${k}`).toHaveProperty(k);
       const parsed = parseTrailEvent(r);
@@ -39,6 +41,7 @@ describe('the sandbox writes CloudTrail records the way AWS does', () => {
           ListBuckets: 's3:ListBuckets',
           DescribeInstances: 'ec2:DescribeInstances',
           GetObject: 's3:GetObject',
+          BatchGetImage: 'ecr:BatchGetImage',
         }[call],
       );
       expect(JSON.parse(eventBridgeEntry(r).Detail)).toEqual(r);
@@ -70,6 +73,30 @@ describe('the sandbox writes CloudTrail records the way AWS does', () => {
     const parsed = parseTrailEvent(r);
     expect(parsed.ok && parsed.event.objectKey).toBe('secrets/prod.env');
     expect(eventBridgeEntry(r).Source).toBe('aws.s3');
+  });
+
+  it('describes an ECR pull as a management event on the repository, which the decoy rule and the alert path read', () => {
+    const r = cloudTrailRecord({
+      call: 'BatchGetImage',
+      identity,
+      region: 'us-east-1',
+      sourceIp: '203.0.113.9',
+      userAgent: 'docker/27.0',
+      outcome: {},
+      repository: 'payments-api-42',
+      tag: 'prod-2026-11',
+    });
+    expect(r).toMatchObject({
+      eventSource: 'ecr.amazonaws.com',
+      eventCategory: 'Management',
+      readOnly: true,
+      requestParameters: { registryId: identity.accountId, repositoryName: 'payments-api-42', imageIds: [{ imageTag: 'prod-2026-11' }] },
+      resources: [{ ARN: 'arn:aws:ecr:us-east-1:123456789012:repository/payments-api-42' }],
+    });
+    const parsed = parseTrailEvent(r);
+    expect(parsed.ok && parsed.event.repository).toBe('payments-api-42');
+    expect(eventBridgeEntry(r).Source).toBe('aws.ecr');
+    expect(denyAllOutcome('BatchGetImage', identity.arn).errorCode).toBe('AccessDeniedException');
   });
 
   it('reads the key from the credentials-file shape of the mint message, as an intruder would', () => {

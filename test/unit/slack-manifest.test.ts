@@ -9,7 +9,13 @@ describe('manifest.yml configures the Slack app the code expects', () => {
     oauth_config: { scopes: { bot: string[] } };
     settings: { interactivity: { is_enabled: boolean; request_url: string } };
   };
-  const code = ['bot/slack-app.ts', 'bot/admins.ts', 'bot/listeners/canary-command.ts', 'bot/alerts/reconcile.ts']
+  const code = [
+    'bot/slack-app.ts',
+    'bot/admins.ts',
+    'bot/listeners/canary-command.ts',
+    'bot/alerts/reconcile.ts',
+    'scripts/smoke/alerts.ts',
+  ]
     .map((f) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8'))
     .join('\n');
 
@@ -25,14 +31,23 @@ describe('manifest.yml configures the Slack app the code expects', () => {
   });
 
   it('asks for the scopes of the Web API methods the bot calls, and no more', () => {
-    const needs: Record<string, string> = {
-      'usergroups.users.list': 'usergroups:read',
-      'chat.postMessage': 'chat:write',
-      'conversations.open': 'im:write',
+    const needs: Record<string, string[]> = {
+      'usergroups.users.list': ['usergroups:read'],
+      'chat.postMessage': ['chat:write'],
+      'conversations.open': ['im:write'],
+      // npm run smoke: a public alert channel needs the first, a private one the second.
+      'conversations.history': ['channels:history', 'groups:history'],
     };
-    for (const [method, scope] of Object.entries(needs)) {
-      if (code.includes(method)) expect(manifest.oauth_config.scopes.bot).toContain(scope);
+    for (const [method, scopes] of Object.entries(needs)) {
+      if (code.includes(method)) expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(scopes));
     }
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'im:write', 'usergroups:read']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
+      'channels:history',
+      'chat:write',
+      'commands',
+      'groups:history',
+      'im:write',
+      'usergroups:read',
+    ]);
   });
 });

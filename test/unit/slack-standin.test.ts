@@ -125,4 +125,38 @@ describe('the Slack stand-in answers like Slack', () => {
     expect(bad.status).toBe(400);
     expect(s.calls.filter((c) => c.method === 'response_url').map((c) => url.endsWith(c.responseUrlId!))).toEqual([true, true]);
   });
+  it("answers conversations.history with the channel's top-level messages as they stand, newest first, paged", async () => {
+    const channel = 'CHIST1';
+    const first = await client.chat.postMessage({ channel, text: 'first' });
+    await client.chat.postMessage({ channel, text: 'a reply', thread_ts: first.ts! });
+    await client.chat.postMessage({ channel, text: 'a broadcast reply', thread_ts: first.ts!, reply_broadcast: true });
+    await client.chat.postMessage({ channel: 'COTHER1', text: 'elsewhere' });
+    const third = await client.chat.postMessage({ channel, text: 'third' });
+    await client.chat.update({ channel, ts: third.ts!, text: 'third, edited' });
+
+    const all = await client.conversations.history({ channel });
+    expect(all.ok).toBe(true);
+    expect(all.messages?.map((m) => m.text)).toEqual(['third, edited', 'a broadcast reply', 'first']);
+    expect(all.has_more).toBe(false);
+
+    const after = await client.conversations.history({ channel, oldest: first.ts! });
+    expect(
+      after.messages?.map((m) => m.text),
+      'oldest is exclusive',
+    ).toEqual(['third, edited', 'a broadcast reply']);
+    const inclusive = await client.conversations.history({ channel, oldest: first.ts!, inclusive: true });
+    expect(inclusive.messages).toHaveLength(3);
+    const before = await client.conversations.history({ channel, latest: third.ts! });
+    expect(before.messages?.map((m) => m.text)).toEqual(['a broadcast reply', 'first']);
+
+    const page1 = await client.conversations.history({ channel, limit: 2 });
+    expect(page1.messages?.map((m) => m.text)).toEqual(['third, edited', 'a broadcast reply']);
+    expect(page1.has_more).toBe(true);
+    const page2 = await client.conversations.history({ channel, limit: 2, cursor: page1.response_metadata!.next_cursor! });
+    expect(page2.messages?.map((m) => m.text)).toEqual(['first']);
+    expect(page2.has_more).toBe(false);
+
+    expect((await client.conversations.history({ channel: 'CEMPTY1' })).messages).toEqual([]);
+    expect(s.calls.filter((c) => c.method === 'conversations.history').length).toBeGreaterThan(0);
+  });
 });
