@@ -1,5 +1,5 @@
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
-import { forCanary, memberCredentials } from './accounts';
+import { memberCredentials } from './accounts';
 import { managementAccount, refreshOrgAccounts } from './org-accounts';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import type { GetEventSelectorsCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
@@ -17,11 +17,9 @@ import {
 } from '../infra/detection';
 import type { Config } from './config';
 import type { Core, WithIam } from './deps';
-import { findKind } from './kinds';
-import { log } from './log';
-import { retireCanary } from './lifecycle/retire';
 import { errorName as awsErrorName } from './errors';
 import type { CanaryRecord } from './model/canary';
+import type { OrgAccount } from './store/org-accounts';
 
 /**
  * The audit: a tripwire nobody checks is worse than none. Every canary is checked against what a
@@ -37,13 +35,16 @@ export interface Finding {
   fix: string;
 }
 
+/** What the report says of a canary it names. */
+export type NamedCanary = Pick<CanaryRecord, 'id' | 'location' | 'expiresOn'>;
+
 export interface AuditReport {
   canaries: number;
   findings: Finding[];
   /** What the audit relies on without being able to check it from here (no problem, no finding). */
   notes: string[];
-  expiring: CanaryRecord[];
-  retired: CanaryRecord[];
+  expiring: NamedCanary[];
+  retired: NamedCanary[];
 }
 
 export type AuditDeps = Core &
@@ -66,64 +67,20 @@ const defaultClients: CoverageClients = {
   sts: (region) => new STSClient({ region, maxAttempts: 3 }),
 };
 
-/** Canaries this close to their expiry date are listed, so someone can rotate or extend them. */
-const EXPIRY_WARNING_DAYS = 14;
-
-export async function runAudit(deps: AuditDeps, now = new Date()): Promise<AuditReport> {
-  const findings: Finding[] = [];
-  const canaries = await deps.store.allCanaries();
-  const today = now.toISOString().slice(0, 10);
-  const soon = new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000).toISOString().slice(0, 10);
-  const retired: CanaryRecord[] = [];
-  const expiring: CanaryRecord[] = [];
-
-  for (const c of canaries) {
-    if (c.status === 'retired' || c.status === 'unknown') continue;
-    const kind = findKind(c.kind);
-    if (!kind) continue;
-    if (c.expiresOn && c.expiresOn <= today) {
-      try {
-        await retireCanary(deps, c, 'expiry', `expired on ${c.expiresOn}`, now.toISOString());
-        retired.push(c);
-      } catch (err) {
-        findings.push({
-          scope: `canary ${c.id}`,
-          problem: `expired on ${c.expiresOn} but could not be retired (${awsErrorName(err)})`,
-          fix: `retire it by hand: /canary retire ${c.id}`,
-        });
-      }
-      continue;
-    }
-    if (c.expiresOn && c.expiresOn <= soon) expiring.push(c);
-    try {
-      for (const f of await kind.audit(forCanary(deps, c), c)) findings.push({ scope: `canary ${c.id} (${c.location})`, ...f });
-    } catch (err) {
-      findings.push({
-        scope: `canary ${c.id}`,
-        problem: `could not be checked (${awsErrorName(err)})`,
-        fix: "check the bot role's IAM permissions",
-      });
-    }
-  }
-  findings.push(
-    ...(await orphanUsers(deps, canaries).catch((err: unknown): Finding[] => [
-      {
-        scope: `IAM users under ${deps.config.userPath}`,
-        problem: `could not be listed (${awsErrorName(err)}), so users under the canary path without a record go unnoticed`,
-        fix: "allow iam:ListUsers on * to the bot's role (redeploy the CDK app)",
-      },
-    ])),
-  );
+/**
+ * The checks that do not grow with the canaries, run first and reported on their own: the home
+ * pipeline (rules, targets, regions, trail, DLQ) and IAM users under the path with no record.
+ */
+export async function checkHome(deps: AuditDeps, canaries: CanaryRecord[]): Promise<{ findings: Finding[]; notes: string[] }> {
+  const orphans = await orphanUsers(deps, canaries).catch((err: unknown): Finding[] => [
+    {
+      scope: `IAM users under ${deps.config.userPath}`,
+      problem: `could not be listed (${awsErrorName(err)}), so users under the canary path without a record go unnoticed`,
+      fix: "allow iam:ListUsers on * to the bot's role (redeploy the CDK app)",
+    },
+  ]);
   const pipeline = await checkPipeline(deps.config, { ...defaultClients, ...deps.clients });
-  findings.push(...pipeline.findings, ...(await checkMembers(deps)));
-  log.info('audit done', {
-    canaries: canaries.length,
-    findings: findings.length,
-    retired: retired.length,
-    expiring: expiring.length,
-    notes: pipeline.notes,
-  });
-  return { canaries: canaries.length, findings, notes: pipeline.notes, expiring, retired };
+  return { findings: [...orphans, ...pipeline.findings], notes: pipeline.notes };
 }
 
 /** IAM users under the canary path with no canary record: a mint killed midway, or made by hand. */
@@ -225,57 +182,57 @@ async function checkPipeline(config: Config, clients: CoverageClients): Promise<
   return { findings, notes: trail.notes };
 }
 
-/** Member accounts checked at once: each is an AssumeRole and a rule read per region. */
-const MEMBERS_AT_ONCE = 5;
-
 /**
  * Organization mode: every active account of the organization has the member stack (the bot can
  * assume its role) and its forwarding rule in every forwarded region, in the state and with the
  * pattern detection needs. An account the StackSet has not reached is named, with why it matters.
+ * The accounts to check, or the finding that they could not be listed; each account is then its
+ * own work item (bot/checks/audit-run.ts), so 500 accounts are checked side by side.
  */
-async function checkMembers(deps: AuditDeps): Promise<Finding[]> {
+export async function memberAccounts(deps: AuditDeps): Promise<{ accounts: OrgAccount[]; findings: Finding[] }> {
   const { config } = deps;
-  if (!config.organizationId) return [];
+  if (!config.organizationId) return { accounts: [], findings: [] };
   let accounts;
   try {
     accounts = await refreshOrgAccounts(deps);
   } catch (err) {
+    return {
+      accounts: [],
+      findings: [
+        {
+          scope: `organization ${config.organizationId}`,
+          problem: `its accounts could not be listed (${awsErrorName(err)}), so an account without the member stack goes unnoticed`,
+          fix: 'run the bot in the management account or a delegated administrator (organizations:ListAccounts)',
+        },
+      ],
+    };
+  }
+  // The StackSet never reaches the management account: not a finding, every day (README, Many accounts).
+  const management = await managementAccount(deps).catch(() => undefined);
+  return { accounts: accounts.filter((a) => a.state === 'ACTIVE' && a.id !== config.homeAccountId && a.id !== management), findings: [] };
+}
+
+export async function checkMember(deps: AuditDeps, a: Pick<OrgAccount, 'id' | 'name'>): Promise<Finding[]> {
+  const { config } = deps;
+  const regions = [...new Set([config.region, ...config.regions])];
+  const scope = `account ${a.name} (${a.id})`;
+  const credentials = memberCredentials(config, a.id);
+  try {
+    await credentials();
+  } catch (err) {
     return [
       {
-        scope: `organization ${config.organizationId}`,
-        problem: `its accounts could not be listed (${awsErrorName(err)}), so an account without the member stack goes unnoticed`,
-        fix: 'run the bot in the management account or a delegated administrator (organizations:ListAccounts)',
+        scope,
+        problem: `has no member stack (the bot cannot assume its role there: ${awsErrorName(err)}): canaries cannot be minted there, and its calls are not forwarded`,
+        fix: 'make its organizational unit a target of the StackSet (-c ous=...), or check the StackSet instance for this account; the management account never gets one from the StackSet',
       },
     ];
   }
-  const regions = [...new Set([config.region, ...config.regions])];
-  // The StackSet never reaches the management account: not a finding, every day (README, Many accounts).
-  const management = await managementAccount(deps).catch(() => undefined);
-  const members = accounts.filter((a) => a.state === 'ACTIVE' && a.id !== config.homeAccountId && a.id !== management);
-  const check = async (a: (typeof members)[number]): Promise<Finding[]> => {
-    const scope = `account ${a.name} (${a.id})`;
-    const credentials = memberCredentials(config, a.id);
-    try {
-      await credentials();
-    } catch (err) {
-      return [
-        {
-          scope,
-          problem: `has no member stack (the bot cannot assume its role there: ${awsErrorName(err)}): canaries cannot be minted there, and its calls are not forwarded`,
-          fix: 'make its organizational unit a target of the StackSet (-c ous=...), or check the StackSet instance for this account; the management account never gets one from the StackSet',
-        },
-      ];
-    }
-    const pattern = JSON.stringify(canaryEventPattern(config.userPath, a.id));
-    const found: Finding[] = [];
-    for (const region of regions)
-      found.push(...(await checkRule(region, FORWARD_RULE_NAME, pattern, `${scope}, forwarding (${region})`, credentials)).findings);
-    return found;
-  };
-  const findings: Finding[] = [];
-  for (let i = 0; i < members.length; i += MEMBERS_AT_ONCE)
-    for (const f of await Promise.all(members.slice(i, i + MEMBERS_AT_ONCE).map(check))) findings.push(...f);
-  return findings;
+  const pattern = JSON.stringify(canaryEventPattern(config.userPath, a.id));
+  const found: Finding[] = [];
+  for (const region of regions)
+    found.push(...(await checkRule(region, FORWARD_RULE_NAME, pattern, `${scope}, forwarding (${region})`, credentials)).findings);
+  return found;
 }
 
 /** CloudTrail delivers the events of IAM and of STS's global endpoint in us-east-1, wherever the caller is. */

@@ -1,13 +1,14 @@
 import { CANARY_REF } from './ids';
 import { findKind } from './kinds';
 import { inlineCode } from './mrkdwn';
+import type { CanaryStatus } from './model/canary';
 import type { MintOptions } from './model/job';
 import { cut } from './text';
 
 /** What `/canary <text>` asks for, decided before anything touches AWS. */
 export type Command =
   | { type: 'help' }
-  | { type: 'list'; filter: ListFilter; page: number }
+  | { type: 'list'; filter: ListFilter; cursor?: string }
   | { type: 'new-modal' }
   | ({ type: 'new'; kind: string; location: string; owner?: string } & MintOptions)
   | { type: 'test'; id: string }
@@ -21,9 +22,12 @@ export type Command =
   | { type: 'invalid'; message: string };
 
 export interface ListFilter {
-  status?: string;
+  /** Unset: every status (`--status all`, the default). */
+  status?: CanaryStatus;
   owner?: string;
   kind?: string;
+  /** As typed, an account id or name: the listener resolves it (organization mode). */
+  account?: string;
   /** Case-insensitive text match on id, location and note. */
   text?: string;
 }
@@ -155,39 +159,56 @@ function parseNew(rest: string): Command {
   return cmd;
 }
 
-const STATUSES = ['active', 'disabled', 'retired', 'unknown'];
+const STATUSES = ['active', 'disabled', 'retired', 'unknown', 'all'] as const;
+/** What `--page` takes: the cursor a list's More button and footer carry (the store decodes it). */
+const LIST_CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
 
-function parseList(args: string[]): Command {
+function parseList(after: string): Command {
   const filter: ListFilter = {};
-  let page = 1;
+  let cursor: string | undefined;
   const words: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = args[i + 1];
+  let rest = after;
+  const take = (): string | undefined => {
+    const m = /^\s*(\S+)/.exec(rest);
+    if (!m) return undefined;
+    rest = rest.slice(m[0].length);
+    return m[1];
+  };
+  const invalid = (message: string): Command => ({ type: 'invalid', message });
+  for (let a = take(); a !== undefined; a = take()) {
     if (a === '--status') {
-      if (!value || !STATUSES.includes(value)) return { type: 'invalid', message: `\`--status\` is one of ${STATUSES.join(', ')}.` };
-      filter.status = value;
-      i++;
+      const value = take();
+      if (!value || !(STATUSES as readonly string[]).includes(value)) return invalid(`\`--status\` is one of ${STATUSES.join(', ')}.`);
+      if (value === 'all') delete filter.status;
+      else filter.status = value as CanaryStatus;
     } else if (a === '--owner') {
-      const m = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(value ?? '');
-      if (!m) return { type: 'invalid', message: 'Give `--owner` as an @-mention, e.g. `--owner @alice`.' };
+      const m = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(take() ?? '');
+      if (!m) return invalid('Give `--owner` as an @-mention, e.g. `--owner @alice`.');
       filter.owner = m[1]!;
-      i++;
     } else if (a === '--kind') {
-      if (!value || !findKind(value)) return { type: 'invalid', message: 'Unknown `--kind`; `/canary help` lists the kinds.' };
-      filter.kind = findKind(value)!.name;
-      i++;
+      const kind = findKind(take() ?? '');
+      if (!kind) return invalid('Unknown `--kind`; `/canary help` lists the kinds.');
+      filter.kind = kind.name;
+    } else if (a === '--account') {
+      // Account names may have spaces: "--account "Shared services"" (Slack may send curly quotes).
+      const quoted = /^\s*["\u201c]([^"\u201d]{1,50})["\u201d](?=\s|$)/.exec(rest);
+      if (quoted) rest = rest.slice(quoted[0].length);
+      const value = quoted ? quoted[1] : take();
+      const account = unescapeSlackText(value ?? '').trim();
+      if (!value || checkFreeText('account', account, 50) || /^--/.test(account))
+        return invalid('`--account` takes an account id or name (quoted if it has spaces).');
+      filter.account = account;
     } else if (a === '--page') {
-      if (!value || !/^[1-9]\d{0,3}$/.test(value)) return { type: 'invalid', message: '`--page` takes a page number.' };
-      page = Number(value);
-      i++;
+      const value = take();
+      if (!value || !LIST_CURSOR.test(value)) return invalid("`--page` takes the marker from a list's More line.");
+      cursor = value;
     } else if (a.startsWith('--')) {
-      return { type: 'invalid', message: `\`/canary list\` knows --status, --owner, --kind and --page, not ${inlineCode(a, 30)}.` };
+      return invalid(`\`/canary list\` knows --status, --kind, --account, --owner and --page, not ${inlineCode(a, 30)}.`);
     } else words.push(a);
   }
   const text = unescapeSlackText(words.join(' ')).trim();
   if (text) filter.text = cut(text, LOCATION_MAX, ''); // a search term: a prefix, no ellipsis
-  return { type: 'list', filter, page };
+  return { type: 'list', filter, ...(cursor ? { cursor } : {}) };
 }
 
 const byId =
@@ -230,9 +251,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'list',
     group: 'look',
-    usage: '`[--status s]` `[--owner @p]` `[--kind k]` `[text]` `[--page n]`',
-    summary: 'Canaries with their location, owner and status, filtered, in pages.',
-    parse: (rest) => parseList(rest),
+    usage: '`[--status active|disabled|retired|unknown|all]` `[--kind k]` `[--account id|name]` `[--owner @p]` `[text]` `[--page marker]`',
+    summary: 'Canaries with their location, owner and status, newest first, a page at a time (More goes on); every status unless filtered.',
+    parse: (_rest, after) => parseList(after),
   },
   {
     name: 'show',

@@ -86,6 +86,18 @@ const schema = z.object({
   ),
   DECOY_TRAIL_NAME: z.optional(z.string().check(z.regex(/^[\w.:/-]{3,256}$/, 'must be a CloudTrail trail name or ARN'))),
   ALERT_QUEUE_URL: z.optional(z.url({ protocol: /^https?$/, error: 'must be the alert queue URL' })),
+  // How often the silent-use net starts a pass over an account's keys (bot/checks/silent-sweep.ts).
+  SILENT_USE_EVERY_SECONDS: z._default(
+    z.pipe(z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds')), z.transform(Number)),
+    900,
+  ),
+  // The self-checks' work items (bot/checks/work.ts); unset, they run in process with the same bounds.
+  CHECK_QUEUE_URL: z.optional(z.url({ protocol: /^https?$/, error: "must be the self-checks' work queue URL" })),
+  // IAM, STS and Organizations calls a second per account that the self-checks allow themselves (bot/checks/pace.ts).
+  IAM_CALLS_PER_SECOND: z._default(
+    z.pipe(z.string().check(z.regex(/^\d{1,3}(\.\d+)?$/, 'must be a number of calls a second, such as 8')), z.transform(Number)),
+    8,
+  ),
   ALERT_DLQ_URL: z.optional(z.url({ protocol: /^https?$/, error: "must be the alert queue's dead-letter queue URL" })),
   // Where --self-test keeps a canary's key: a prefix like any application's secrets, so that the
   // names say nothing of canaries. The CDK app scopes the bot's Secrets Manager access to it.
@@ -131,6 +143,9 @@ export interface Config {
   regions: readonly string[];
   /** How old an unexplained GetAccessKeyLastUsed must be before it counts as silent use (CloudTrail lags). */
   silentUseGraceSeconds: number;
+  checkQueueUrl: string | undefined;
+  silentUseEverySeconds: number;
+  iamCallsPerSecond: number;
   /** The trail the bot owns for S3 decoys' data events (advanced event selectors). */
   decoyTrailName: string | undefined;
   /** The alert handler's own queue, for delayed flushes of throttled Slack updates. */
@@ -197,6 +212,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertTopicArn: c.ALERT_TOPIC_ARN,
     regions: c.CANARY_REGIONS,
     silentUseGraceSeconds: c.SILENT_USE_GRACE_SECONDS,
+    checkQueueUrl: c.CHECK_QUEUE_URL,
+    silentUseEverySeconds: c.SILENT_USE_EVERY_SECONDS,
+    iamCallsPerSecond: c.IAM_CALLS_PER_SECOND > 0 ? c.IAM_CALLS_PER_SECOND : 8,
     alertUpdateSeconds: c.ALERT_UPDATE_SECONDS,
     selfTestSecretPrefix: c.SELF_TEST_SECRET_PREFIX,
     organizationId: c.ORGANIZATION_ID,

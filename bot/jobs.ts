@@ -4,10 +4,9 @@ import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
 import { isAllowedResponseUrl, postToResponseUrl } from './respond';
 import { dlqDepth, redrive } from './redrive';
-import { runAudit } from './audit';
+import { startManualAudit } from './checks/runner';
 import { runSelfTest } from './self-test';
 import { inlineCode } from './mrkdwn';
-import { auditReport } from './views/audit-report';
 import { ephemeral } from './views/blocks';
 import { performDisable } from './triage/disable';
 import { performRetire } from './lifecycle/retire';
@@ -75,10 +74,8 @@ export async function runJob(rt: Runtime, payload: unknown): Promise<void> {
         ),
       );
     }
-    case 'audit': {
-      const report = auditReport(await runAudit(rt));
-      return postToResponseUrl(rt.config, job.responseUrl, ephemeral(report.text, report.blocks));
-    }
+    case 'audit':
+      return startManualAudit(rt, job.responseUrl);
     case 'redrive': {
       const { moved, failed } = await redrive(rt.config);
       log.info('redrive requested', { by: job.by, moved, failed });

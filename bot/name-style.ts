@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { checkUserName, generateUserName, ROLE_WORDS } from './names';
+import { checkUserName, combinations, DOMAIN_WORDS, drawWords, fixedNames, generateUserName, ROLE_WORDS } from './names';
+import type { Random, Shape } from './names';
 
 /**
  * Names in the account's own style. The style is learned at mint from the names of the IAM
@@ -9,10 +10,13 @@ import { checkUserName, generateUserName, ROLE_WORDS } from './names';
  * names, `SVC_LEDGER_SYNC`.
  *
  * A style is: the separator between words (or camelCase), the case of the words, the words that
- * several names share first and last (team prefixes, environment and region suffixes), and how
- * many words a name has. Only a word at least MIN_SHARED names share is learned: a convention, not
- * a person's name or a stack's random suffix. A position with no shared word, and every middle
- * word, is drawn from plain role words, so the name is new but looks at home.
+ * several names share first, last and between (team prefixes, environment and region suffixes,
+ * systems), whether names end in a number, and how many words a name has. Only a word at least
+ * MIN_SHARED names share is learned: a convention, not a person's name or a stack's random suffix.
+ * Every other word is a plain domain or role word (names.ts), combined freely with the learned
+ * ones, so the name is new but looks at home. Thousands of canaries fit in one style: when the
+ * account's own word counts are crowded, a name takes one inner word more (`payments.ledger.
+ * exporter.prod` among `payments.exporter.prod`), never a suffix or a marker the account lacks.
  */
 export interface NameStyle {
   separator: string;
@@ -20,6 +24,10 @@ export interface NameStyle {
   casing: 'lower' | 'upper' | 'title' | 'camel' | 'pascal';
   first: string[];
   last: string[];
+  /** Words several names share between their first and last (a team, a system): inner words like the domain words. */
+  middle: string[];
+  /** When several names end in a number: its digits (`01` is 2), so names may end in one too. */
+  digits?: number;
   /** Word counts of the names seen, one entry per name (so drawing from it follows the distribution). */
   lengths: number[];
 }
@@ -73,16 +81,18 @@ export function learnStyle(names: string[]): NameStyle | undefined {
   if (styled.length < MIN_NAMES) return undefined;
   const casing = majority(styled.map((n) => casingOf(n, separator)))!;
   const split = styled.map((n) => words(n, separator).map((w) => w.toLowerCase()));
+  const numbered = split.map((ws) => ws.at(-1)!).filter((w) => /^\d{1,3}$/.test(w));
+  if (numbered.length < MIN_SHARED) numbered.length = 0;
   return {
     separator,
     casing,
     first: shared(split.map((ws) => ws[0]!)),
     last: shared(split.map((ws) => ws.at(-1)!)),
+    middle: shared(split.flatMap((ws) => ws.slice(1, -1))),
+    digits: majority(numbered.map((w) => w.length)),
     lengths: split.map((ws) => ws.length),
   };
 }
-
-const pick = <T>(xs: readonly T[]): T => xs[randomInt(xs.length)]!;
 
 function render(ws: string[], style: NameStyle): string {
   const cased = ws.map((w, i) => {
@@ -94,28 +104,89 @@ function render(ws: string[], style: NameStyle): string {
   return cased.join(style.separator);
 }
 
-/** A position's words: the account's shared ones, or plain role words where it shares none. */
-const wordsFor = (learned: string[]): readonly string[] => (learned.length ? learned : ROLE_WORDS);
+const union = (...lists: (readonly string[])[]): string[] => [...new Set(lists.flat())];
+
+/** The numbers a name may end in when the account's do: 1 to 9, 01 to 99, or 001 to 999. */
+const numbers = (digits: number): string[] =>
+  Array.from({ length: 10 ** Math.min(digits, 3) - 1 }, (_, i) => String(i + 1).padStart(digits, '0'));
 
 /**
- * A name in `style` that no user or role in `taken` has (IAM compares names without case), and
- * that passes the name checks; today's fixed lists when there is no style or no such name.
+ * The shapes a style's names are drawn in: `observed`, the word counts the account's names have;
+ * `longer`, one inner word more, drawn from only when the observed shapes are crowded. Positions:
+ * the first (the account's shared first words, else a domain word), the inner ones (domain words
+ * and the account's shared inner words, the last of them a role word too), the last (the shared
+ * last words and, when the account's names end in numbers, numbers of their width; else a role).
+ * In an account of `payments.exporter.prod`, `orders.sync.dev`... that is team.thing.env with some
+ * 200 things, then team.domain.thing.env with some 25,000 per team and environment.
  */
-export function generateInStyle(style: NameStyle | undefined, taken: Set<string>): string {
+interface StyleShapes {
+  observed: Shape[];
+  longer: Shape[];
+}
+const shapesCache = new WeakMap<NameStyle, StyleShapes>();
+
+function shapesOf(style: NameStyle): StyleShapes {
+  const cached = shapesCache.get(style);
+  if (cached) return cached;
+  const first = style.first.length ? style.first : DOMAIN_WORDS;
+  const lastWords = union(style.last, style.digits ? numbers(style.digits) : []);
+  const last = lastWords.length ? lastWords : ROLE_WORDS;
+  const inner = union(DOMAIN_WORDS, style.middle);
+  const beforeLast = union(DOMAIN_WORDS, ROLE_WORDS, style.middle);
+  const shape = (length: number, weight: number): Shape => ({
+    slots: [first, ...Array.from({ length: length - 3 }, () => inner), ...(length > 2 ? [beforeLast] : []), last],
+    weight,
+  });
+  const counts = new Map<number, number>();
+  for (const l of style.lengths) counts.set(Math.max(2, l), (counts.get(Math.max(2, l)) ?? 0) + 1);
+  const shapes = {
+    observed: [...counts].map(([length, n]) => shape(length, n)),
+    longer: [...counts].map(([length, n]) => shape(length + 1, n)),
+  };
+  shapesCache.set(style, shapes);
+  return shapes;
+}
+
+/** Draws after which the observed shapes count as crowded and a name may have one word more. */
+const CROWDED = 8;
+const STYLE_ATTEMPTS = 200;
+
+/**
+ * A name in `style` that no user or role in `taken` (lower case: IAM compares names without case)
+ * has, and that passes the name checks; the fixed lists when there is no style or no such name.
+ * A draw is a few microseconds: thousands of canaries in one account cost well under a second.
+ */
+export function generateInStyle(style: NameStyle | undefined, taken: Set<string>, random: Random = randomInt): string {
   const free = (n: string) => !taken.has(n.toLowerCase()) && checkUserName(n).ok;
   if (style) {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const length = Math.max(2, pick(style.lengths));
-      const ws = [pick(wordsFor(style.first)), ...Array.from({ length: length - 2 }, () => pick(ROLE_WORDS)), pick(wordsFor(style.last))];
-      if (new Set(ws).size < ws.length) continue;
+    const { observed, longer } = shapesOf(style);
+    for (let attempt = 0; attempt < STYLE_ATTEMPTS; attempt++) {
+      const ws = drawWords(attempt < CROWDED ? observed : longer, random);
+      if (!ws) continue;
       const name = render(ws, style);
       if (free(name)) return name;
     }
   }
-  // The fixed lists hold tens of thousands of names; a free one comes within a few draws.
+  // The fixed lists hold hundreds of thousands of names; a free one comes within a few draws.
   for (let attempt = 0; attempt < 1000; attempt++) {
-    const name = generateUserName();
+    const name = generateUserName(random);
     if (free(name)) return name;
   }
   throw new Error('no free IAM user name could be drawn');
+}
+
+/**
+ * Every name generateInStyle can draw in `style` (the fixed lists' without one) that passes the
+ * name checks, the observed shapes first; a name may come twice. For tests and sizing: a style's
+ * space can run to millions.
+ */
+export function* nameSpace(style: NameStyle | undefined): Generator<string> {
+  if (!style) return yield* fixedNames();
+  const { observed, longer } = shapesOf(style);
+  for (const shape of [...observed, ...longer])
+    for (const ws of combinations(shape.slots)) {
+      if (new Set(ws).size < ws.length) continue;
+      const name = render(ws, style);
+      if (checkUserName(name).ok) yield name;
+    }
 }

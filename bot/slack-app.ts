@@ -1,12 +1,13 @@
 import { App } from '@slack/bolt';
 import type { Receiver } from '@slack/bolt';
 import { createAdminCheck } from './admins';
-import { canaryCommand } from './listeners/canary-command';
+import { canaryCommand, listMore } from './listeners/canary-command';
 import { mintModalSubmit } from './listeners/mint-modal';
 import { registerTriage } from './listeners/triage';
 import { boltLogger } from './bolt-logger';
 import { log } from './log';
 import type { Runtime } from './deps';
+import { LIST_MORE_ACTION } from './views/list';
 import { MINT_MODAL_ID } from './views/mint-modal';
 
 export type Transport = { receiver: Receiver } | { socketMode: { appToken: string } };
@@ -36,6 +37,7 @@ export function createSlackApp(rt: Runtime, transport: Transport): App {
   const isAdmin = createAdminCheck(config, app.client);
   app.command('/canary', canaryCommand(rt, isAdmin));
   app.view(MINT_MODAL_ID, mintModalSubmit(rt, isAdmin));
+  app.action(LIST_MORE_ACTION, listMore(rt, isAdmin));
   registerTriage(app, rt, isAdmin);
   app.error(async (err) => {
     log.error('unhandled listener error', { error: err.message, code: (err as { code?: string }).code });

@@ -57,9 +57,9 @@ export const CHECKOV_SKIPS: CheckovSkip[] = [
   },
   {
     id: 'CKV_AWS_27',
-    resources: ['AlertQueue', 'AlertDlq', 'ForwardDlq'],
+    resources: ['AlertQueue', 'AlertDlq', 'ForwardDlq', 'CheckQueue', 'CheckDlq'],
     reason:
-      'Encrypted with SQS managed keys (SSE-SQS). A customer managed key would have to admit SNS and EventBridge in every region that delivers here: each a way for delivery to break silently, for messages that are CloudTrail records of decoy keys.',
+      'Encrypted with SQS managed keys (SSE-SQS). A customer managed key would have to admit SNS and EventBridge in every region that delivers here: each a way for delivery to break silently, for messages that are CloudTrail records of decoy keys. The check queue holds only canary ids.',
   },
   {
     id: 'CKV_AWS_26',

@@ -18,7 +18,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/store/schema';
+import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/store/schema';
 import { botIamStatements } from './bot-policy';
 import { SELF_TEST_NAME_LENGTH } from '../bot/self-test';
 import {
@@ -107,11 +107,16 @@ export class CanaryBotStack extends Stack {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    table.addGlobalSecondaryIndex({
-      indexName: LIST_INDEX.name,
-      partitionKey: { name: LIST_INDEX.partition, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: LIST_INDEX.sort, type: dynamodb.AttributeType.STRING },
-    });
+    // The list indexes (bot/store/schema.ts). CloudFormation creates one GSI per stack update, so
+    // a table deployed before gsi2 and gsi3 gains them in two deploys: `-c listIndexes=2` (gsi1 and
+    // gsi2) first, then without it. Meanwhile the bot reads the missing one's filters from gsi1.
+    const declared = Number(this.node.tryGetContext('listIndexes') ?? INDEXES.length);
+    for (const index of INDEXES.slice(0, Math.max(1, Math.min(INDEXES.length, declared || INDEXES.length))))
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partition, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sort, type: dynamodb.AttributeType.STRING },
+      });
 
     const secret = new secretsmanager.Secret(this, 'SlackSecret', {
       description: 'aws-canary-bot Slack credentials: {"signingSecret": "...", "botToken": "xoxb-...", "teamId": "T...", "appId": "A..."}',
@@ -261,6 +266,28 @@ export class CanaryBotStack extends Stack {
       environment: { ...environment, ALERT_TOPIC_ARN: this.topic.topicArn },
       logGroup: logGroup('Audit'),
     });
+    // The self-checks' work items (bot/checks/work.ts): FIFO, one message group per account, so one
+    // account's items run one at a time at its pace; the event source bounds the accounts at once.
+    // An item that fails five times waits in the DLQ, whose alarm names it.
+    const checkDlq = new sqs.Queue(this, 'CheckDlq', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const checkQueue = new sqs.Queue(this, 'CheckQueue', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.minutes(5 * 6), // six times the audit function's timeout (AWS's advice for Lambda sources)
+      retentionPeriod: Duration.days(2),
+      deadLetterQueue: { queue: checkDlq, maxReceiveCount: 5 },
+    });
+    audit.addEventSource(new SqsEventSource(checkQueue, { batchSize: 1, maxConcurrency: 4, reportBatchItemFailures: true }));
+    for (const fn of [audit, jobs]) {
+      checkQueue.grantSendMessages(fn);
+      fn.addEnvironment('CHECK_QUEUE_URL', checkQueue.queueUrl);
+    }
     // Daily audit, and the silent-use net every five minutes (one IAM read per active canary).
     const rules: Array<[string, events.Rule]> = [];
     rules.push([
@@ -476,9 +503,10 @@ export class CanaryBotStack extends Stack {
         );
         // No s3:GetObject: the bot never reads a decoy (the audit lists the bucket: s3:ListBucket,
         // bot/kinds/s3-object.ts findObject), so no role of it can set off, or hide, a read.
+        // Making a decoy is the jobs function's alone; the others may only check and remove one.
         fn.addToRolePolicy(
           new iam.PolicyStatement({
-            actions: ['s3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:PutObject', 's3:DeleteObject'],
+            actions: [...(fn === jobs ? ['s3:CreateBucket', 's3:PutObject'] : []), 's3:DeleteBucket', 's3:ListBucket', 's3:DeleteObject'],
             resources: BUCKET_WORDS.flatMap((w) => [`arn:${Aws.PARTITION}:s3:::${w}-*`, `arn:${Aws.PARTITION}:s3:::${w}-*/*`]),
           }),
         );
@@ -500,20 +528,19 @@ export class CanaryBotStack extends Stack {
       // repository as resource (Service Authorization Reference; "IAM permissions for pushing an
       // image", image-push-iam.html). No BatchGetImage or GetDownloadUrlForLayer: those are the
       // pulls the decoy rule alerts on, and the bot never makes them.
+      // Pushing is the jobs function's alone (mint); the others check and remove decoys.
+      const push = [
+        'ecr:CreateRepository',
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:InitiateLayerUpload',
+        'ecr:UploadLayerPart',
+        'ecr:CompleteLayerUpload',
+        'ecr:PutImage',
+      ];
       for (const fn of minters)
         fn.addToRolePolicy(
           new iam.PolicyStatement({
-            actions: [
-              'ecr:CreateRepository',
-              'ecr:BatchCheckLayerAvailability',
-              'ecr:InitiateLayerUpload',
-              'ecr:UploadLayerPart',
-              'ecr:CompleteLayerUpload',
-              'ecr:PutImage',
-              'ecr:DeleteRepository',
-              'ecr:DescribeImages',
-              'ecr:DescribeRepositories',
-            ],
+            actions: [...(fn === jobs ? push : []), 'ecr:DeleteRepository', 'ecr:DescribeImages', 'ecr:DescribeRepositories'],
             resources: repos,
           }),
         );
@@ -534,6 +561,13 @@ export class CanaryBotStack extends Stack {
       'DlqDepthAlarm',
       dlq.metricApproximateNumberOfMessagesVisible(minute),
       "Alert messages are waiting in the dead-letter queue: events were not delivered to Slack. Fix the cause (the alert function's logs say it), then /canary redrive.",
+      0,
+      cloudwatch.TreatMissingData.IGNORE,
+    );
+    alarm(
+      'CheckDlqDepthAlarm',
+      checkDlq.metricApproximateNumberOfMessagesVisible(minute),
+      "Self-check work items failed five times and wait in the check queue's dead-letter queue: canaries in them were not audited or not read for silent use. The audit function's logs say why; the next runs check them again (redrive the DLQ to retry now).",
       0,
       cloudwatch.TreatMissingData.IGNORE,
     );
@@ -638,7 +672,7 @@ export class CanaryBotStack extends Stack {
     acks(
       functions,
       `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*]`,
-      "The table's own indexes (the list index), from table.grantReadWriteData.",
+      "The table's own indexes (the list indexes), from table.grantReadWriteData.",
     );
     ack(
       slack,

@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -11,7 +12,9 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/c
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { canaryEventPattern, ecrDecoyEventPattern, guardEventPattern, RULE_STATE, s3DecoyEventPattern } from '../infra/detection';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { LIST_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/store/schema';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { repairListKeys } from '../bot/store/listing';
+import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../bot/store/schema';
 
 export interface Bootstrapped {
   done: string[];
@@ -48,6 +51,7 @@ export async function bootstrap({
 }): Promise<Bootstrapped> {
   const ddb = new DynamoDBClient({ region });
   const done: string[] = [];
+  let created = false;
   try {
     await ddb.send(
       new CreateTableCommand({
@@ -56,26 +60,17 @@ export async function bootstrap({
         AttributeDefinitions: [
           { AttributeName: TABLE_KEYS.partition, AttributeType: 'S' },
           { AttributeName: TABLE_KEYS.sort, AttributeType: 'S' },
-          { AttributeName: LIST_INDEX.partition, AttributeType: 'S' },
-          { AttributeName: LIST_INDEX.sort, AttributeType: 'S' },
+          ...indexAttributes(INDEXES),
         ],
         KeySchema: [
           { AttributeName: TABLE_KEYS.partition, KeyType: 'HASH' },
           { AttributeName: TABLE_KEYS.sort, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: LIST_INDEX.name,
-            KeySchema: [
-              { AttributeName: LIST_INDEX.partition, KeyType: 'HASH' },
-              { AttributeName: LIST_INDEX.sort, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        GlobalSecondaryIndexes: INDEXES.map(indexSpec),
       }),
     );
     done.push(`created table ${table}`);
+    created = true;
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
     done.push(`table ${table} already exists`);
@@ -83,6 +78,25 @@ export async function bootstrap({
   await waitUntilTableExists({ client: ddb, maxWaitTime: 60 }, { TableName: table });
   const desc = await ddb.send(new DescribeTableCommand({ TableName: table }));
   if (desc.Table?.TableStatus !== 'ACTIVE') throw new Error(`table ${table} is ${desc.Table?.TableStatus}`);
+  // A table made before an index was: DynamoDB adds one GSI per UpdateTable, as CloudFormation does.
+  const present = new Set((desc.Table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of INDEXES.filter((i) => !present.has(i.name))) {
+    await ddb.send(
+      new UpdateTableCommand({
+        TableName: table,
+        AttributeDefinitions: indexAttributes([index]),
+        GlobalSecondaryIndexUpdates: [{ Create: indexSpec(index) }],
+      }),
+    );
+    await untilIndexActive(ddb, table, index.name);
+    done.push(`added index ${index.name} to ${table}`);
+  }
+  // A table made before the list indexes: its records get their keys now rather than at the next
+  // audit. A new table is left as the CDK app leaves one (filtered lists read gsi1 until a pass).
+  if (!created) {
+    const repaired = await repairListKeys({ ddb: DynamoDBDocumentClient.from(ddb), table });
+    if (repaired.fixed) done.push(`wrote the list keys of ${repaired.fixed} canaries`);
+  }
   await ddb
     .send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }))
     .catch((err: unknown) => {
@@ -139,4 +153,30 @@ export async function bootstrap({
   sns.destroy();
   events.destroy();
   return { done, ruleTarget, topicArn, opsTopicArn, queueUrl, dlqUrl, ruleName };
+}
+
+type Index = (typeof INDEXES)[number];
+
+const indexAttributes = (indexes: readonly Index[]) => [
+  ...new Map(
+    indexes.flatMap((i) => [i.partition, i.sort]).map((name) => [name, { AttributeName: name, AttributeType: 'S' as const }]),
+  ).values(),
+];
+
+const indexSpec = (i: Index) => ({
+  IndexName: i.name,
+  KeySchema: [
+    { AttributeName: i.partition, KeyType: 'HASH' as const },
+    { AttributeName: i.sort, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+});
+
+async function untilIndexActive(ddb: DynamoDBClient, table: string, name: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const t = (await ddb.send(new DescribeTableCommand({ TableName: table }))).Table;
+    if (t?.GlobalSecondaryIndexes?.find((g) => g.IndexName === name)?.IndexStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`index ${name} of ${table} did not become active in 10 minutes`);
 }

@@ -1248,6 +1248,161 @@ if (
 else:  # a moto with users' boundaries of its own, or changed handlers: run it as it is
     print("moto_server.py: IAM users' permissions boundaries patch not applied", file=sys.stderr)
 
+# ---- IAM, STS, Organizations: throttling per account, a latency per call, and call counts ----
+# moto answers every call at once, however many arrive. AWS throttles the control planes the bot
+# paces, per account, and answers a throttled call with an error the SDKs retry. The errors common
+# to AWS's APIs (IAM API Reference, https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html;
+# the wording as on Organizations' own Common Errors page): "ThrottlingException: The request was
+# denied due to request throttling. HTTP Status Code: 400" (the code on IAM's and STS's wire is
+# "Throttling"); from AWS's knowledge center, "How do I resolve
+# API throttling or "Rate exceeded" errors for IAM and AWS STS?"
+# (https://repost.aws/knowledge-center/iam-sts-throttling-error): "My application gets an error
+# message similar to "Throttling: Rate exceeded, status code: 400"", and "API calls from the AWS
+# Management Console, the AWS Command Line Interface (AWS CLI), and applications contribute to a
+# maximum rate quota for your AWS account." Organizations, in its API Reference (and botocore's
+# model, no HTTP status of its own, so 400): "TooManyRequestsException: You have sent too many
+# requests in too short a period of time. The quota helps protect against denial-of-service
+# attacks. Try again later." (the message as reported from AWS in awslabs/aws-deployment-framework
+# #781: "You have sent too many requests in too short a period of time. Try again later."; HTTP
+# 400, not 429, per aws/aws-sdk-js#2135). AWS publishes no rates for these APIs, so the rate is the
+# test's to set, and off by default: POST /moto-api/canary-bot/throttle with {"rate": 10, "burst":
+# 10, "latency_ms": 40, "services": ["iam", "sts", "organizations"]} replaces the whole setting
+# (a key left out is off; burst defaults to the rate, at least 1; services to all three); {"rate":
+# 0} throttles nothing, and an empty body turns everything off. GET answers the setting. Each
+# (service, account) has a token bucket, full at each POST, refilled at rate tokens a second up to
+# burst; a call takes a token, or is answered, before moto runs it, with: IAM and STS (query
+# protocol) <ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate
+# exceeded</Message></Error><RequestId>...</RequestId></ErrorResponse>, Organizations (JSON 1.1)
+# {"__type": "TooManyRequestsException", "Message": "..."}, all HTTP 400; the AWS SDK for
+# JavaScript v3 classifies both codes as throttling (@smithy's THROTTLING_ERROR_CODES), and
+# retries them. The account is the request's, as moto resolves it (the x-moto-account-id header, or
+# the access key's account: an assumed role's credentials are its account's). latency_ms delays
+# every call of those services, throttled or not (IAM is served from us-east-1, far from most
+# Lambdas). Every call of the three services is counted per (service, account, action), throttled
+# ones too (and apart): GET /moto-api/canary-bot/calls answers {"calls": [{"service", "account",
+# "action", "count", "throttled"}]}, DELETE clears them. /moto-api/reset clears neither the setting
+# nor the counts. Not modelled: AWS's own rates (unpublished), per-action or per-region buckets.
+import time as _time  # noqa: E402
+
+from moto.core.responses import BaseResponse as _BaseResponse  # noqa: E402
+from moto.organizations import responses as _org_responses  # noqa: E402
+
+PACED_SERVICES = {
+    "iam": _iam_responses.IamResponse,
+    "sts": _sts_responses.TokenResponse,
+    "organizations": _org_responses.OrganizationsResponse,
+}
+_QUERY_NAMESPACES = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/", "sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
+ORGANIZATIONS_THROTTLED = "You have sent too many requests in too short a period of time. Try again later."
+_pacing = {"rate": 0.0, "burst": 0.0, "latency_ms": 0.0, "services": frozenset()}
+_buckets = {}  # (service, account) -> [tokens, when last refilled]
+_calls = {}  # (service, account, action) -> [calls, throttled]
+_pacing_lock = threading.Lock()
+
+
+def _take_token(service, account, action):
+    """Counts the call; True if it may run, False if it is throttled."""
+    with _pacing_lock:
+        counts = _calls.setdefault((service, account, action), [0, 0])
+        counts[0] += 1
+        if _pacing["rate"] <= 0 or service not in _pacing["services"]:
+            return True
+        now = _time.monotonic()
+        bucket = _buckets.setdefault((service, account), [_pacing["burst"], now])
+        bucket[0] = min(_pacing["burst"], bucket[0] + (now - bucket[1]) * _pacing["rate"])
+        bucket[1] = now
+        if bucket[0] >= 1:
+            bucket[0] -= 1
+            return True
+        counts[1] += 1
+        return False
+
+
+def _throttled(self, service):
+    headers = dict(self.response_headers, status=400)
+    if service == "organizations":
+        headers.update({"Content-Type": "application/x-amz-json-1.1", "X-Amzn-Errortype": "TooManyRequestsException"})
+        body = json.dumps({"__type": "TooManyRequestsException", "Message": ORGANIZATIONS_THROTTLED})
+    else:
+        headers["Content-Type"] = "text/xml"
+        body = (
+            f'<ErrorResponse xmlns="{_QUERY_NAMESPACES[service]}"><Error><Type>Sender</Type><Code>Throttling</Code>'
+            "<Message>Rate exceeded</Message></Error><RequestId>0</RequestId></ErrorResponse>"
+        )
+    headers, body = self._enrich_response(headers, body)
+    return 400, headers, body
+
+
+def _paced(call_action, service):
+    @functools.wraps(call_action)
+    def wrapper(self):
+        # The tests' own reads of the account (the IAM check's facts: test/support/iam) are the
+        # emulator's business, not the bot's: they neither pay into nor wait on the bucket.
+        if self.headers.get("x-moto-unpaced"):
+            return call_action(self)
+        allowed = _take_token(service, self.current_account, self._get_action() or "")
+        latency = _pacing["latency_ms"] if service in _pacing["services"] else 0
+        if latency > 0:
+            _time.sleep(latency / 1000)
+        return call_action(self) if allowed else _throttled(self, service)
+
+    return wrapper
+
+
+def _number(body, key, default):
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"{key}: a number, 0 or more")
+    return float(value)
+
+
+def set_pacing(request, full_url, headers):
+    """POST /moto-api/canary-bot/throttle: IAM, STS and Organizations throttling and latency; GET reads it."""
+    if request.method == "GET":
+        return 200, {"Content-Type": "application/json"}, json.dumps(dict(_pacing, services=sorted(_pacing["services"])))
+    try:
+        text = request.get_data(as_text=True)
+        body = json.loads(text) if text.strip() else {}
+        if not isinstance(body, dict):
+            raise ValueError("a JSON object: rate, burst, latency_ms, services")
+        rate = _number(body, "rate", 0)
+        burst = _number(body, "burst", max(1.0, rate))
+        if rate > 0 and burst < 1:
+            raise ValueError("burst: at least 1")
+        services = body.get("services", sorted(PACED_SERVICES))
+        if not isinstance(services, list) or any(s not in PACED_SERVICES for s in services):
+            raise ValueError(f"services: a list of {', '.join(sorted(PACED_SERVICES))}")
+        latency_ms = _number(body, "latency_ms", 0)
+    except ValueError as error:
+        return 400, {"Content-Type": "application/json"}, json.dumps({"message": str(error)})
+    with _pacing_lock:
+        _pacing.update(rate=rate, burst=burst, latency_ms=latency_ms, services=frozenset(services))
+        _buckets.clear()
+    return 201, {}, ""
+
+
+def counted_calls(request, full_url, headers):
+    """GET /moto-api/canary-bot/calls: calls per (service, account, action); DELETE clears them."""
+    with _pacing_lock:
+        if request.method == "DELETE":
+            _calls.clear()
+            return 204, {}, ""
+        calls = [
+            {"service": s, "account": a, "action": x, "count": n, "throttled": t} for (s, a, x), (n, t) in sorted(_calls.items())
+        ]
+    return 200, {"Content-Type": "application/json"}, json.dumps({"calls": calls})
+
+
+if "self.current_account = self.get_current_account()" in inspect.getsource(_BaseResponse.setup_class) and not any(
+    "call_action" in vars(cls) for cls in PACED_SERVICES.values()
+):
+    for _service, _cls in PACED_SERVICES.items():
+        _cls.call_action = _paced(_BaseResponse.call_action, _service)
+    moto_api_urls.url_paths["{0}/moto-api/canary-bot/throttle"] = set_pacing
+    moto_api_urls.url_paths["{0}/moto-api/canary-bot/calls"] = counted_calls
+else:  # a moto that resolves accounts, or dispatches these services, differently: run it as it is
+    print("moto_server.py: IAM, STS and Organizations throttling patch not applied", file=sys.stderr)
+
 # ---- Per-request overhead ----
 # moto lists its own package directory (a listdir and a stat per service) on every request to
 # route it, and werkzeug logs every request line: together about a tenth of the emulator's CPU

@@ -11,9 +11,8 @@ import {
   ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
   ListUserPoliciesCommand,
-  ListRolesCommand,
-  ListUsersCommand,
   PutUserPolicyCommand,
+  paginateListRoles,
   paginateListUsers,
   EntityAlreadyExistsException,
   NoSuchEntityException,
@@ -40,20 +39,25 @@ export const REGISTRY_TAG = 'registry-id';
 
 const GENERATED_NAME_ATTEMPTS = 5;
 
-/** Pages of IAM's list calls read to learn the naming style: 1,000 names each, plenty for a style. */
-const STYLE_PAGES = 3;
+/** Entries per page of IAM's list calls: the most IAM returns (MaxItems 1 to 1000; 100 when unset). */
+const LIST_PAGE = 1000;
+/**
+ * Pages read of each list: IAM holds at most 5,000 users and 5,000 roles in an account (its
+ * quotas), 5 pages each; the rest guards a mint against a marker that never ends.
+ */
+const MAX_PAGES = 10;
 /** Below this many users, the roles' names are read too (an account run mostly by roles). */
 const FEW_USERS = 20;
 
-async function listPages<T>(next: (marker?: string) => Promise<{ items: T[]; marker?: string }>): Promise<T[]> {
-  const items: T[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < STYLE_PAGES; page++) {
-    const out = await next(marker);
-    items.push(...out.items);
-    if (!(marker = out.marker)) break;
+/** Every entry of a paginated IAM list, MAX_PAGES at most. */
+async function listAll<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
+  const all: T[] = [];
+  let read = 0;
+  for await (const page of pages) {
+    all.push(...(items(page) ?? []));
+    if (++read === MAX_PAGES) break;
   }
-  return items;
+  return all;
 }
 
 /**
@@ -68,34 +72,38 @@ const isOwnRole = (r: { RoleName?: string; Path?: string }) =>
   checkUserName(r.RoleName).ok;
 
 /**
- * The names already in the account: every user and, when users are few, its own roles. The
- * canaries' users count as taken but are not learned from, so the style stays the account's.
- * When IAM will not list users, nothing is learned (the name comes from the fixed lists); when it
- * will not list roles, the users alone are.
+ * The names already in the account, read once per mint: every user (the collision check: a
+ * generated name is drawn outside them, in lower case, as IAM compares names) and, when users are
+ * few, every role (learned from, so never copied either). The canaries' users count as taken but
+ * are not learned from, so the style stays the account's.
+ *
+ * Cost per mint in IAM calls: ListUsers, one page per 1,000 users (1 to 5 at IAM's quota of 5,000
+ * users); when there are fewer than FEW_USERS users (one page), ListRoles, one page per 1,000 roles
+ * (1 to 5 at the roles' quota of 5,000). So at most 6 list calls, and at 5,000 users 5. IAM's
+ * list calls are cheap reads; a mint is a person's command, not a hot path.
+ *
+ * When IAM will not list users, nothing is learned (the name comes from the fixed lists, and
+ * CreateUser's EntityAlreadyExists is the collision check); when it will not list roles, the users
+ * alone are.
  */
 export async function accountNames(iam: IAMClient, canaryPath: string): Promise<{ learn: string[]; taken: Set<string> }> {
   let all;
   try {
-    all = await listPages(async (Marker) => {
-      const out = await iam.send(new ListUsersCommand({ Marker, MaxItems: 1000 }));
-      return { items: out.Users ?? [], marker: out.IsTruncated ? out.Marker : undefined };
-    });
+    all = await listAll(paginateListUsers({ client: iam, pageSize: LIST_PAGE }, {}), (p) => p.Users);
   } catch (err) {
     log.warn('could not list the account users; naming from the fixed lists', { error: awsErrorName(err) });
     return { learn: [], taken: new Set() };
   }
   const users = all.filter((u) => !u.Path?.startsWith(canaryPath)).map((u) => u.UserName!);
-  let roles: string[] = [];
+  let roles: { RoleName?: string; Path?: string }[] = [];
   if (users.length < FEW_USERS) {
-    roles = await listPages(async (Marker) => {
-      const out = await iam.send(new ListRolesCommand({ Marker, MaxItems: 1000 }));
-      return { items: (out.Roles ?? []).filter(isOwnRole).map((r) => r.RoleName!), marker: out.IsTruncated ? out.Marker : undefined };
-    }).catch(
+    roles = await listAll(paginateListRoles({ client: iam, pageSize: LIST_PAGE }, {}), (p) => p.Roles).catch(
       (err: unknown) => (log.warn('could not list the account roles; learning from the users alone', { error: awsErrorName(err) }), []),
     );
   }
-  const learn = [...users, ...roles];
-  return { learn, taken: new Set([...all.map((u) => u.UserName!), ...roles].map((n) => n.toLowerCase())) };
+  const learn = [...users, ...roles.filter(isOwnRole).map((r) => r.RoleName!)];
+  const taken = [...all.map((u) => u.UserName), ...roles.map((r) => r.RoleName)].filter((n): n is string => !!n);
+  return { learn, taken: new Set(taken.map((n) => n.toLowerCase())) };
 }
 
 async function createUser(
@@ -121,9 +129,14 @@ async function createUser(
       );
       return { userName, arn: out.User?.Arn ?? '' };
     } catch (err) {
-      // A generated name can collide with an existing user: draw another. A typed one cannot be
+      // A generated name can still collide: a user made since the names were read (another mint,
+      // a person), or names IAM would not list. Draw another outside it. A typed one cannot be
       // changed behind the admin's back.
-      if (err instanceof EntityAlreadyExistsException && !typed && attempt < GENERATED_NAME_ATTEMPTS) continue;
+      if (err instanceof EntityAlreadyExistsException && !typed && attempt < GENERATED_NAME_ATTEMPTS) {
+        log.info('the generated IAM user name was taken since the names were read; drawing another', { attempt });
+        names!.taken.add(userName.toLowerCase());
+        continue;
+      }
       if (err instanceof EntityAlreadyExistsException)
         throw new MintError('create IAM user', `an IAM user named ${userName} already exists`);
       throw new MintError('create IAM user', awsErrorName(err));
@@ -139,15 +152,20 @@ const ignoreMissing = (err: unknown) => {
  * Whether an error on a canary's user means the user is gone. IAM answers NoSuchEntity only to a
  * caller allowed on the user's ARN, and it names a user it cannot find without its path, so the
  * bot's roles (scoped to the canary path) are refused with AccessDenied on a user someone deleted.
- * ListUsers under the path, which every role may call, tells that apart from a real refusal. The
+ * ListUsers under the path (the jobs and audit roles may call it) tells that apart from a real refusal. The
  * cost (a page per 1,000 canaries) is paid only on this error path.
  */
 async function userGone(iam: IAMClient, path: string, userName: string, err: unknown): Promise<boolean> {
   if (err instanceof NoSuchEntityException) return true;
   if (awsErrorName(err) !== 'AccessDenied') return false;
   const wanted = userName.toLowerCase();
-  for await (const page of paginateListUsers({ client: iam, pageSize: 1000 }, { PathPrefix: path }))
-    if (page.Users?.some((u) => u.UserName?.toLowerCase() === wanted)) return false;
+  try {
+    for await (const page of paginateListUsers({ client: iam, pageSize: 1000 }, { PathPrefix: path }))
+      if (page.Users?.some((u) => u.UserName?.toLowerCase() === wanted)) return false;
+  } catch {
+    // A role without iam:ListUsers (the alert function's) cannot tell: the first refusal stands.
+    return false;
+  }
   return true;
 }
 

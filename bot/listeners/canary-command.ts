@@ -1,6 +1,8 @@
-import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { BlockButtonAction, Middleware, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { randomUUID } from 'node:crypto';
-import { parseCommand } from '../command';
+import * as z from 'zod/mini';
+import { LOCATION_MAX, parseCommand } from '../command';
+import type { ListFilter } from '../command';
 import { findKind } from '../kinds';
 import { log } from '../log';
 import { queueMint } from '../mint';
@@ -14,7 +16,10 @@ import { unsuppress } from '../triage/suppress';
 import { showReply } from '../views/show';
 import { ephemeral } from '../views/blocks';
 import { helpReply } from '../views/help';
-import { listReply } from '../views/list';
+import { LIST_PAGE, listReply } from '../views/list';
+import { InvalidCursorError } from '../store/listing';
+import type { CanaryFilter } from '../store/listing';
+import { HOME_ACCOUNT, LISTED_STATUSES } from '../store/schema';
 import { mintModal } from '../views/mint-modal';
 
 export type AdminCheck = (userId: string) => Promise<boolean>;
@@ -57,16 +62,9 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         );
       }
       case 'list': {
-        const f = cmd.filter;
-        const text = f.text?.toLowerCase();
-        const all = (await rt.store.allCanaries()).filter(
-          (c) =>
-            (!f.status || c.status === f.status) &&
-            (!f.owner || c.owner === f.owner) &&
-            (!f.kind || c.kind === f.kind) &&
-            (!text || [c.id, c.location, c.note ?? ''].some((v) => v.toLowerCase().includes(text))),
-        );
-        return ack(listReply(all, cmd.page, Object.keys(f).length > 0));
+        const filter = await storeFilter(rt, cmd.filter);
+        if ('why' in filter) return ack(ephemeral(filter.why));
+        return ack(await listPage(rt, filter, cmd.cursor));
       }
       case 'place': {
         const canary = await rt.store.getCanary(cmd.id);
@@ -149,5 +147,79 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         );
       }
     }
+  };
+}
+
+const BAD_CURSOR =
+  'That page marker is not one this bot gave out (it may have been cut when copied). Run `/canary list` again with the same filters and press *More*.';
+
+/** One page of the list: the store's Queries (never a Scan), whatever the table holds. */
+async function listPage(rt: Runtime, filter: CanaryFilter, cursor?: string) {
+  try {
+    const page = await rt.store.canaryPage(filter, { limit: LIST_PAGE, ...(cursor !== undefined ? { cursor } : {}) });
+    return listReply(page, filter, cursor !== undefined);
+  } catch (err) {
+    if (err instanceof InvalidCursorError) {
+      log.warn('list cursor refused', { length: cursor?.length ?? 0 });
+      return ephemeral(BAD_CURSOR);
+    }
+    throw err;
+  }
+}
+
+/**
+ * The typed filter as the store takes it: `--account` resolved to an id (or the home account)
+ * from the organization's account list as the jobs function last stored it, so that a listener
+ * never waits on Organizations. An id needs no list: a closed account's canaries still show.
+ */
+async function storeFilter(rt: Runtime, typed: ListFilter): Promise<CanaryFilter | { why: string }> {
+  const { account: given, ...filter } = typed;
+  if (given === undefined) return filter;
+  const { organizationId, homeAccountId } = rt.config;
+  if (!organizationId) return { why: "`--account` needs organization mode: every canary here lives in the bot's own account." };
+  if (given.toLowerCase() === HOME_ACCOUNT || given === homeAccountId) return { ...filter, account: HOME_ACCOUNT };
+  if (/^\d{12}$/.test(given)) return { ...filter, account: given };
+  const stored = await rt.store.getOrgAccounts();
+  const found = (stored?.accounts ?? []).filter((a) => a.name.toLowerCase() === given.toLowerCase());
+  // Names are set from inside each account (account:PutAccountName): shown as code, never as mrkdwn.
+  if (found.length > 1)
+    return { why: `${found.length} accounts are named ${inlineCode(given, 60)}: give the id (${found.map((a) => a.id).join(', ')}).` };
+  if (!found[0])
+    return {
+      why: `No account is named ${inlineCode(given, 60)} in the organization's list as the bot last read it: give its 12-digit id.`,
+    };
+  return { ...filter, account: found[0].id === homeAccountId ? HOME_ACCOUNT : found[0].id };
+}
+
+/** What the More button carries (views/list.ts moreValue); it comes back from Slack, so it is checked like typed text. */
+const more = z.object({
+  f: z.object({
+    status: z.optional(z.enum(LISTED_STATUSES)),
+    kind: z.optional(z.string().check(z.refine((k) => findKind(k)?.name === k))),
+    account: z.optional(z.string().check(z.regex(/^(\d{12}|home)$/))),
+    owner: z.optional(z.string().check(z.regex(/^[UW][A-Z0-9]{1,20}$/))),
+    text: z.optional(z.string().check(z.minLength(1), z.maxLength(LOCATION_MAX))),
+  }),
+  c: z.string().check(z.maxLength(200)),
+});
+
+/** The list's More button: the next page, in place of the one pressed. */
+export function listMore(rt: Runtime, isAdmin: AdminCheck): Middleware<SlackActionMiddlewareArgs<BlockButtonAction>> {
+  return async ({ ack, body, action, respond }) => {
+    await ack();
+    if (!(await isAdmin(body.user.id))) {
+      log.warn('non-admin refused', { userId: body.user.id, action: 'list' });
+      return void (await respond({ ...refusal('see or change canaries'), replace_original: false }));
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(action.value ?? '');
+    } catch {
+      value = undefined;
+    }
+    const parsed = more.safeParse(value);
+    if (!parsed.success) return void (await respond({ ...ephemeral(BAD_CURSOR), replace_original: false }));
+    const reply = await listPage(rt, parsed.data.f, parsed.data.c);
+    await respond({ ...reply, replace_original: reply.text !== BAD_CURSOR });
   };
 }

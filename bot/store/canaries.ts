@@ -5,7 +5,7 @@ import type { CanaryRecord, Pending, PendingAction, Suppression } from '../model
 import { applied, conditionFailedIn, params } from './db';
 import type { Db } from './db';
 import { toRecord } from './codec';
-import { LIST_INDEX, aliasKey, canaryKey } from './schema';
+import { ACCOUNT_INDEX, LIST_INDEX, STATUS_INDEX, aliasKey, canaryKey, canaryListKeys } from './schema';
 
 /**
  * The canary record: created with its aliases, read, and changed only through the verbs below,
@@ -25,7 +25,7 @@ export async function putNewCanary({ ddb, table }: Db, rec: CanaryRecord): Promi
           {
             Put: {
               TableName: table,
-              Item: { ...canaryKey(rec.id), [LIST_INDEX.partition]: 'CANARY', [LIST_INDEX.sort]: `${rec.createdAt}#${rec.id}`, ...rec },
+              Item: { ...canaryKey(rec.id), ...canaryListKeys(rec), ...rec },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -76,8 +76,8 @@ export async function findByAlias(db: Db, aliases: string[]): Promise<CanaryReco
 }
 
 /**
- * Every canary, newest first, from the list index. Canaries number in the hundreds, not
- * millions, so filters and pages are applied in memory on one pass over the index.
+ * Every canary, newest first, from the list index: Queries, never a Scan, but every page of them.
+ * For scheduled work only; anything answering a person reads one page (canaryPage, listing.ts).
  */
 export async function allCanaries({ ddb, table }: Db): Promise<CanaryRecord[]> {
   const items: CanaryRecord[] = [];
@@ -164,10 +164,40 @@ export function releasePending(db: Db, id: string, action?: PendingAction): Prom
     : update(db, id, 'REMOVE pending', undefined, {});
 }
 
-/** A final state, who put it there and when; the claim and `alsoRemove` go. Never undoes a retire. */
-function settle(db: Db, id: string, status: 'disabled' | 'retired', by: string, at: string, alsoRemove: string): Promise<boolean> {
-  const set = `SET #s = :s, ${status}By = :by, ${status}At = :at REMOVE pending, ${alsoRemove}`;
-  return update(db, id, set, '#s <> :retired', { ':s': status, ':by': by, ':at': at, ':retired': 'retired' }, STATUS);
+/**
+ * A final state, who put it there and when; the claim and `alsoRemove` go. Never undoes a retire.
+ * The list indexes move with the status: their keys derive from kind and account too, which never
+ * change, so one consistent read of those two makes the keys exact.
+ */
+async function settle(db: Db, id: string, status: 'disabled' | 'retired', by: string, at: string, alsoRemove: string): Promise<boolean> {
+  const fixed = await db.ddb.send(
+    new GetCommand({
+      TableName: db.table,
+      Key: canaryKey(id),
+      ConsistentRead: true,
+      ProjectionExpression: '#k, #a, #c',
+      ExpressionAttributeNames: { '#k': 'kind', '#a': 'account', '#c': 'createdAt' },
+    }),
+  );
+  if (!fixed.Item) return false;
+  const { kind, account, createdAt } = fixed.Item as { kind: string; account?: string; createdAt: string };
+  const keys = canaryListKeys({ id, createdAt, status, kind, ...(account ? { account } : {}) });
+  const set = `SET #s = :s, ${status}By = :by, ${status}At = :at, #g2 = :g2, #g3 = :g3 REMOVE pending, ${alsoRemove}`;
+  return update(
+    db,
+    id,
+    set,
+    '#s <> :retired',
+    {
+      ':s': status,
+      ':by': by,
+      ':at': at,
+      ':retired': 'retired',
+      ':g2': keys[STATUS_INDEX.partition],
+      ':g3': keys[ACCOUNT_INDEX.partition],
+    },
+    { ...STATUS, '#g2': STATUS_INDEX.partition, '#g3': ACCOUNT_INDEX.partition },
+  );
 }
 
 export function markDisabled(db: Db, id: string, by: string, at: string): Promise<boolean> {

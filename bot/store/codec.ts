@@ -1,11 +1,19 @@
 import type { CanaryRecord } from '../model/canary';
 import type { Incident } from '../model/incident';
-import { LIST_INDEX } from './schema';
+import { ACCOUNT_INDEX, LIST_INDEX, STATUS_INDEX } from './schema';
 
 /** Items as DynamoDB holds them, to and from the model's shapes. */
 
 export function toRecord(item: Record<string, unknown>): CanaryRecord {
-  const { pk: _pk, sk: _sk, [LIST_INDEX.partition]: _g, [LIST_INDEX.sort]: _s, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    [LIST_INDEX.partition]: _g,
+    [LIST_INDEX.sort]: _s,
+    [STATUS_INDEX.partition]: _g2,
+    [ACCOUNT_INDEX.partition]: _g3,
+    ...rest
+  } = item;
   return rest as unknown as CanaryRecord;
 }
 

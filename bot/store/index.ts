@@ -1,10 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as auditTrail from './audit-trail';
 import * as canaries from './canaries';
+import * as checks from './checks';
 import * as counting from './counting';
 import * as degraded from './degraded';
 import type { Db } from './db';
 import * as incidents from './incidents';
+import { canaryPage, repairListKeys } from './listing';
 import * as once from './once';
 import * as orgAccounts from './org-accounts';
 import * as posting from './posting';
@@ -14,7 +16,7 @@ import * as posting from './posting';
  * schema.ts for the items). Everything else speaks in its verbs, bound once to a client and a
  * table: `store.claimPending(id, { action: 'disable', by })`.
  */
-const OPERATIONS = { ...canaries, ...incidents, ...auditTrail, ...once, ...orgAccounts };
+const OPERATIONS = { ...canaries, ...incidents, ...auditTrail, ...once, ...orgAccounts, ...checks, canaryPage, repairListKeys };
 
 type Bound<F> = F extends (db: Db, ...args: infer A) => infer R ? (...args: A) => R : never;
 type BoundAll<M> = { [K in keyof M as M[K] extends (db: Db, ...args: never[]) => unknown ? K : never]: Bound<M[K]> };

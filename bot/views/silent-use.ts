@@ -28,3 +28,29 @@ export function silentUseAlert(c: CanaryRecord, service: string, region: string,
     ],
   };
 }
+
+/** The net fell behind: keys of an account not read within the window, named. */
+export function silentUseLate(
+  account: string,
+  unread: number,
+  total: number,
+  ids: string[],
+  windowMinutes: number,
+): { text: string; blocks: Block[] } {
+  const where = account ? `account ${account}` : 'this account';
+  const text = `Silent-use net behind: ${unread} of ${total} canary keys in ${where} not read within ${windowMinutes} minutes`;
+  return {
+    text,
+    blocks: [
+      section(`:warning: *${text}.* Until they are read again, a silent use of these keys goes unnoticed.`),
+      context(
+        `Not read: ${ids
+          .slice(0, 30)
+          .map((id) => inlineCode(id))
+          .join(
+            ', ',
+          )}${ids.length > 30 ? ` and ${ids.length - 30} more` : ''}. Usually IAM throttling (lower IAM_CALLS_PER_SECOND, or find what else calls IAM there) or the audit function failing (its logs, its work queue's dead-letter queue).`,
+      ),
+    ],
+  };
+}

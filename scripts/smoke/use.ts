@@ -28,8 +28,13 @@ export class UseError extends Error {
   override name = 'UseError';
 }
 
-/** So that whoever reads the alert (or CloudTrail) can tell the smoke's calls apart. */
-export const SMOKE_USER_AGENT = 'aws-canary-bot-smoke';
+/**
+ * The user agent of the sandbox's recorded call: an ordinary CLI's. Against AWS the SDK's own is
+ * sent: CloudTrail keeps the user agent for 90 days, readable by anyone with LookupEvents, and a
+ * product name there would tie the canary path and the decoys' names to this bot. The record's
+ * marker (created by smoke) is what tells a smoke canary apart.
+ */
+export const SMOKE_USER_AGENT = 'aws-cli/2.22.35 Python/3.12.6 Linux/6.8.0 exe/x86_64';
 
 /**
  * CloudTrail does not log a request that fails authentication. A key minted a moment ago is
@@ -39,7 +44,7 @@ const UNAUTHENTICATED = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch'
 const NEW_KEY_WAIT_MS = 60_000;
 
 export function awsAttacker(region: string, signal: AbortSignal): Attacker {
-  const common = { region, maxAttempts: 1, customUserAgent: SMOKE_USER_AGENT };
+  const common = { region, maxAttempts: 1 };
   // The emulator needs path-style S3 addresses; AWS takes either.
   const pathStyle = !!(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3);
   return {

@@ -130,7 +130,7 @@ describe('the audit proves the account covered: regions forwarded, a trail recor
         ALERT_DLQ_URL: dlqUrl,
       },
     });
-    ({ runAudit } = await import('../../bot/audit'));
+    ({ runAudit } = await import('../../bot/checks/audit-run'));
     // The forwarding rule the CDK app puts in every other region, from the same pattern code.
     await new EventBridgeClient(aws(member, 'eu-west-1')).send(
       new PutRuleCommand({

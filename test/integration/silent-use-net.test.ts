@@ -1,6 +1,6 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkSilentUse } from '../../bot/silent-use';
+import { checkSilentUse } from '../../bot/checks/silent-sweep';
 import { suppress } from '../../bot/triage/suppress';
 import { canaryCall, eventBridgeEnvelope, snsNotificationBody, sqsEvent } from '../support/cloudtrail';
 import { startHarness } from '../support/harness';

@@ -16,6 +16,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { asFunction, describeRefusals, installIamCheck } from './iam/check';
 import type { Checker, FunctionName, Refusal } from './iam/check';
 import { resolveRole } from './iam/roles';
+import { MEMBER_ROLE_NAMES } from '../../bot/accounts';
 import type { PolicyStatement } from './iam/evaluate';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
@@ -116,7 +117,7 @@ type HarnessChecker = Checker & {
 
 function iamChecker(env: Record<string, string>, account: string, endpoint: string): HarnessChecker {
   const synthesized = inject('iamRoles')[env.ORGANIZATION_ID ? 'organization' : 'single'];
-  const place = { account, region: REGION, env: { ...process.env, ...env } };
+  const place = { account, region: REGION, env };
   const roles = Object.fromEntries(
     (['slack', 'jobs', 'alert', 'audit'] as const).map((fn) => [fn, resolveRole(synthesized.functions[fn]!, synthesized.types, place)]),
   ) as Record<FunctionName, PolicyStatement[]>;
@@ -137,11 +138,23 @@ function iamChecker(env: Record<string, string>, account: string, endpoint: stri
     endpoint,
     homeAccount: account,
     policyFor: (fn, caller) => {
-      const member = caller.role && caller.account !== account ? synthesized.members[caller.role] : undefined;
-      if (!member) return roles[fn];
+      if (caller.account === account) return roles[fn];
+      // In another account a function acts only through its own member role (its trust names the
+      // function's home role): any other role's session, or none, is refused everything.
+      const own = synthesized.functions[fn]!.environment.MEMBER_ROLE_NAME ?? MEMBER_ROLE_NAMES.jobs;
+      const member = caller.role === own ? synthesized.members[caller.role] : undefined;
+      if (!member) return [];
       const key = `${caller.account}/${caller.role}`;
       if (!members.has(key))
-        members.set(key, resolveRole({ statements: member }, synthesized.types, { ...place, account: caller.account }, {}));
+        members.set(
+          key,
+          resolveRole(
+            { statements: member },
+            synthesized.types,
+            { ...place, account: caller.account },
+            synthesized.functions[fn]!.environment,
+          ),
+        );
       return members.get(key);
     },
   };
@@ -182,6 +195,8 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
     ADMIN_USERGROUP_ID: '',
     JOBS_FUNCTION_NAME: '',
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    // Each silent-use poll a test makes reads every key (in AWS a pass starts at most every 15 minutes).
+    SILENT_USE_EVERY_SECONDS: '0',
     ...opts.env,
   };
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);

@@ -7,11 +7,19 @@ describe('/canary text is parsed before anything touches AWS', () => {
     ['', { type: 'help' }],
     ['help', { type: 'help' }],
     ['  HELP ', { type: 'help' }],
-    ['list', { type: 'list', filter: {}, page: 1 }],
+    ['list', { type: 'list', filter: {} }],
     [
-      'list --status disabled --owner <@U0BOB|bob> --kind aws-key laptop --page 2',
-      { type: 'list', filter: { status: 'disabled', owner: 'U0BOB', kind: 'aws-key', text: 'laptop' }, page: 2 },
+      'list --status disabled --owner <@U0BOB|bob> --kind aws-key laptop --page eyJnc2kxc2siOiJ4In0',
+      { type: 'list', filter: { status: 'disabled', owner: 'U0BOB', kind: 'aws-key', text: 'laptop' }, cursor: 'eyJnc2kxc2siOiJ4In0' },
     ],
+    ['list --status all', { type: 'list', filter: {} }],
+    ['list --status retired --status all', { type: 'list', filter: {} }],
+    ['list --status unknown', { type: 'list', filter: { status: 'unknown' } }],
+    ['list --kind s3-object --account 123456789012', { type: 'list', filter: { kind: 's3-object', account: '123456789012' } }],
+    ['list --account prod-payments box 7', { type: 'list', filter: { account: 'prod-payments', text: 'box 7' } }],
+    ['list --account "Shared services" --status active', { type: 'list', filter: { account: 'Shared services', status: 'active' } }],
+    ['list --account \u201cShared services\u201d', { type: 'list', filter: { account: 'Shared services' } }],
+    ['list --account=1 x', { type: 'invalid', message: expect.stringMatching(/knows --status, --kind, --account/) }],
     ['retire c7k2mq4', { type: 'retire', id: 'c7k2mq4' }],
     ['rotate c7k2mq4', { type: 'rotate', id: 'c7k2mq4' }],
     ['place c7k2mq4 laptop-77 ~/.aws/credentials', { type: 'place', id: 'c7k2mq4', location: 'laptop-77 ~/.aws/credentials' }],
@@ -45,8 +53,16 @@ describe('/canary text is parsed before anything touches AWS', () => {
     ['new laptop --owner alice', /--owner` as an @-mention/],
     ['new laptop --name', /`--name` needs a value/],
     ['new laptop --note ' + 'n'.repeat(501), /note is 501 characters/],
-    ['list --all', /knows --status, --owner, --kind and --page/],
-    ['list --status lost', /--status` is one of/],
+    ['list --all', /knows --status, --kind, --account, --owner and --page/],
+    ['list --status lost', /--status` is one of active, disabled, retired, unknown, all/],
+    ['list --status', /--status` is one of/],
+    ['list --kind lamp', /Unknown `--kind`/],
+    ['list --account', /`--account` takes an account id or name/],
+    ['list --account --status active', /`--account` takes an account id or name/],
+    ['list --account "tab\u202eed"', /`--account` takes an account id or name/],
+    ['list --page', /`--page` takes the marker/],
+    ['list --page 2=', /`--page` takes the marker/],
+    ['list --page ' + 'A'.repeat(201), /`--page` takes the marker/],
     ['retire', /Give the canary id/],
     ['place c7k2mq4', /location is empty/],
     ['new laptop --auto-disable maybe', /takes `on` or `off`/],
@@ -89,6 +105,13 @@ describe('/canary help lists every command the parser accepts, once', () => {
     expect(new Set(listed).size).toBe(listed.length);
     expect(accepted).toContain('test');
     for (const group of ['Mint', 'Look', 'Triage', 'Lifecycle', 'Checks']) expect(help).toContain(`*${group}*`);
+  });
+
+  it("names the list's filters and paging", () => {
+    const list = COMMANDS.find((c) => c.name === 'list')!.usage;
+    for (const flag of ['--status active|disabled|retired|unknown|all', '--kind', '--account id|name', '--owner', '--page'])
+      expect(list).toContain(flag);
+    expect(help).toContain('--account id|name');
   });
 
   it('fits Slack: no section over 3,000 characters', () => {

@@ -391,6 +391,32 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     expect(topicPolicy).toContain('rule/aws-canary-bot-detect*');
   });
 
+  it('fans the self-checks out on a FIFO work queue: one group per account, bounded consumers, a DLQ with an alarm', () => {
+    const queues = home.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: true } });
+    const [queueId, queue] = Object.entries(queues).find(([id]) => id.startsWith('CheckQueue'))!;
+    const dlqId = Object.keys(queues).find((id) => id.startsWith('CheckDlq'))!;
+    expect(queue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 });
+    // Six times the audit function's five minutes, as AWS advises for a Lambda event source.
+    expect(queue.Properties.VisibilityTimeout).toBe(1800);
+    const audit = Object.keys(home.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('AuditFunction'))!;
+    home.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: audit },
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 4 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    for (const prefix of ['AuditFunction', 'JobsFunction']) {
+      const [, fn] = Object.entries(home.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))!;
+      expect(fn.Properties.Environment.Variables.CHECK_QUEUE_URL).toEqual({ Ref: queueId });
+    }
+    home.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      AlarmDescription: Match.stringLikeRegexp('Self-check work items failed five times'),
+    });
+  });
+
   it('schedules the daily audit and the silent-use poll, and names the rules the audit checks', () => {
     home.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(17 6 * * ? *)',

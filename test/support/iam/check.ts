@@ -89,7 +89,9 @@ function factsFor(endpoint: string): Facts {
   const inAccount = <C extends { middlewareStack: IAMClient['middlewareStack'] }>(client: C, account: string) => {
     client.middlewareStack.add(
       (next) => (args) => {
-        (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
+        const headers = (args.request as { headers: Record<string, string> }).headers;
+        headers['x-moto-account-id'] = account;
+        headers['x-moto-unpaced'] = '1'; // the check's reads are not the bot's: no emulated throttle
         return next(args);
       },
       { step: 'build', name: 'motoAccount' },

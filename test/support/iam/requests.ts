@@ -102,6 +102,8 @@ async function iamRequest(call: Call, action: string, facts: Facts): Promise<Aut
   // IAM authorizes a key's last use on the key's user ("Resource types: user").
   const name =
     str(input.UserName) ?? (action === 'GetAccessKeyLastUsed' ? await facts.keyOwner(account, str(input.AccessKeyId) ?? '') : undefined);
+  // IAM validates its input before it authorizes: an empty name is a ValidationError, whoever asks.
+  if (input.UserName === '') return [];
   if (action === 'CreateUser') {
     const path = str(input.Path) ?? '/';
     const resource = `${arn}user${path}${name}`;

@@ -99,6 +99,9 @@ export async function synthesizeRoles(variant: Variant): Promise<SynthesizedRole
   }
 }
 
+/** The settings whose synthesized value names resources in ARNs, bound to the test's own value. */
+const LITERAL_NAMES = ['CANARY_USER_PATH', 'DETECTION_RULE_NAME', 'SELF_TEST_SECRET_PREFIX', 'ORGANIZATION_ID'];
+
 /** Where a test's bot is: the account and region its functions run in, and their environment. */
 export interface Place {
   account: string;
@@ -126,7 +129,9 @@ export function resolveRole(
     const actual = place.env[k];
     if (!actual) continue;
     if (typeof synthesized === 'string') {
-      if (synthesized !== actual && synthesized.length >= 5) literals.push([synthesized, actual]);
+      // Only names that appear inside ARNs: a substring swap of anything else ("false", a region)
+      // would rewrite conditions and widen the role.
+      if (LITERAL_NAMES.includes(k) && synthesized !== actual) literals.push([synthesized, actual]);
       continue;
     }
     const id = refId(synthesized);
