@@ -67,7 +67,7 @@ try {
     outfile: join(dir, 'baseline.js'),
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     format: 'cjs',
     minify: true,
     sourcemap: true,

@@ -191,7 +191,7 @@ export class CanaryBotStack extends Stack {
     ];
 
     const common = {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       code: lambda.Code.fromAsset(s.handlersDir),
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -626,7 +626,9 @@ export class CanaryBotStack extends Stack {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'Lets each function write its own logs, nothing more.',
     );
-    acks(functions, 'AwsSolutions-L1', 'Node.js 22 is the runtime the bundles are built and tested for (esbuild target node22).');
+    // No AwsSolutions-L1 (latest runtime) acknowledgement: nodejs24.x is the newest Node runtime
+    // aws-cdk-lib knows, and the one the tests run on. When a newer one lands, cdk-nag's test fails
+    // and the move is a decision, not a silenced finding.
     ack(
       secret,
       'AwsSolutions-SMG4',

@@ -1403,6 +1403,46 @@ if "self.current_account = self.get_current_account()" in inspect.getsource(_Bas
 else:  # a moto that resolves accounts, or dispatches these services, differently: run it as it is
     print("moto_server.py: IAM, STS and Organizations throttling patch not applied", file=sys.stderr)
 
+# ---- IAM: GetAccountAuthorizationDetails in pages ----
+# moto returns every entity in one answer and ignores MaxItems and Marker. AWS pages it: from the
+# IAM API reference, GetAccountAuthorizationDetails, MaxItems: "Use this only when paginating
+# results to indicate the maximum number of items you want in the response. If additional items
+# exist beyond the maximum you specify, the IsTruncated response element is true. If you do not
+# include this parameter, the number of items defaults to 100." (Valid Range: 1 to 1000.) A bulk
+# reader that ignores the marker passes here and misses users in AWS. Users (Filter=User, what the
+# bot asks for) are paged as AWS pages them; a request for other entity types is left as moto has it.
+AUTH_DETAILS_PAGE = 100
+
+
+def _authorization_details_in_pages(get_details):
+    @functools.wraps(get_details)
+    def wrapper(self):
+        wanted = self._get_param("Filter", [])
+        if wanted != ["User"]:
+            return get_details(self)
+        size = self._get_param("MaxItems")
+        if size is not None and not 1 <= int(size) <= LIST_USERS_MAX_ITEMS:
+            raise _IamValidationError(f"1 validation error detected: Value '{size}' at 'maxItems' failed to satisfy constraint")
+        size = int(size) if size is not None else AUTH_DETAILS_PAGE
+        marker = self._get_param("Marker")
+        if marker is not None and not str(marker).isdigit():
+            raise _IamValidationError("Invalid Marker.")
+        start = int(marker or 0)
+        users = list(self.backend.get_account_authorization_details(wanted)["users"])
+        result = {"UserDetailList": users[start : start + size], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+        result["IsTruncated"] = start + size < len(users)
+        if result["IsTruncated"]:
+            result["Marker"] = str(start + size)
+        return _iam_responses.ActionResult(result)
+
+    return wrapper
+
+
+if '"IsTruncated": False' in inspect.getsource(_iam_handler.get_account_authorization_details):
+    _iam_handler.get_account_authorization_details = _authorization_details_in_pages(_iam_handler.get_account_authorization_details)
+else:
+    print("moto_server.py: IAM GetAccountAuthorizationDetails paging not applied", file=sys.stderr)
+
 # ---- Per-request overhead ----
 # moto lists its own package directory (a listdir and a stat per service) on every request to
 # route it, and werkzeug logs every request line: together about a tenth of the emulator's CPU

@@ -6,8 +6,9 @@ import type { BuildOptions, Plugin } from 'esbuild';
 
 /**
  * `npm run build`: one minified, tree-shaken CommonJS bundle per handler in dist/handlers/, with
- * a source map, for Lambda's Node 22 runtime. The AWS SDK clients are bundled (only the ones we
- * import) rather than taken from the runtime, so what was tested is what runs.
+ * a source map, for Lambda's Node 24 runtime (nodejs24.x, infra/home-stack.ts), the Node the tests
+ * run on (scripts/node24.sh). The AWS SDK clients are bundled (only the ones we import) rather
+ * than taken from the runtime, so what was tested is what runs.
  */
 export const HANDLERS = ['slack', 'jobs', 'alert', 'audit'] as const;
 
@@ -62,7 +63,7 @@ export function bundleOptions(name: (typeof HANDLERS)[number], outdir: string): 
     outdir,
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     format: 'cjs',
     minify: true,
     sourcemap: true,

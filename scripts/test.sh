@@ -3,9 +3,15 @@
 # check (Prettier, `npm run format` fixes) and every vitest project, at the same time: tsc is one
 # process on one core for about 25 s, which the unit project's start would otherwise wait for.
 # Arguments go to vitest (`npm test -- -t name`).
+# All of it runs on Node 24, Lambda's runtime, whatever Node this machine has: scripts/node24.sh
+# picks this machine's if it is 24, else the one `npm ci` brought; it goes first on PATH, so every
+# child (vitest's workers, `npm start` in the e2e test, tsx) runs on it too.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
+node24=$(bash scripts/node24.sh) || exit 1
+mkdir -p node_modules/.cache/node24 && ln -sfn "$node24" node_modules/.cache/node24/node
+export PATH="$PWD/node_modules/.cache/node24:$PWD/node_modules/.bin:$PATH"
+echo "npm test: Node $(node -v) ($node24)"
 FORMATTED="bot handlers infra local scripts test bench vitest.config.ts"
 types_log=$(mktemp)
 trap 'rm -f "$types_log"' EXIT

@@ -1,3 +1,4 @@
+import { partitionOf } from '../accounts';
 import { unknownCanaryId } from '../ids';
 import { KINDS } from '../kinds';
 import { errorText } from '../errors';
@@ -209,11 +210,33 @@ async function countAndDropSuppressed(rt: AlertRuntime, canary: CanaryRecord, ev
   return rest;
 }
 
+/**
+ * The guard's events are every IAM change to any user of the account, most of them real users, and
+ * IAM names users without case, so the canary they touch is found by name among the guarded
+ * canaries, read at most every GUARD_READ_MS per process (and again at most every
+ * GUARD_REREAD_MS when a name is not found: a canary minted since), never once per event: a flood
+ * of IAM changes costs a read of the records every few seconds, not one per message.
+ */
+const GUARD_READ_MS = 60_000;
+const GUARD_REREAD_MS = 10_000;
+let guardedCache: { at: number; canaries: CanaryRecord[]; store: unknown } | undefined;
+async function guardedCanaries(rt: AlertRuntime, names: string[], now = Date.now()): Promise<CanaryRecord[]> {
+  const fresh = guardedCache && guardedCache.store === rt.store && now - guardedCache.at < GUARD_READ_MS;
+  const known = (c: CanaryRecord[]) => names.every((n) => c.some((x) => x.resource.userName?.toLowerCase() === n));
+  if (fresh && (known(guardedCache!.canaries) || now - guardedCache!.at < GUARD_REREAD_MS)) return guardedCache!.canaries;
+  const canaries = (await rt.store.allCanaries()).filter((c) => c.kind === 'aws-key' && c.status !== 'retired' && !c.account);
+  guardedCache = { at: now, canaries, store: rt.store };
+  return canaries;
+}
+
 /** Each guarded IAM change that acted on a canary's user: the guard restores it (a failure is retried). */
 async function guardCanaries(rt: AlertRuntime, guarded: Array<{ id: string; event: TrailEvent }>, failed: Set<string>): Promise<void> {
   let canaries: CanaryRecord[];
   try {
-    canaries = await rt.store.allCanaries();
+    canaries = await guardedCanaries(
+      rt,
+      guarded.map((g) => g.event.targetUser!.toLowerCase()),
+    );
   } catch (err) {
     log.error('could not read the canaries for the guard; the messages will be redelivered', { error: errorText(err) });
     guarded.forEach((g) => failed.add(g.id));
@@ -222,13 +245,23 @@ async function guardCanaries(rt: AlertRuntime, guarded: Array<{ id: string; even
   const restored = new Set<string>(); // the guard compares state: once per canary per batch is enough
   for (const { id, event } of guarded) {
     const target = event.targetUser!.toLowerCase(); // IAM user names are unique without case
+    const home = rt.config.homeAccountId ?? event.userIdentity.accountId;
     // The guard's events are the home account's (its rule pins it): a member canary of the same name is not this user.
-    const canary = canaries.find(
-      (c) => c.kind === 'aws-key' && c.status !== 'retired' && !c.account && c.resource.userName?.toLowerCase() === target,
-    );
+    const canary =
+      canaries.find((c) => c.resource.userName?.toLowerCase() === target) ??
+      // Minted since the list was read: its user's ARN, as the event names the user, is one of its aliases.
+      (home
+        ? await rt.store
+            .findByAlias([`arn:${partitionOf(rt.config.region)}:iam::${home}:user${rt.config.userPath}${event.targetUser}`])
+            .then((c) => (c && c.kind === 'aws-key' && !c.account ? c : undefined))
+            .catch(() => undefined)
+        : undefined);
     if (!canary || restored.has(canary.id)) continue;
     restored.add(canary.id);
-    await guard(rt, canary, event).catch((err: unknown) => {
+    // The list may be a minute old: the guard acts on the record as it is now (retired since, say).
+    const current = await rt.store.getCanary(canary.id).catch(() => canary);
+    if (!current || current.status === 'retired') continue;
+    await guard(rt, current, event).catch((err: unknown) => {
       log.error('the guard could not restore a canary; the message will be redelivered', { canaryId: canary.id, error: errorText(err) });
       failed.add(id);
     });

@@ -7,6 +7,7 @@ import { findKind } from '../kinds';
 import { retireCanary } from '../lifecycle/retire';
 import { log } from '../log';
 import type { CanaryRecord } from '../model/canary';
+import type { AuditFinding } from '../kinds/kind';
 import type { CheckRun, PartResult } from '../store/checks';
 import { createPacer, isThrottled } from './pace';
 import type { Pacer } from './pace';
@@ -32,7 +33,7 @@ const pacers = new Map<number, Pacer>();
 /** One pacer per process and rate: every part running here shares each account's bucket. */
 export const pacerFor = (perSecond: number) => pacers.get(perSecond) ?? pacers.set(perSecond, createPacer(perSecond)).get(perSecond)!;
 
-/** IAM calls the audit of one canary of a kind makes (aws-key: the user, its keys, policies, groups, password). */
+/** IAM calls the audit of one canary of a kind makes one by one (bulk reads say their own: bulkCalls). */
 const AUDIT_COST: Record<string, number> = { 'aws-key': 6 };
 
 const named = (c: CanaryRecord): NamedCanary => ({ id: c.id, location: c.location, ...(c.expiresOn ? { expiresOn: c.expiresOn } : {}) });
@@ -145,43 +146,60 @@ export async function auditPart(
     const today = now.toISOString().slice(0, 10);
     const soon = new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000).toISOString().slice(0, 10);
     const retry: string[] = [];
-    {
-      for (const c of await deps.store.getCanaries(item.ids)) {
-        const kind = findKind(c.kind);
-        if (!kind || c.status === 'retired' || c.status === 'unknown') continue;
-        try {
-          if (c.expiresOn && c.expiresOn <= today) {
-            await retireCanary(deps, c, 'expiry', `expired on ${c.expiresOn}`, now.toISOString()).catch((err: unknown) => {
-              if (isThrottled(err)) throw err;
-              result.findings.push({
-                scope: `canary ${c.id}`,
-                problem: `expired on ${c.expiresOn} but could not be retired (${awsErrorName(err)})`,
-                fix: `retire it by hand: /canary retire ${c.id}`,
-              });
+    const failed = (c: CanaryRecord, err: unknown) => {
+      if (isThrottled(err)) return void retry.push(c.id);
+      result.checked++;
+      result.ids.push(c.id);
+      result.findings.push({
+        scope: `canary ${c.id}`,
+        problem: `could not be checked (${awsErrorName(err)})`,
+        fix: "check the bot role's IAM permissions",
+      });
+    };
+    const checked = (c: CanaryRecord, findings: AuditFinding[]) => {
+      for (const f of findings) result.findings.push({ scope: `canary ${c.id} (${c.location})`, ...f });
+      result.checked++;
+      result.ids.push(c.id);
+    };
+    // Kinds with bulk reads (aws-key) are checked together; the rest one by one.
+    const bulk = new Map<string, CanaryRecord[]>();
+    for (const c of await deps.store.getCanaries(item.ids)) {
+      const kind = findKind(c.kind);
+      if (!kind || c.status === 'retired' || c.status === 'unknown') continue;
+      try {
+        if (c.expiresOn && c.expiresOn <= today) {
+          await retireCanary(deps, c, 'expiry', `expired on ${c.expiresOn}`, now.toISOString()).catch((err: unknown) => {
+            if (isThrottled(err)) throw err;
+            result.findings.push({
+              scope: `canary ${c.id}`,
+              problem: `expired on ${c.expiresOn} but could not be retired (${awsErrorName(err)})`,
+              fix: `retire it by hand: /canary retire ${c.id}`,
             });
-            result.retired.push(c.id);
-            result.retiredNamed.push(named(c));
-          } else {
-            if (c.expiresOn && c.expiresOn <= soon) result.expiring.push(named(c));
-            await pacer.take(groupOf(item.account), AUDIT_COST[c.kind] ?? 0);
-            for (const f of await kind.audit(forCanary(deps, c), c))
-              result.findings.push({ scope: `canary ${c.id} (${c.location})`, ...f });
-          }
-          result.checked++;
-          result.ids.push(c.id);
-        } catch (err) {
-          if (isThrottled(err)) {
-            retry.push(c.id);
-            continue;
-          }
-          result.checked++;
-          result.ids.push(c.id);
-          result.findings.push({
-            scope: `canary ${c.id}`,
-            problem: `could not be checked (${awsErrorName(err)})`,
-            fix: "check the bot role's IAM permissions",
           });
+          result.retired.push(c.id);
+          result.retiredNamed.push(named(c));
+          checked(c, []);
+          continue;
         }
+        if (c.expiresOn && c.expiresOn <= soon) result.expiring.push(named(c));
+        if (kind.auditMany) {
+          bulk.set(c.kind, [...(bulk.get(c.kind) ?? []), c]);
+          continue;
+        }
+        await pacer.take(groupOf(item.account), AUDIT_COST[c.kind] ?? 0);
+        checked(c, await kind.audit(forCanary(deps, c), c));
+      } catch (err) {
+        failed(c, err);
+      }
+    }
+    for (const [name, recs] of bulk) {
+      const kind = findKind(name)!;
+      try {
+        await pacer.take(groupOf(item.account), kind.bulkCalls?.(recs.length) ?? recs.length);
+        const found = await kind.auditMany!(forCanary(deps, recs[0]!), recs);
+        for (const c of recs) checked(c, found.get(c.id) ?? []);
+      } catch (err) {
+        for (const c of recs) failed(c, err);
       }
     }
     if (retry.length && item.attempt + 1 < MAX_ATTEMPTS) {

@@ -35,11 +35,25 @@ function partsOf(ids: string[]): string[][] {
   return parts;
 }
 
+/** Active key canaries, from the list's status-and-kind index: a tick every 5 minutes reads no retired record. */
+async function activeKeys(deps: SilentUseDeps): Promise<CanaryRecord[]> {
+  const out: CanaryRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.canaryPage(
+      { status: 'active', kind: 'aws-key' },
+      { limit: 1000, ...(cursor ? { cursor } : {}), maxRead: 5000 },
+    );
+    out.push(...page.canaries);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
 /** The schedule's tick: new passes where due, and passes past their window said. */
 export async function planSilentUse(deps: SilentUseDeps, now: number): Promise<{ items: WorkItem[]; late: number }> {
   const byAccount = new Map<string, string[]>();
-  for (const c of (await deps.store.allCanaries()).filter(keyed))
-    byAccount.set(c.account ?? '', [...(byAccount.get(c.account ?? '') ?? []), c.id]);
+  for (const c of (await activeKeys(deps)).filter(keyed)) byAccount.set(c.account ?? '', [...(byAccount.get(c.account ?? '') ?? []), c.id]);
   const sweeps = new Map((await deps.store.getSweeps([...byAccount.keys()])).map((s) => [s.account, s]));
   const items: WorkItem[] = [];
   let late = 0;

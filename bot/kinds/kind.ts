@@ -59,6 +59,12 @@ export interface CanaryKind {
   retire(ctx: KindContext, rec: CanaryRecord): Promise<void>;
   /** What is wrong with the canary's cloud resources; empty when intact. */
   audit(ctx: KindContext, rec: CanaryRecord): Promise<AuditFinding[]>;
+  /**
+   * The same for many canaries of one account at once, where the cloud offers bulk reads; `calls`
+   * is what it costs in API calls for `count` canaries (for the pace: bot/checks/pace.ts).
+   */
+  auditMany?(ctx: KindContext, recs: CanaryRecord[]): Promise<Map<string, AuditFinding[]>>;
+  bulkCalls?(count: number): number;
 }
 
 /** The record fields every kind fills the same way from the request; a kind adds its own. */

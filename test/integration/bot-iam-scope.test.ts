@@ -120,7 +120,8 @@ describe('the bot touches only IAM users it made, under the canary path, each fu
       for (const s of statements.filter((x) => x.Effect === 'Allow')) {
         if (s.Action.every((a) => readOnly.test(a))) {
           expect(
-            s.Resource === users || (['iam:ListUsers', 'iam:ListRoles'].includes(s.Action.join()) && s.Resource === '*'),
+            s.Resource === users ||
+              (['iam:ListUsers', 'iam:ListRoles', 'iam:GetAccountAuthorizationDetails'].includes(s.Action.join()) && s.Resource === '*'),
             `${fn} ${s.Sid}`,
           ).toBe(true);
           continue;

@@ -8,6 +8,7 @@ import {
   CreatePolicyCommand,
   CreateUserCommand,
   DeleteUserPermissionsBoundaryCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetUserCommand,
   IAMClient,
   ListUsersCommand,
@@ -329,5 +330,39 @@ describe("the emulator keeps IAM users' permissions boundaries as IAM does", () 
         name: 'ValidationError',
         $metadata: expect.objectContaining({ httpStatusCode: 400 }),
       });
+  });
+});
+
+describe('the emulator pages GetAccountAuthorizationDetails as IAM does', () => {
+  const iam = new IAMClient(aws());
+  const Path = `/details-${run}/`;
+  beforeAll(async () => {
+    for (let i = 0; i < 5; i++)
+      await iam.send(new CreateUserCommand({ UserName: `d-${run}-${i}`, Path, PermissionsBoundary: DENY_ALL_BOUNDARY }));
+  });
+
+  it('answers MaxItems users a page with a marker to the rest, every user once, boundaries included', async () => {
+    const seen: string[] = [];
+    let marker: string | undefined;
+    let pages = 0;
+    do {
+      const page = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User'], MaxItems: 2, Marker: marker }));
+      expect(page.UserDetailList!.length).toBeLessThanOrEqual(2);
+      for (const u of page.UserDetailList ?? [])
+        if (u.Path === Path) {
+          seen.push(u.UserName!);
+          expect(u.PermissionsBoundary?.PermissionsBoundaryArn).toBe(DENY_ALL_BOUNDARY);
+        }
+      marker = page.IsTruncated ? page.Marker : undefined;
+      pages++;
+    } while (marker);
+    expect(seen.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `d-${run}-${i}`));
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses MaxItems beyond 1,000, as IAM does', async () => {
+    await expect(iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User'], MaxItems: 1001 }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 });

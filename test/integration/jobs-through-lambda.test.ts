@@ -26,7 +26,7 @@ describe('with JOBS_FUNCTION_NAME set, minting runs in the jobs Lambda through a
       .send(
         new CreateFunctionCommand({
           FunctionName: FUNCTION,
-          Runtime: 'nodejs22.x',
+          Runtime: 'nodejs24.x',
           Role: role.Role!.Arn!,
           Handler: 'jobs.handler',
           Code: { ZipFile: EMPTY_ZIP },

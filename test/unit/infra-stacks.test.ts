@@ -298,11 +298,12 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     });
   });
 
-  it('runs the three bundles on Node 22, Slack secrets only by reference, the Slack endpoint behind a Function URL', () => {
+  it('runs the four bundles on Node 24 (nodejs24.x) on arm64, Slack secrets only by reference, the Slack endpoint behind a Function URL', () => {
     const fns = Object.values(home.findResources('AWS::Lambda::Function')).map((f) => f.Properties);
     expect(fns.map((f) => f.Handler).sort()).toEqual(['alert.handler', 'audit.handler', 'jobs.handler', 'slack.handler']);
     for (const f of fns) {
-      expect(f.Runtime).toBe('nodejs22.x');
+      expect(f.Runtime).toBe('nodejs24.x');
+      expect(f.Architectures).toEqual(['arm64']);
       expect(Object.keys(f.Environment.Variables)).toContain('SLACK_SECRET_ARN');
       expect(Object.keys(f.Environment.Variables)).not.toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN']));
       expect(Object.keys(f.Environment.Variables)).not.toEqual(expect.arrayContaining(['SLACK_SIGNING_SECRET']));
@@ -325,8 +326,9 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     expect(iamAllows.length).toBeGreaterThan(0);
     const changes = (s: { Action: string | string[] }) => [s.Action].flat().some((a) => !/^iam:(Get|List)/.test(a));
     for (const s of iamAllows) {
-      // ListUsers and ListRoles have no resource type, so only "*" grants them; every other IAM action is on the path.
-      if (['iam:ListUsers', 'iam:ListRoles'].includes([s.Action].flat().join())) expect(s.Resource).toBe('*');
+      // ListUsers, ListRoles and GetAccountAuthorizationDetails have no resource type, so only "*" grants them; every other IAM action is on the path.
+      if (['iam:ListUsers', 'iam:ListRoles', 'iam:GetAccountAuthorizationDetails'].includes([s.Action].flat().join()))
+        expect(s.Resource).toBe('*');
       else expect(JSON.stringify(s.Resource)).toMatch(/:iam::",\{"Ref":"AWS::AccountId"\},":user\/svc\/\*"/);
       // Every change needs the bot's tag on the user, or (creating one) the boundary and the tag in the request.
       if (changes(s)) expect(JSON.stringify(s.Condition), JSON.stringify(s.Action)).toMatch(/aws:(Resource|Request)Tag\/registry-id/);
@@ -335,9 +337,12 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     expect(JSON.stringify(create.Condition)).toContain('policy/AWSDenyAll');
     const wildcard = statements.filter((s) => s.Effect === 'Allow' && s.Resource === '*');
     for (const w of wildcard)
-      expect([['account:ListRegions', 'cloudtrail:DescribeTrails'], ['iam:ListUsers'], ['iam:ListRoles']]).toContainEqual(
-        [w.Action].flat().sort(),
-      ); // no resource-level permissions exist for them
+      expect([
+        ['account:ListRegions', 'cloudtrail:DescribeTrails'],
+        ['iam:ListUsers'],
+        ['iam:ListRoles'],
+        ['iam:GetAccountAuthorizationDetails'],
+      ]).toContainEqual([w.Action].flat().sort()); // no resource-level permissions exist for them
     // The alert function, which parses attacker-shaped input, can create nothing in IAM.
     const alertRole = Object.entries(home.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('AlertFunction'));
     expect(alertRole).toHaveLength(1);

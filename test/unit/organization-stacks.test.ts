@@ -133,6 +133,7 @@ describe('organization mode in the CDK app', () => {
     // "*" only where IAM has no resource type: listing users and roles for names in the account's style.
     expect(statements.filter((x) => x.Resource === '*' && x.Effect === 'Allow').flatMap((x) => x.Action as string[])).toEqual([
       'iam:ListUsers',
+      'iam:GetAccountAuthorizationDetails',
       'iam:ListRoles',
     ]);
   });
