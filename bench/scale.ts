@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateAccountCommand, CreateOrganizationCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { calls, resetCalls, throttle, total } from '../local/emulator-control';
+import { calls, inEmulatedAccount, resetCalls, throttle, total } from '../local/emulator-control';
 import { bootstrap } from '../local/bootstrap';
 import { startMoto } from '../local/moto';
 import { startSlackStandin } from '../local/slack-standin';
@@ -30,18 +30,7 @@ const MS_PER_CALL = 40;
 const HOME = '123456789012';
 const PATH = '/svc/bench/';
 
-const inAccount = <C extends { middlewareStack: IAMClient['middlewareStack'] }>(client: C, account: string): C => {
-  client.middlewareStack.add(
-    (next) => (args) => {
-      const headers = (args.request as { headers: Record<string, string> }).headers;
-      headers['x-moto-account-id'] = account;
-      headers['x-moto-unpaced'] = '1';
-      return next(args);
-    },
-    { step: 'build', name: 'benchAccount' },
-  );
-  return client;
-};
+const inAccount = <C extends IAMClient>(client: C, account: string): C => inEmulatedAccount(client, account, { unpaced: true });
 
 /** Real IAM users, as the mint makes them (tag, boundary, deny-all policy, one key), and their records. */
 async function seed(endpoint: string, account: string, n: number, prefix: string): Promise<CanaryRecord[]> {

@@ -1,4 +1,4 @@
-import { DescribeOrganizationCommand, OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { partitionOf } from './accounts';
 import { clientOptions } from './aws';
 import type { Core } from './deps';
@@ -17,7 +17,7 @@ const FRESH_MS = 10 * 60_000;
  */
 export async function refreshOrgAccounts(deps: Core): Promise<OrgAccount[]> {
   const accounts: OrgAccount[] = [];
-  await withOrganizations(deps, async (client) => {
+  await withOrganizations(deps, async (client, { paginateListAccounts }) => {
     for await (const page of paginateListAccounts({ client }, {}))
       for (const a of page.Accounts ?? [])
         if (a.Id) accounts.push({ id: a.Id, name: a.Name ?? a.Id, state: String(a.State ?? a.Status ?? 'UNKNOWN') });
@@ -26,11 +26,18 @@ export async function refreshOrgAccounts(deps: Core): Promise<OrgAccount[]> {
   return accounts;
 }
 
-/** A client for one task, then closed: the jobs and audit functions ask Organizations rarely. */
-async function withOrganizations<T>(deps: Core, fn: (client: OrganizationsClient) => Promise<T>): Promise<T> {
-  const client = new OrganizationsClient(clientOptions(ORGANIZATIONS_REGION[partitionOf(deps.config.region)]));
+/**
+ * A client for one task, then closed: the jobs and audit functions ask Organizations rarely. The
+ * SDK client is loaded then too: the slack function never asks (scripts/build.ts leaves it out).
+ */
+async function withOrganizations<T>(
+  deps: Core,
+  fn: (client: OrganizationsClient, sdk: typeof import('@aws-sdk/client-organizations')) => Promise<T>,
+): Promise<T> {
+  const sdk = await import('@aws-sdk/client-organizations');
+  const client = new sdk.OrganizationsClient(clientOptions(ORGANIZATIONS_REGION[partitionOf(deps.config.region)]));
   try {
-    return await fn(client);
+    return await fn(client, sdk);
   } finally {
     client.destroy();
   }
@@ -38,7 +45,11 @@ async function withOrganizations<T>(deps: Core, fn: (client: OrganizationsClient
 
 /** The organization's management account, which a service-managed StackSet never deploys to (AWS's rule). */
 export async function managementAccount(deps: Core): Promise<string | undefined> {
-  return withOrganizations(deps, async (client) => (await client.send(new DescribeOrganizationCommand({}))).Organization?.MasterAccountId);
+  return withOrganizations(
+    deps,
+    async (client, { DescribeOrganizationCommand }) =>
+      (await client.send(new DescribeOrganizationCommand({}))).Organization?.MasterAccountId,
+  );
 }
 
 export type ResolvedAccount = { ok: true; account: OrgAccount; home: boolean } | { ok: false; why: string };

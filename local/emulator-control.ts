@@ -1,3 +1,4 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
 /**
  * The emulator's own controls (local/moto_server.py, "IAM, STS, Organizations: throttling per
  * account"): AWS's throttling of the control planes the bot paces, a latency per call, and the
@@ -53,4 +54,26 @@ export async function resetCalls(endpoint: string): Promise<void> {
 /** The calls to one service, in all accounts or one: what a benchmark prints as "IAM calls". */
 export function total(counted: CountedCall[], service: PacedService, account?: string): number {
   return counted.filter((c) => c.service === service && (account === undefined || c.account === account)).reduce((n, c) => n + c.count, 0);
+}
+
+/**
+ * The client acts as `account`'s administrator in moto (its account header): how tests and
+ * benchmarks make an account's first resources and read any account. `unpaced`: the emulated
+ * throttle neither counts nor slows its calls (the tests' own reads are not the bot's).
+ */
+export function inEmulatedAccount<C extends { middlewareStack: { add: IAMClient['middlewareStack']['add'] } }>(
+  client: C,
+  account: string,
+  opts: { unpaced?: boolean } = {},
+): C {
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const headers = (args.request as { headers: Record<string, string> }).headers;
+      headers['x-moto-account-id'] = account;
+      if (opts.unpaced) headers['x-moto-unpaced'] = '1';
+      return next(args);
+    },
+    { step: 'build', name: 'motoAccount' },
+  );
+  return client;
 }

@@ -46,11 +46,12 @@ export async function buildHandlers(outdir = join(ROOT, 'dist', 'handlers')): Pr
 
 /**
  * The slack handler never mints in Lambda (the jobs function does), yet the kinds registry reaches
- * the S3, ECR and CloudTrail (data-event selector) clients, which the decoy kinds load lazily. Left out of the slack bundle they cost
- * its cold start nothing; should one ever be called there, Lambda's own SDK copy answers.
+ * the S3, ECR and CloudTrail (data-event selector) clients, and minting reaches Organizations
+ * (bot/org-accounts.ts), all loaded lazily. Left out of the slack bundle they cost its cold start
+ * nothing; should one ever be called there, Lambda's own SDK copy answers.
  */
 const LAZY_ONLY_IN: Record<string, string[]> = {
-  slack: ['@aws-sdk/client-s3', '@aws-sdk/client-ecr', '@aws-sdk/client-cloudtrail'],
+  slack: ['@aws-sdk/client-s3', '@aws-sdk/client-ecr', '@aws-sdk/client-cloudtrail', '@aws-sdk/client-organizations'],
 };
 
 /**

@@ -196,16 +196,19 @@ async function storeFilter(rt: Runtime, typed: ListFilter): Promise<CanaryFilter
 }
 
 /** What the More button carries (views/list.ts moreValue); it comes back from Slack, so it is checked like typed text. */
-const more = z.object({
-  f: z.object({
-    status: z.optional(z.enum(LISTED_STATUSES)),
-    kind: z.optional(z.string().check(z.refine((k) => findKind(k)?.name === k))),
-    account: z.optional(z.string().check(z.regex(/^(\d{12}|home)$/))),
-    owner: z.optional(z.string().check(z.regex(/^[UW][A-Z0-9]{1,20}$/))),
-    text: z.optional(z.string().check(z.minLength(1), z.maxLength(LOCATION_MAX))),
-  }),
-  c: z.string().check(z.maxLength(200)),
-});
+const moreSchema = () =>
+  z.object({
+    f: z.object({
+      status: z.optional(z.enum(LISTED_STATUSES)),
+      kind: z.optional(z.string().check(z.refine((k) => findKind(k)?.name === k))),
+      account: z.optional(z.string().check(z.regex(/^(\d{12}|home)$/))),
+      owner: z.optional(z.string().check(z.regex(/^[UW][A-Z0-9]{1,20}$/))),
+      text: z.optional(z.string().check(z.minLength(1), z.maxLength(LOCATION_MAX))),
+    }),
+    c: z.string().check(z.maxLength(200)),
+  });
+/** Built on first use (the first More pressed), not on a cold start that never sees one. */
+let more: ReturnType<typeof moreSchema> | undefined;
 
 /** The list's More button: the next page, in place of the one pressed. */
 export function listMore(rt: Runtime, isAdmin: AdminCheck): Middleware<SlackActionMiddlewareArgs<BlockButtonAction>> {
@@ -221,7 +224,7 @@ export function listMore(rt: Runtime, isAdmin: AdminCheck): Middleware<SlackActi
     } catch {
       value = undefined;
     }
-    const parsed = more.safeParse(value);
+    const parsed = (more ??= moreSchema()).safeParse(value);
     if (!parsed.success) return void (await respond({ ...ephemeral(BAD_CURSOR), replace_original: false }));
     const reply = await listPage(rt, parsed.data.f, parsed.data.c);
     await respond({ ...reply, replace_original: reply.text !== BAD_CURSOR });

@@ -5,7 +5,9 @@ import type { Runtime } from '../deps';
 import { readMintModal } from '../views/mint-modal';
 import type { AdminCheck } from './canary-command';
 
-const metadata = z.object({ responseUrl: z.url(), channelId: z.string() });
+/** Built on the first submission, not on a cold start. */
+const metadataSchema = () => z.object({ responseUrl: z.url(), channelId: z.string() });
+let metadata: ReturnType<typeof metadataSchema> | undefined;
 
 /** The "New canary" form was submitted: validate field by field, then queue like the command. */
 export function mintModalSubmit(rt: Runtime, isAdmin: AdminCheck): Middleware<SlackViewMiddlewareArgs<ViewSubmitAction>> {
@@ -17,7 +19,7 @@ export function mintModalSubmit(rt: Runtime, isAdmin: AdminCheck): Middleware<Sl
     }
     const read = readMintModal(view.state.values as Parameters<typeof readMintModal>[0]);
     if ('errors' in read) return ack({ response_action: 'errors', errors: read.errors });
-    const meta = metadata.safeParse(
+    const meta = (metadata ??= metadataSchema()).safeParse(
       (() => {
         try {
           return JSON.parse(view.private_metadata);

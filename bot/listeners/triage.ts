@@ -12,11 +12,14 @@ import { ALERT_ACTIONS } from '../views/alert';
 import type { AdminCheck } from './canary-command';
 import { refusal } from './canary-command';
 
-const ref = z.object({ canaryId: z.string().check(z.regex(CANARY_REF)), seq: z.number() });
+/** Built on the first button pressed, not on a cold start. */
+const refSchema = () => z.object({ canaryId: z.string().check(z.regex(CANARY_REF)), seq: z.number() });
+type Ref = z.infer<ReturnType<typeof refSchema>>;
+let ref: ReturnType<typeof refSchema> | undefined;
 
-function parseRef(text: string | undefined): z.infer<typeof ref> | undefined {
+function parseRef(text: string | undefined): Ref | undefined {
   try {
-    const out = ref.safeParse(JSON.parse(text ?? ''));
+    const out = (ref ??= refSchema()).safeParse(JSON.parse(text ?? ''));
     return out.success ? out.data : undefined;
   } catch {
     return undefined;
@@ -60,7 +63,7 @@ export function registerTriage(app: App, rt: Runtime, isAdmin: AdminCheck): void
     actionId: string,
     name: 'disable' | 'rearm' | 'retire',
     claimFor: (canaryId: string, seq: number, user: string) => Promise<{ ok: true } | { ok: false; why: string }>,
-    job: (target: z.infer<typeof ref>, body: BlockButtonAction) => Job,
+    job: (target: Ref, body: BlockButtonAction) => Job,
     started?: string,
   ): void {
     app.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond, client }) => {

@@ -1,5 +1,6 @@
 import { CreateRoleCommand, EntityAlreadyExistsException, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { inEmulatedAccount } from '../../local/emulator-control';
 import { awsEndpoint } from './emulator';
 
 export type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken: string };
@@ -13,13 +14,7 @@ export type Credentials = { accessKeyId: string; secretAccessKey: string; sessio
 export async function enterAccount(account: string, roleName = 'tester', region = 'us-east-1'): Promise<Credentials> {
   const endpoint = awsEndpoint();
   const iam = new IAMClient({ region, endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  iam.middlewareStack.add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
-      return next(args);
-    },
-    { step: 'build', name: 'motoAccount' },
-  );
+  inEmulatedAccount(iam, account);
   try {
     await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
   } catch (err) {

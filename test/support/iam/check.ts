@@ -5,6 +5,7 @@ import { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient }
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import * as smithy from '@smithy/core/client';
+import { inEmulatedAccount } from '../../../local/emulator-control';
 import { evaluate } from './evaluate';
 import type { PolicyStatement } from './evaluate';
 import { authorizationsOf } from './requests';
@@ -84,19 +85,7 @@ async function callerOf(client: AnyClient, endpoint: string): Promise<{ account:
 }
 
 function factsFor(endpoint: string): Facts {
-  // moto's account header: the emulator's way to read any account as its administrator.
-  const inAccount = <C extends { middlewareStack: IAMClient['middlewareStack'] }>(client: C, account: string) => {
-    client.middlewareStack.add(
-      (next) => (args) => {
-        const headers = (args.request as { headers: Record<string, string> }).headers;
-        headers['x-moto-account-id'] = account;
-        headers['x-moto-unpaced'] = '1'; // the check's reads are not the bot's: no emulated throttle
-        return next(args);
-      },
-      { step: 'build', name: 'motoAccount' },
-    );
-    return client;
-  };
+  const inAccount = <C extends IAMClient>(client: C, account: string) => inEmulatedAccount(client, account, { unpaced: true });
   const admin = { accessKeyId: 'testing', secretAccessKey: 'testing' };
   return {
     user: (account, name) =>
@@ -153,13 +142,7 @@ function organizationOf(endpoint: string, home: string): Promise<{ id?: string; 
         endpoint,
         credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
       });
-      client.middlewareStack.add(
-        (next) => (args) => {
-          (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = home;
-          return next(args);
-        },
-        { step: 'build', name: 'motoAccount' },
-      );
+      inEmulatedAccount(client, home, { unpaced: true });
       try {
         const id = (await client.send(new DescribeOrganizationCommand({}))).Organization?.Id;
         const accounts = ((await client.send(new ListAccountsCommand({}))).Accounts ?? []).map((a) => a.Id!);
