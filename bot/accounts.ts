@@ -1,5 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { clientOptions } from './aws';
 import type { Config } from './config';
 import type { Core, WithIam } from './deps';
@@ -57,8 +57,13 @@ export function memberCredentials(config: Config, account: string): () => Promis
   let inflight: Promise<Credentials> | undefined;
   const provider = async () => {
     if (current?.expiration && current.expiration.getTime() - Date.now() > 5 * 60_000) return current;
-    inflight ??= (sts ??= new STSClient(clientOptions(config.region)))
-      .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'aws-canary-bot', DurationSeconds: 900 }))
+    // STS is loaded on the first member call, not at every cold start of every function.
+    inflight ??= import('@aws-sdk/client-sts')
+      .then(({ AssumeRoleCommand, STSClient }) =>
+        (sts ??= new STSClient(clientOptions(config.region))).send(
+          new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'aws-canary-bot', DurationSeconds: 900 }),
+        ),
+      )
       .then(({ Credentials: c }) => {
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS returned no credentials');
         current = {

@@ -1,5 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-
 /**
  * In AWS the Slack secrets live in Secrets Manager, never in the template or the function's
  * environment: the CDK app passes only SLACK_SECRET_ARN, and each handler reads the secret once
@@ -12,6 +10,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 export async function loadSlackSecrets(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const arn = env.SLACK_SECRET_ARN;
   if (!arn || (env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN)) return;
+  // Loaded only when there is a secret to read: a run with the secrets in its environment never evaluates it.
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({ region: env.AWS_REGION, maxAttempts: 3 });
   let parsed: { signingSecret?: unknown; botToken?: unknown; teamId?: unknown; appId?: unknown };
   try {

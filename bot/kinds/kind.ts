@@ -60,11 +60,11 @@ export interface CanaryKind {
   /** What is wrong with the canary's cloud resources; empty when intact. */
   audit(ctx: KindContext, rec: CanaryRecord): Promise<AuditFinding[]>;
   /**
-   * The same for many canaries of one account at once, where the cloud offers bulk reads; `calls`
-   * is what it costs in API calls for `count` canaries (for the pace: bot/checks/pace.ts).
+   * The same for many canaries of one account at once, where the cloud offers bulk reads: each
+   * canary's findings, or the error that kept it from being checked. `pace` is awaited before
+   * every call with what it is about to spend (bot/checks/pace.ts).
    */
-  auditMany?(ctx: KindContext, recs: CanaryRecord[]): Promise<Map<string, AuditFinding[]>>;
-  bulkCalls?(count: number): number;
+  auditMany?(ctx: KindContext, recs: CanaryRecord[], pace?: (calls: number) => Promise<void>): Promise<Map<string, AuditFinding[] | Error>>;
 }
 
 /** The record fields every kind fills the same way from the request; a kind adds its own. */

@@ -34,6 +34,8 @@ export interface CheckRun {
   /** Progress said so far, in quarters: response_url takes five uses. */
   shown?: number;
   reported?: string;
+  /** Set once the report reached Slack; until then a repeat delivery says it again. */
+  posted?: string;
 }
 
 /** A canary as a report names it. */
@@ -53,6 +55,8 @@ export interface PartResult {
   retired: string[];
   /** The canaries it checked, so the next run can name what an unfinished one missed. */
   ids?: string[];
+  /** The canaries it handed to a new part (throttled), so a repeat delivery sends that part again. */
+  handedOn?: string[];
   notes?: string[];
   expiring?: NamedRef[];
   retiredNamed?: NamedRef[];
@@ -60,14 +64,35 @@ export interface PartResult {
 
 const RUN_TTL_SECONDS = 30 * 86_400;
 
+/** A run; the daily one (no responseUrl) also becomes the one the next daily run looks back at. */
 export async function startRun({ ddb, table }: Db, run: Omit<CheckRun, 'done' | 'checked' | 'findings'>): Promise<void> {
   const expiry = { [TTL_ATTRIBUTE]: expiresIn(RUN_TTL_SECONDS) };
   await ddb.send(
     new TransactWriteCommand({
       TransactItems: [
         { Put: { TableName: table, Item: { ...runKey(run.runId), ...run, done: 0, checked: 0, findings: 0, ...expiry } } },
-        { Put: { TableName: table, Item: { ...lastRunKey(run.kind), runId: run.runId, startedAt: run.startedAt } } },
+        ...(run.responseUrl
+          ? []
+          : [{ Put: { TableName: table, Item: { ...lastRunKey(run.kind), runId: run.runId, startedAt: run.startedAt } } }]),
       ],
+    }),
+  );
+}
+
+/** A part's recorded result, if it finished already (a repeat delivery). */
+export async function getPart({ ddb, table }: Db, runId: string, part: string): Promise<PartResult | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: table, Key: runPartKey(runId, part), ConsistentRead: true }));
+  return out.Item as PartResult | undefined;
+}
+
+/** The report reached Slack. */
+export async function markPosted({ ddb, table }: Db, runId: string, at: string): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: runKey(runId),
+      UpdateExpression: 'SET posted = :at',
+      ExpressionAttributeValues: { ':at': at },
     }),
   );
 }
@@ -82,16 +107,10 @@ export async function lastRun(db: Db, kind: CheckRun['kind']): Promise<CheckRun 
   return out.Item ? getRun(db, String(out.Item.runId)) : undefined;
 }
 
-/** More work items for a run (a part that hands what it could not finish to a new one). */
-export async function addParts({ ddb, table }: Db, runId: string, n: number): Promise<void> {
-  await ddb.send(
-    new UpdateCommand({ TableName: table, Key: runKey(runId), UpdateExpression: 'ADD parts :n', ExpressionAttributeValues: { ':n': n } }),
-  );
-}
-
 /**
- * Records a part's result and adds it to the run's counters, once: a repeat delivery of a part
- * already recorded changes nothing and answers undefined. Otherwise the run as it stands now.
+ * Records a part's result and adds it to the run's counters, with the parts it hands on, once: a
+ * repeat delivery of a part already recorded changes nothing and answers undefined. Otherwise the
+ * run as it stands now.
  */
 export async function finishPart({ ddb, table }: Db, runId: string, part: string, result: PartResult): Promise<CheckRun | undefined> {
   try {
@@ -109,8 +128,13 @@ export async function finishPart({ ddb, table }: Db, runId: string, part: string
             Update: {
               TableName: table,
               Key: runKey(runId),
-              UpdateExpression: 'ADD done :one, checked :c, findings :f',
-              ExpressionAttributeValues: { ':one': 1, ':c': result.checked, ':f': result.findings.length },
+              UpdateExpression: 'ADD done :one, parts :k, checked :c, findings :f',
+              ExpressionAttributeValues: {
+                ':one': 1,
+                ':k': result.handedOn?.length ? 1 : 0,
+                ':c': result.checked,
+                ':f': result.findings.length,
+              },
             },
           },
         ],

@@ -2,7 +2,7 @@ import type { Source } from '../alerts/source';
 import { actionOf } from '../alerts/trail-event';
 import { findKind } from '../kinds';
 import { escapeMrkdwn, inlineCode, mention } from '../mrkdwn';
-import { cut } from '../text';
+import { cut, thousands } from '../text';
 import type { Block } from './blocks';
 import { context, fields, header, section } from './blocks';
 import type { FirstEvent, Incident } from '../model/incident';
@@ -24,7 +24,7 @@ const SOURCE_LABEL: Record<Source['class'], string> = {
   'aws-internal': 'AWS itself (internal call)',
 };
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${thousands(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** Countries are looked up by the alert handler; this module stays free of the country table. */
 export type CountryLookup = (ip: string) => string | undefined;
@@ -195,7 +195,7 @@ const delta = (now: Record<string, number>, before: Record<string, number> = {})
     .sort((a, b) => b[1] - a[1]);
 
 function top(entries: Array<[string, number]>, show: (k: string) => string, max = 8): string {
-  const shown = entries.slice(0, max).map(([k, n]) => `${show(k)} ×${n.toLocaleString('en-US')}`);
+  const shown = entries.slice(0, max).map(([k, n]) => `${show(k)} ×${thousands(n)}`);
   return entries.length > max ? `${shown.join(', ')} and ${entries.length - max} more` : shown.join(', ');
 }
 

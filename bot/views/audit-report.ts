@@ -21,13 +21,21 @@ export function auditReport(r: AuditReport): { ok: boolean; text: string; blocks
   if (r.retired.length)
     blocks.push(
       section(
-        `*Retired because they expired:* ${r.retired.map((c) => `${inlineCode(c.id)} (${inlineCode(c.location, 80)}, ${c.expiresOn})`).join(', ')}`,
+        `*Retired because they expired:* ${r.retired
+          .slice(0, 20)
+          .map((c) => `${inlineCode(c.id)} (${inlineCode(c.location, 80)}, ${c.expiresOn})`)
+          .join(', ')}${r.retired.length > 20 ? ` and ${r.retired.length - 20} more` : ''}`,
       ),
     );
   if (r.expiring.length)
     blocks.push(
       section(
-        `*Expiring within two weeks:* ${r.expiring.map((c) => `${inlineCode(c.id)} on ${c.expiresOn}`).join(', ')}. Rotate or re-mint them to keep the placement covered.`,
+        `*Expiring within two weeks:* ${r.expiring
+          .slice(0, 40)
+          .map((c) => `${inlineCode(c.id)} on ${c.expiresOn}`)
+          .join(
+            ', ',
+          )}${r.expiring.length > 40 ? ` and ${r.expiring.length - 40} more` : ''}. Rotate or re-mint them to keep the placement covered.`,
       ),
     );
   // What the audit relies on but cannot check from here: said, never counted as a problem.

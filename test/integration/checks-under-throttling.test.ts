@@ -43,7 +43,7 @@ describe('the self-checks under IAM throttling', () => {
   });
 
   it('audits every canary while IAM throttles, retrying the throttled calls instead of dropping them', async () => {
-    await throttle(moto.url, { rate: 40, burst: 5, services: ['iam'] });
+    await throttle(moto.url, { rate: 10, burst: 2, services: ['iam'] });
     await resetCalls(moto.url);
     const report = await h.as('audit', () => runAudit(h.audit.runtime));
     await throttle(moto.url, { rate: 0 });
@@ -106,5 +106,33 @@ describe('the self-checks under IAM throttling', () => {
     const missed = next.findings.find((f) => f.problem.startsWith('never finished'));
     expect(missed?.problem).toMatch(new RegExp(`checked 100 of ${COUNT} canaries; not checked: c0100, c0101`));
     expect(next.findings.filter((f) => f.problem === 'the user has a console password')).toHaveLength(1);
+  }, 120_000);
+
+  it('says a silent-use pass that ran past its 20 minutes, naming the keys it never read, then starts a new one', async () => {
+    const start = Date.now() + 3_600_000; // after the passes above
+    // A pass that began and never finished a part (its items failed, or the function died).
+    expect(
+      await h.store.claimSweep(
+        { account: '', sweepId: 'stuck', startedAt: new Date(start).toISOString(), parts: 1, keys: COUNT },
+        0,
+        20 * 60_000,
+      ),
+    ).toBe(true);
+    const before = h.standin.calls.length;
+    await h.as('audit', () => checkSilentUse(h.audit.runtime, start + 10 * 60_000));
+    expect(h.standin.calls.slice(before).filter((c) => String(c.args.text).startsWith('Silent-use net behind'))).toEqual([]);
+    await h.as('audit', () => checkSilentUse(h.audit.runtime, start + 21 * 60_000));
+    const late = h.standin.calls
+      .slice(before)
+      .filter((c) => c.method === 'chat.postMessage' && String(c.args.text).startsWith('Silent-use net behind'));
+    expect(late).toHaveLength(1);
+    expect(String(late[0]!.args.text)).toContain(`${COUNT} of ${COUNT} canary keys in this account not read within 20 minutes`);
+    expect(JSON.stringify(late[0]!.args.blocks)).toContain('c0000');
+    const [sweep] = await h.store.getSweeps(['']);
+    expect(sweep?.sweepId).not.toBe('stuck');
+    expect(sweep?.completedAt).toBeDefined();
+    // Said once: the next tick is quiet.
+    await h.as('audit', () => checkSilentUse(h.audit.runtime, start + 26 * 60_000));
+    expect(h.standin.calls.slice(before).filter((c) => String(c.args.text).startsWith('Silent-use net behind'))).toHaveLength(1);
   }, 120_000);
 });

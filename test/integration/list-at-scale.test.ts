@@ -140,7 +140,7 @@ describe('/canary list pages through 2,000 canaries with Queries, never a Scan',
       ).toEqual(expected.map((c) => c.id));
       expect(seen[0], 'records as the store keeps them').toEqual(expected[0]);
     }
-  });
+  }, 120_000);
 
   it('goes on through the More button, in place, to the last page', async () => {
     const filter = { account: '333333333333', status: 'active' as CanaryStatus, kind: 'aws-key' };

@@ -53,8 +53,20 @@ describe('each bundle holds only what its function needs', () => {
     for (const name of HANDLERS) {
       const bytes = outputBytes[name]!('bot/store/counting.ts') + outputBytes[name]!('bot/store/posting.ts');
       if (name === 'alert') expect(bytes).toBeGreaterThan(5000);
-      else expect(bytes, name).toBeLessThan(500); // what is left is esbuild's module stub
+      // What is left is esbuild's module stub: its lazy-init wrapper (init_counting() and the
+      // modules it would initialise) since the slack bundle imports some modules with import().
+      else expect(bytes, name).toBeLessThan(800);
     }
+  });
+
+  it('the slack bundle has neither the jobs nor the clients only they use (its cold start compiles none of it)', () => {
+    // bot/runtime.ts imports the job runner lazily, for tests and `npm start`; in Lambda the jobs
+    // function runs them (scripts/build.ts stubs it in the slack bundle).
+    for (const file of ['bot/jobs.ts', 'bot/job-failure.ts', 'bot/checks/runner.ts', 'bot/audit.ts'])
+      expect(inputs.slack!, file).not.toContain(file);
+    for (const client of ['organizations', 'cloudtrail', 's3', 'ecr'])
+      expect(has('slack', new RegExp(`node_modules/@aws-sdk/client-${client}/`)), client).toBe(false);
+    expect(has('jobs', /node_modules\/@aws-sdk\/client-organizations\//)).toBe(true); // the pattern matches
   });
 
   it('no bundle has the sandbox or the test support', () => {
@@ -86,4 +98,23 @@ describe('the modules of the bot and its handlers', () => {
     expect(direct.filter((f) => !f.startsWith('bot/store/') && f !== 'bot/aws.ts')).toEqual([]);
     expect(direct).toContain('bot/store/canaries.ts');
   });
+});
+
+/**
+ * Each bundle's size as `npm run build` writes it (minified), capped at what it was after the
+ * slack cold-start work (issue 29: slack 1,404 -> 1,167 KiB) plus about 1%, so that a bundle
+ * cannot grow back unnoticed: V8 compiles every byte on every cold start (bench/cold-start.ts).
+ * Raise a cap only with the reason in the commit and the new cold-start figures in README.
+ */
+describe('bundle sizes', () => {
+  const CAP_KIB: Record<(typeof HANDLERS)[number], number> = { slack: 1180, jobs: 1575, alert: 1815, audit: 1585 };
+  it.each(HANDLERS)(
+    '%s stays under its cap',
+    async (name) => {
+      const out = await build({ ...bundleOptions(name, join(tmpdir(), 'canary-bundle-sizes')), write: false });
+      const js = out.outputFiles.find((f) => f.path.endsWith(`${name}.js`))!;
+      expect(js.contents.byteLength / 1024).toBeLessThan(CAP_KIB[name]);
+    },
+    60_000,
+  );
 });

@@ -401,8 +401,8 @@ describe('the CDK app deploys the whole detection pipeline', () => {
     const [queueId, queue] = Object.entries(queues).find(([id]) => id.startsWith('CheckQueue'))!;
     const dlqId = Object.keys(queues).find((id) => id.startsWith('CheckDlq'))!;
     expect(queue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 });
-    // Six times the audit function's five minutes, as AWS advises for a Lambda event source.
-    expect(queue.Properties.VisibilityTimeout).toBe(1800);
+    // Above the audit function's five minutes; a failed item blocks its account's group until it is back.
+    expect(queue.Properties.VisibilityTimeout).toBe(360);
     const audit = Object.keys(home.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('AuditFunction'))!;
     home.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },

@@ -193,20 +193,18 @@ describe('a name space for thousands of canaries in one account', () => {
     ['the dotted style', dotted, /^(payments|orders|search)(\.[a-z0-9]+){1,2}\.(prod|dev)$/],
     ['the smallest style', minimal, /^acme(_[a-z0-9]+){1,2}_prod$/],
   ] as const) {
-    it(`draws 5,000 names in ${label}, taken as they go: none fails, none repeats, well under a second`, () => {
+    it(`draws 5,000 names in ${label}, taken as they go: none fails, none repeats`, () => {
       const taken = new Set<string>();
       let repeats = 0;
-      const started = performance.now();
+      // How fast is bench/ business, not a test's (timed assertions fail on a loaded machine).
       for (let i = 0; i < IAM_USER_QUOTA; i++) {
         const name = generateInStyle(style, taken).toLowerCase();
         if (taken.has(name)) repeats++;
         taken.add(name);
       }
-      const elapsed = performance.now() - started;
       expect(repeats).toBe(0);
       expect(taken.size).toBe(IAM_USER_QUOTA);
       expect([...taken].filter((n) => !new RegExp(shape.source, 'i').test(n))).toEqual([]);
-      expect(elapsed).toBeLessThan(500);
     });
   }
 
