@@ -20,6 +20,9 @@ import { startSlackStandin } from '../local/slack-standin';
 import { DENY_ALL_BOUNDARY, DENY_ALL_POLICY, DENY_ALL_POLICY_NAME, REGISTRY_TAG } from '../bot/kinds/aws-key';
 import type { CanaryRecord } from '../bot/model/canary';
 
+// The emulator takes any credentials; the organization is made before the fleet's environment is set.
+process.env.AWS_ACCESS_KEY_ID ??= 'testing';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
 const ONE = Number(process.env.BENCH_ONE ?? 5_000);
 const FLEET = Number(process.env.BENCH_FLEET ?? 10_000);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 500);
