@@ -196,20 +196,28 @@ export function claimProgress({ ddb, table }: Db, runId: string, quarter: number
   );
 }
 
-/** Canary records by id, 100 to a BatchGetItem, whatever DynamoDB leaves unprocessed asked again. */
-export async function getCanaries({ ddb, table }: Db, ids: string[]): Promise<CanaryRecord[]> {
-  const out: CanaryRecord[] = [];
-  for (let i = 0; i < ids.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map(canaryKey);
-    for (let round = 0; keys?.length; round++) {
-      if (round > 8) throw new Error('DynamoDB kept canary reads unprocessed');
+/**
+ * Items by key, 100 to a BatchGetItem, whatever DynamoDB leaves unprocessed asked again with
+ * backoff; one left unprocessed after every round is an error, never silently missing.
+ */
+async function batchGet({ ddb, table }: Db, keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let left: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    for (let round = 0; left?.length; round++) {
+      if (round > 8) throw new Error('DynamoDB kept reads unprocessed');
       if (round) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
-      const page: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
-      out.push(...(page.Responses?.[table] ?? []).map(toRecord));
-      keys = page.UnprocessedKeys?.[table]?.Keys;
+      const page: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: left } } }));
+      out.push(...(page.Responses?.[table] ?? []));
+      left = page.UnprocessedKeys?.[table]?.Keys;
     }
   }
   return out;
+}
+
+/** Canary records by id. */
+export async function getCanaries(db: Db, ids: string[]): Promise<CanaryRecord[]> {
+  return (await batchGet(db, ids.map(canaryKey))).map(toRecord);
 }
 
 /** The silent-use net's pass over one account's keys. */
@@ -252,17 +260,8 @@ export function claimSweep(
   );
 }
 
-export async function getSweeps({ ddb, table }: Db, accounts: string[]): Promise<Sweep[]> {
-  const out: Sweep[] = [];
-  for (let i = 0; i < accounts.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = accounts.slice(i, i + 100).map(sweepKey);
-    for (let round = 0; keys?.length && round < 8; round++) {
-      const page: BatchGetCommandOutput = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
-      out.push(...((page.Responses?.[table] ?? []) as Sweep[]));
-      keys = page.UnprocessedKeys?.[table]?.Keys;
-    }
-  }
-  return out;
+export async function getSweeps(db: Db, accounts: string[]): Promise<Sweep[]> {
+  return (await batchGet(db, accounts.map(sweepKey))) as unknown as Sweep[];
 }
 
 /**
